@@ -1,0 +1,17 @@
+//! trustscan's vocabulary: the types every stage shares. No I/O lives here.
+//!
+//! A *target* names a repository; a source turns it into a *snapshot* ([`SnapshotInfo`]
+//! describes it). The load stage turns a snapshot into a [`LoadPlan`]: for every loading API
+//! that applies, an ordered list of [`Step`]s, each with the chain of [`ReasonLink`]s that
+//! leads to it. Later stages attach findings to the same report.
+
+pub mod classification;
+pub mod plan;
+pub mod snapshot;
+
+pub use classification::{CustomCodeClassification, StudyCriterion, StudyMatch};
+pub use plan::{
+    ApiPlan, Certainty, Ecosystem, Failure, Gate, LoadPlan, Note, NoteLevel, PLAN_SCHEMA,
+    PayloadFormat, ReasonLink, Step, StepKind, Subject, VersionScope,
+};
+pub use snapshot::{Platform, SnapshotInfo};

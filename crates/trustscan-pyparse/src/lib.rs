@@ -1,0 +1,151 @@
+//! Python front end shared by the load stage and the Python analysis stage: decoding as CPython
+//! does (PEP 263), CPython's own nesting limits, the ruff parser with error recovery, and facts
+//! about a module's imports and bindings.
+//!
+//! All use of the ruff crates stays inside this crate, so a version bump touches one place.
+//!
+//! Hostile input: the parser grows its own stack, but dropping or visiting a 100,000-deep AST
+//! recurses. Every parse therefore runs on a thread with a large (lazily committed) stack, our
+//! visitors grow the stack with `stacker`, and ASTs deeper than any CPython could compile are
+//! leaked instead of dropped (their size is bounded by the parse size cap).
+
+mod decode;
+mod facts;
+mod literal;
+mod prepass;
+
+pub use decode::{DecodedSource, decode_source};
+pub use facts::{
+    Assignment, AtLoad, Binding, BindingKind, DynamicImport, Enclosure, ImportFact, LoopPart,
+    ModuleFacts, SyntaxIssue, SysPathEdit, SysPathOp, TryPart, at_load, snippet,
+};
+pub use literal::{Literal, PathValue};
+pub use prepass::{Nesting, measure_nesting};
+
+use ruff_python_ast::PySourceType;
+use ruff_source_file::LineIndex;
+
+/// Default cap on the bytes parsed into an AST; bigger files are reported, not parsed.
+pub const DEFAULT_MAX_PARSE_BYTES: usize = 8 << 20;
+/// Stack for parser threads: virtual memory, committed only as deep recursion touches it.
+const PARSER_STACK_BYTES: usize = 1 << 30;
+/// CPython 3.11 refuses ASTs nested more deeply than about 3,000 levels ("maximum recursion
+/// depth exceeded during compilation"); far deeper trees are leaked rather than dropped.
+const CPYTHON_MAX_AST_DEPTH: usize = 3_000;
+const LEAK_DEPTH: usize = 200_000;
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub max_parse_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            max_parse_bytes: DEFAULT_MAX_PARSE_BYTES,
+        }
+    }
+}
+
+/// The result of analysing one Python file.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub encoding: String,
+    /// Why CPython would refuse to compile the file (it then runs nothing): undecodable
+    /// bytes, nesting beyond CPython's limits, syntax errors.
+    pub cpython_refusal: Option<String>,
+    /// `None` when the file was too large to parse; `skipped` says why.
+    pub facts: Option<ModuleFacts>,
+    pub skipped: Option<String>,
+}
+
+/// Decode and parse one file and extract its facts. Never panics on any input.
+pub fn analyze(bytes: &[u8], options: &Options) -> Analysis {
+    let decoded = decode_source(bytes);
+    let nesting = measure_nesting(&decoded.text);
+    let mut refusal = decoded
+        .problem
+        .clone()
+        .filter(|p| p.contains("CPython refuses"));
+    if refusal.is_none() {
+        refusal = nesting.cpython_refusal();
+    }
+    if decoded.text.len() > options.max_parse_bytes {
+        return Analysis {
+            encoding: decoded.encoding,
+            cpython_refusal: refusal,
+            facts: None,
+            skipped: Some(format!(
+                "{} bytes is above the {}-byte parse limit; its imports were not analysed",
+                decoded.text.len(),
+                options.max_parse_bytes
+            )),
+        };
+    }
+    let encoding = decoded.encoding.clone();
+    let text = decoded.text;
+    let result = on_big_stack(move || {
+        let parsed = ruff_python_parser::parse_unchecked_source(&text, PySourceType::Python);
+        let index = LineIndex::from_source_text(&text);
+        let mut facts = facts::extract(parsed.syntax(), &text, &index);
+        facts.syntax_errors = parsed
+            .errors()
+            .iter()
+            .map(|e| SyntaxIssue {
+                line: index.line_index(e.location.start()).get() as u32,
+                message: e.error.to_string(),
+            })
+            .collect();
+        if facts.max_depth > LEAK_DEPTH {
+            std::mem::forget(parsed);
+        }
+        facts
+    });
+    match result {
+        Ok(facts) => {
+            if refusal.is_none() {
+                refusal = if facts.max_depth > CPYTHON_MAX_AST_DEPTH {
+                    Some(format!(
+                        "syntax nests {} levels deep; CPython refuses to compile beyond about \
+                         {CPYTHON_MAX_AST_DEPTH}",
+                        facts.max_depth
+                    ))
+                } else {
+                    facts
+                        .syntax_errors
+                        .first()
+                        .map(|e| format!("syntax error at line {}: {}", e.line, e.message))
+                };
+            }
+            Analysis {
+                encoding,
+                cpython_refusal: refusal,
+                facts: Some(facts),
+                skipped: None,
+            }
+        }
+        Err(reason) => Analysis {
+            encoding,
+            cpython_refusal: refusal,
+            facts: None,
+            skipped: Some(reason),
+        },
+    }
+}
+
+/// Run `f` on a thread with a large stack; a panic becomes an error message.
+pub fn on_big_stack<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let handle = std::thread::Builder::new()
+        .name("trustscan-parser".into())
+        .stack_size(PARSER_STACK_BYTES)
+        .spawn(f)
+        .map_err(|e| format!("could not start a parser thread: {e}"))?;
+    handle
+        .join()
+        .map_err(|_| "the parser failed on this file (internal error)".to_string())
+}
+
+#[cfg(test)]
+mod tests;

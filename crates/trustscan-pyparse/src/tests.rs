@@ -1,0 +1,223 @@
+use super::*;
+
+fn facts(src: &str) -> ModuleFacts {
+    let a = analyze(src.as_bytes(), &Options::default());
+    a.facts.expect("parsed")
+}
+
+fn import<'a>(f: &'a ModuleFacts, module: &str) -> &'a ImportFact {
+    f.imports
+        .iter()
+        .find(|i| i.module.as_deref() == Some(module))
+        .unwrap_or_else(|| panic!("no import of {module}: {:?}", f.imports))
+}
+
+#[test]
+fn import_contexts_decide_what_runs_at_load() {
+    let f = facts(
+        r#"
+import os, a.b as ab
+from .sibling import thing
+from . import pkgmod
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from .typed import T
+else:
+    from .untyped import U
+try:
+    import optional
+except ImportError:
+    import fallback
+else:
+    import tried
+finally:
+    import final
+def f():
+    import inner
+class C:
+    import in_class
+if __name__ == "__main__":
+    import main_only
+if flag():
+    import maybe
+elif other():
+    import maybe2
+with ctx():
+    import in_with
+lazy import deferred
+"#,
+    );
+    assert_eq!(import(&f, "os").at_load(), AtLoad::Always);
+    assert_eq!(import(&f, "a.b").at_load(), AtLoad::Always);
+    let sibling = import(&f, "sibling");
+    assert_eq!((sibling.level, sibling.is_from), (1, true));
+    assert_eq!(sibling.names, ["thing"]);
+    let rel = f.imports.iter().find(|i| i.module.is_none()).unwrap();
+    assert_eq!(
+        (rel.level, rel.names.clone()),
+        (1, vec!["pkgmod".to_string()])
+    );
+    assert!(matches!(import(&f, "typed").at_load(), AtLoad::Never(_)));
+    assert_eq!(import(&f, "untyped").at_load(), AtLoad::Always);
+    assert_eq!(import(&f, "optional").at_load(), AtLoad::Always);
+    assert!(matches!(
+        import(&f, "fallback").at_load(),
+        AtLoad::Conditional(_)
+    ));
+    assert!(matches!(
+        import(&f, "tried").at_load(),
+        AtLoad::Conditional(_)
+    ));
+    assert_eq!(import(&f, "final").at_load(), AtLoad::Always);
+    assert!(matches!(import(&f, "inner").at_load(), AtLoad::Never(_)));
+    assert_eq!(import(&f, "in_class").at_load(), AtLoad::Always);
+    assert!(matches!(
+        import(&f, "main_only").at_load(),
+        AtLoad::Never(_)
+    ));
+    assert_eq!(
+        import(&f, "maybe").at_load(),
+        AtLoad::Conditional("if flag()".into())
+    );
+    assert_eq!(
+        import(&f, "maybe2").at_load(),
+        AtLoad::Conditional("if not (flag()), if other()".into())
+    );
+    assert_eq!(import(&f, "in_with").at_load(), AtLoad::Always);
+    assert!(matches!(import(&f, "deferred").at_load(), AtLoad::Never(_)));
+    // The elif import sits inside both `if` tests, as in Python's own AST.
+    let names: Vec<Vec<String>> = import(&f, "maybe2")
+        .enclosures
+        .iter()
+        .filter_map(|e| match e {
+            Enclosure::If { called_names, .. } => Some(called_names.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, [vec!["flag".to_string()], vec!["other".to_string()]]);
+}
+
+#[test]
+fn bindings_assignments_and_sys_path_edits() {
+    let f = facts(
+        r#"
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+sys.path.append(str(Path(__file__).parent.parent / "vendor"))
+sys.path.insert(0, some_var)
+dependencies = ["torch", "numpy"]
+_base_ = ["../base.py", "./other.py"]
+custom_imports = dict(imports=["pkg.mod"], allow_failed_imports=False)
+from models import resnet as _private, vgg
+def entry(pretrained=False): pass
+class Model: pass
+fn = lambda: 1
+mod = importlib.import_module("plugins.extra")
+dyn = importlib.import_module(name)
+"#,
+    );
+    let deps = f
+        .assignments
+        .iter()
+        .find(|a| a.name == "dependencies")
+        .unwrap();
+    assert_eq!(
+        deps.value.strings().unwrap(),
+        ["torch".to_string(), "numpy".to_string()]
+    );
+    let ci = f
+        .assignments
+        .iter()
+        .find(|a| a.name == "custom_imports")
+        .unwrap();
+    assert_eq!(
+        ci.value.get("imports").unwrap().strings().unwrap(),
+        ["pkg.mod".to_string()]
+    );
+    assert_eq!(f.sys_path_edits.len(), 3);
+    assert_eq!(f.sys_path_edits[0].op, SysPathOp::Insert(Some(0)));
+    assert_eq!(
+        f.sys_path_edits[0].paths,
+        [PathValue::FromFileDir(vec!["lib".into()])]
+    );
+    assert_eq!(
+        f.sys_path_edits[1].paths,
+        [PathValue::FromFileDir(vec!["..".into(), "vendor".into()])]
+    );
+    assert!(matches!(
+        f.sys_path_edits[2].paths[0],
+        PathValue::Unknown(_)
+    ));
+    let kinds: Vec<(&str, &BindingKind)> = f
+        .bindings
+        .iter()
+        .map(|b| (b.name.as_str(), &b.kind))
+        .collect();
+    assert!(kinds.contains(&("entry", &BindingKind::Function)));
+    assert!(kinds.contains(&("Model", &BindingKind::Class)));
+    assert!(kinds.contains(&("fn", &BindingKind::Lambda)));
+    assert!(
+        kinds.iter().any(|(n, k)| *n == "vgg"
+            && matches!(k, BindingKind::Imported { name, .. } if name == "vgg"))
+    );
+    assert!(kinds.iter().any(|(n, _)| *n == "_private"));
+    let dynamic = import(&f, "plugins.extra");
+    assert!(dynamic.dynamic);
+    assert_eq!(f.unresolved_dynamic_imports.len(), 1);
+}
+
+#[test]
+fn python2_and_broken_files_still_yield_imports() {
+    let a = analyze(
+        b"import os\nprint \"hello\"\nexec \"x\" in ns\nfrom .helper import x\n",
+        &Options::default(),
+    );
+    let f = a.facts.unwrap();
+    assert!(a.cpython_refusal.unwrap().contains("syntax error"));
+    assert!(!f.syntax_errors.is_empty());
+    assert!(
+        f.imports
+            .iter()
+            .any(|i| i.module.as_deref() == Some("helper"))
+    );
+}
+
+#[test]
+fn deep_nesting_neither_crashes_nor_passes_as_compilable() {
+    for src in [
+        format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000)),
+        format!("x = {}1\n", "not ".repeat(100_000)),
+        format!("x = {}1\n", "-".repeat(100_000)),
+        format!("x = 1{}\n", "+1".repeat(100_000)),
+        format!("x = a{}\n", ".b".repeat(100_000)),
+        format!("x = f{}\n", "()".repeat(100_000)),
+        format!("x = {}\n", "[".repeat(100_000)),
+        format!("x = {}1\n", "lambda: ".repeat(100_000)),
+    ] {
+        let a = analyze(src.as_bytes(), &Options::default());
+        assert!(a.cpython_refusal.is_some(), "{}", &src[..20]);
+    }
+}
+
+#[test]
+fn oversized_files_are_skipped_with_a_reason() {
+    let a = analyze(b"import os\n", &Options { max_parse_bytes: 4 });
+    assert!(a.facts.is_none());
+    assert!(a.skipped.unwrap().contains("parse limit"));
+}
+
+#[test]
+fn non_utf8_is_analysed_and_reported() {
+    let a = analyze(
+        b"import os\nx = '\xff'\nfrom .m import y\n",
+        &Options::default(),
+    );
+    assert!(a.cpython_refusal.unwrap().contains("invalid UTF-8"));
+    assert!(
+        a.facts
+            .unwrap()
+            .imports
+            .iter()
+            .any(|i| i.module.as_deref() == Some("m"))
+    );
+}

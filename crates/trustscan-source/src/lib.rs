@@ -1,0 +1,168 @@
+//! Sources: turn a target the user names into a [`Snapshot`], one immutable view of one
+//! repository revision that lists files and reads bytes or byte ranges lazily.
+//!
+//! Only local layouts exist so far (a directory, a Hugging Face cache entry, a ModelScope
+//! cache snapshot, an OpenCSG download directory); the trait is shaped so that a remote hub
+//! can serve the same reads with HTTP range requests.
+
+mod layout;
+mod local;
+mod target;
+
+pub use layout::{hf_hub_cache_dir, modelscope_cache_dir};
+pub use local::LocalSnapshot;
+pub use target::{Target, TargetError};
+
+use std::fmt;
+use trustscan_core::{Note, SnapshotInfo};
+
+/// What a path in a snapshot is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A regular file, or a symlink whose target stays inside the repository.
+    Regular,
+    /// A symlink leading outside the repository: listed, never followed or read.
+    EscapingSymlink { target: String },
+    /// A symlink that points nowhere.
+    BrokenSymlink { target: String },
+}
+
+/// One file of a snapshot. Paths are repository-relative and use `/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileEntry {
+    pub path: String,
+    pub size: u64,
+    pub kind: FileKind,
+}
+
+impl FileEntry {
+    pub fn is_readable(&self) -> bool {
+        self.kind == FileKind::Regular
+    }
+
+    /// The last path component.
+    pub fn name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+}
+
+/// Why bytes could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound,
+    /// The path is a symlink leading outside the repository; it is never followed.
+    Escapes {
+        target: String,
+    },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    Io(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotFound => write!(f, "no such file in the repository"),
+            ReadError::Escapes { target } => write!(
+                f,
+                "symlink leads outside the repository (to {target}); not followed"
+            ),
+            ReadError::TooLarge { size, limit } => write!(
+                f,
+                "file is {size} bytes, above the {limit}-byte limit for this kind of file"
+            ),
+            ReadError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// One immutable revision of one repository.
+pub trait Snapshot: Send + Sync {
+    fn info(&self) -> &SnapshotInfo;
+    /// Every file, sorted by path.
+    fn files(&self) -> &[FileEntry];
+    /// Every directory (repository-relative, without the root itself), sorted.
+    fn dirs(&self) -> &[String];
+    /// What the source noticed while listing: escaping symlinks, unreadable names, budgets.
+    fn notes(&self) -> &[Note];
+    /// The whole file, refused when it is larger than `limit`.
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError>;
+    /// `len` bytes from `offset` (fewer at the end of the file).
+    fn read_range(&self, path: &str, offset: u64, len: u64) -> Result<Vec<u8>, ReadError>;
+
+    fn file(&self, path: &str) -> Option<&FileEntry> {
+        let files = self.files();
+        files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &files[i])
+    }
+
+    fn has_file(&self, path: &str) -> bool {
+        self.file(path).is_some()
+    }
+
+    fn has_dir(&self, path: &str) -> bool {
+        path.is_empty()
+            || self
+                .dirs()
+                .binary_search_by(|d| d.as_str().cmp(path))
+                .is_ok()
+    }
+
+    /// Read a small text file (configs): `Ok(None)` when absent.
+    fn read_text(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        match self.read(path, limit) {
+            Ok(b) => Ok(Some(b)),
+            Err(ReadError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Options for opening a target.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Revision (branch, tag or commit) to pick inside a cache entry.
+    pub revision: Option<String>,
+    /// Stop listing after this many files (`None`: the default budget).
+    pub max_files: Option<usize>,
+}
+
+/// Why a target could not be opened.
+#[derive(Debug)]
+pub enum SourceError {
+    Target(TargetError),
+    NotFound(String),
+    Layout(String),
+    Io(String),
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceError::Target(e) => write!(f, "{e}"),
+            SourceError::NotFound(m) | SourceError::Layout(m) | SourceError::Io(m) => {
+                write!(f, "{m}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+/// Open what a target names.
+pub fn open(target: &Target, options: &OpenOptions) -> Result<Box<dyn Snapshot>, SourceError> {
+    let located = layout::locate(target, options)?;
+    Ok(Box::new(LocalSnapshot::open(located, options)?))
+}
+
+/// Open a plain directory as the named layout says (used by tests and by callers that already
+/// know the directory).
+pub fn open_path(path: &str, options: &OpenOptions) -> Result<Box<dyn Snapshot>, SourceError> {
+    open(&Target::Path(path.into()), options)
+}

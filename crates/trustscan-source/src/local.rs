@@ -1,0 +1,473 @@
+//! A snapshot read from the local file system.
+//!
+//! Listing never follows a symlink out of the repository (for a Hugging Face cache snapshot the
+//! repository is the whole `models--org--name` entry, because snapshot files link into its
+//! `blobs/`), never opens special files (a FIFO named `config.json` would block a reader
+//! forever), survives symlink loops and stops at a file budget with an inconclusive note.
+
+use crate::layout::Located;
+use crate::{FileEntry, FileKind, OpenOptions, ReadError, Snapshot, SourceError};
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use trustscan_core::{Note, SnapshotInfo};
+
+/// Default listing budget; a repository above it is reported inconclusive.
+pub const DEFAULT_MAX_FILES: usize = 1_000_000;
+/// Directory depth beyond which listing stops (no loader imports that deep).
+const MAX_DEPTH: usize = 64;
+
+pub struct LocalSnapshot {
+    info: SnapshotInfo,
+    files: Vec<FileEntry>,
+    /// File-system path of each entry of `files` (same order), relative to `root`; differs from
+    /// the entry's path only when the name is not UTF-8.
+    fs_paths: Vec<PathBuf>,
+    dirs: Vec<String>,
+    notes: Vec<Note>,
+    root: PathBuf,
+    containment: PathBuf,
+}
+
+impl LocalSnapshot {
+    pub(crate) fn open(
+        located: Located,
+        options: &OpenOptions,
+    ) -> Result<LocalSnapshot, SourceError> {
+        let Located {
+            root,
+            containment,
+            mut info,
+            mut notes,
+        } = located;
+        let containment = fs::canonicalize(&containment).map_err(|e| {
+            SourceError::Io(format!("cannot resolve {}: {e}", containment.display()))
+        })?;
+        let max_files = options.max_files.unwrap_or(DEFAULT_MAX_FILES);
+        let listing = walk(&root, &containment, max_files, &mut notes)?;
+        info.files = listing.files.len();
+        Ok(LocalSnapshot {
+            info,
+            files: listing.files,
+            fs_paths: listing.fs_paths,
+            dirs: listing.dirs,
+            notes,
+            root,
+            containment,
+        })
+    }
+
+    fn index(&self, path: &str) -> Option<usize> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+    }
+
+    fn open_file(&self, path: &str) -> Result<(File, u64), ReadError> {
+        let i = self.index(path).ok_or(ReadError::NotFound)?;
+        let entry = &self.files[i];
+        match &entry.kind {
+            FileKind::Regular => {}
+            FileKind::EscapingSymlink { target } => {
+                return Err(ReadError::Escapes {
+                    target: target.clone(),
+                });
+            }
+            FileKind::BrokenSymlink { .. } => return Err(ReadError::NotFound),
+        }
+        let full = self.root.join(&self.fs_paths[i]);
+        // Check again at read time: the tree may have changed since it was listed.
+        let real = fs::canonicalize(&full).map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
+        if !real.starts_with(&self.containment) {
+            return Err(ReadError::Escapes {
+                target: real.display().to_string(),
+            });
+        }
+        let meta = fs::metadata(&real).map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
+        if !meta.is_file() {
+            return Err(ReadError::Io(format!("{path}: not a regular file")));
+        }
+        let file = File::open(&real).map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
+        Ok((file, meta.len()))
+    }
+}
+
+impl Snapshot for LocalSnapshot {
+    fn info(&self) -> &SnapshotInfo {
+        &self.info
+    }
+
+    fn files(&self) -> &[FileEntry] {
+        &self.files
+    }
+
+    fn dirs(&self) -> &[String] {
+        &self.dirs
+    }
+
+    fn notes(&self) -> &[Note] {
+        &self.notes
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let (file, size) = self.open_file(path)?;
+        if size > limit {
+            return Err(ReadError::TooLarge { size, limit });
+        }
+        let mut out = Vec::with_capacity(size as usize);
+        // `take` guards against a file that grows while it is read.
+        file.take(limit + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
+        if out.len() as u64 > limit {
+            return Err(ReadError::TooLarge {
+                size: out.len() as u64,
+                limit,
+            });
+        }
+        Ok(out)
+    }
+
+    fn read_range(&self, path: &str, offset: u64, len: u64) -> Result<Vec<u8>, ReadError> {
+        let (mut file, size) = self.open_file(path)?;
+        if offset >= size {
+            return Ok(Vec::new());
+        }
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
+        let want = len.min(size - offset);
+        let mut out = Vec::with_capacity(want as usize);
+        file.take(want)
+            .read_to_end(&mut out)
+            .map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
+        Ok(out)
+    }
+}
+
+struct Listing {
+    files: Vec<FileEntry>,
+    fs_paths: Vec<PathBuf>,
+    dirs: Vec<String>,
+}
+
+fn walk(
+    root: &Path,
+    containment: &Path,
+    max_files: usize,
+    notes: &mut Vec<Note>,
+) -> Result<Listing, SourceError> {
+    let mut entries: Vec<(FileEntry, PathBuf)> = Vec::new();
+    let mut dirs = Vec::new();
+    let mut visited = HashSet::new();
+    if let Ok(real) = fs::canonicalize(root) {
+        visited.insert(real);
+    }
+    // (relative file-system path, display path, depth)
+    let mut stack: Vec<(PathBuf, String, usize)> = vec![(PathBuf::new(), String::new(), 0)];
+    let mut budget_hit = false;
+    while let Some((rel_fs, rel, depth)) = stack.pop() {
+        let dir = root.join(&rel_fs);
+        let read = match fs::read_dir(&dir) {
+            Ok(r) => r,
+            Err(e) if rel.is_empty() => {
+                return Err(SourceError::Io(format!(
+                    "cannot list {}: {e}",
+                    root.display()
+                )));
+            }
+            Err(e) => {
+                notes.push(Note::inconclusive(
+                    Some(&rel),
+                    format!("directory could not be listed: {e}"),
+                ));
+                continue;
+            }
+        };
+        for item in read {
+            let item = match item {
+                Ok(i) => i,
+                Err(e) => {
+                    notes.push(Note::inconclusive(
+                        Some(&rel),
+                        format!("directory entry could not be read: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if entries.len() >= max_files {
+                budget_hit = true;
+                break;
+            }
+            let os_name = item.file_name();
+            let name = os_name.to_string_lossy().into_owned();
+            let child_fs = rel_fs.join(&os_name);
+            let child = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            if os_name.to_str().is_none() {
+                notes.push(Note::warning(
+                    Some(&child),
+                    "file name is not valid UTF-8; shown with replacement characters",
+                ));
+            }
+            let Ok(file_type) = item.file_type() else {
+                notes.push(Note::inconclusive(
+                    Some(&child),
+                    "file type could not be read",
+                ));
+                continue;
+            };
+            if file_type.is_dir() {
+                if depth + 1 > MAX_DEPTH {
+                    notes.push(Note::inconclusive(
+                        Some(&child),
+                        format!("directory nesting deeper than {MAX_DEPTH} levels was not listed"),
+                    ));
+                    continue;
+                }
+                dirs.push(child.clone());
+                stack.push((child_fs, child, depth + 1));
+            } else if file_type.is_file() {
+                let size = item.metadata().map(|m| m.len()).unwrap_or(0);
+                entries.push((
+                    FileEntry {
+                        path: child,
+                        size,
+                        kind: FileKind::Regular,
+                    },
+                    child_fs,
+                ));
+            } else if file_type.is_symlink() {
+                let link = fs::read_link(root.join(&child_fs))
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
+                match fs::canonicalize(root.join(&child_fs)) {
+                    Err(_) => entries.push((
+                        FileEntry {
+                            path: child,
+                            size: 0,
+                            kind: FileKind::BrokenSymlink { target: link },
+                        },
+                        child_fs,
+                    )),
+                    Ok(real) if !real.starts_with(containment) => {
+                        notes.push(Note::warning(
+                            Some(&child),
+                            format!(
+                                "symlink leads outside the repository (to {link}); it was not \
+                                 followed, but a loader would follow it"
+                            ),
+                        ));
+                        entries.push((
+                            FileEntry {
+                                path: child,
+                                size: 0,
+                                kind: FileKind::EscapingSymlink { target: link },
+                            },
+                            child_fs,
+                        ));
+                    }
+                    Ok(real) if real.is_dir() => {
+                        if !visited.insert(real) {
+                            notes.push(Note::warning(
+                                Some(&child),
+                                "symlinked directory was already listed (a symlink loop or \
+                                 alias); not listed again",
+                            ));
+                            continue;
+                        }
+                        if depth + 1 <= MAX_DEPTH {
+                            dirs.push(child.clone());
+                            stack.push((child_fs, child, depth + 1));
+                        }
+                    }
+                    Ok(real) if real.is_file() => {
+                        let size = fs::metadata(&real).map(|m| m.len()).unwrap_or(0);
+                        entries.push((
+                            FileEntry {
+                                path: child,
+                                size,
+                                kind: FileKind::Regular,
+                            },
+                            child_fs,
+                        ));
+                    }
+                    Ok(_) => notes.push(Note::warning(
+                        Some(&child),
+                        "symlink to a special file (device, FIFO or socket); not read",
+                    )),
+                }
+            } else {
+                notes.push(Note::warning(
+                    Some(&child),
+                    "special file (device, FIFO or socket); not read",
+                ));
+            }
+        }
+        if budget_hit {
+            break;
+        }
+    }
+    if budget_hit {
+        notes.push(Note::inconclusive(
+            None,
+            format!(
+                "the repository has more than {max_files} files; listing stopped there, so the \
+                 plan may miss files"
+            ),
+        ));
+    }
+    entries.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    entries.dedup_by(|a, b| a.0.path == b.0.path);
+    dirs.sort();
+    dirs.dedup();
+    let (files, fs_paths) = entries.into_iter().unzip();
+    Ok(Listing {
+        files,
+        fs_paths,
+        dirs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{OpenOptions, Target, open};
+    use std::os::unix::fs::symlink;
+
+    fn write(path: &Path, body: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, body).unwrap();
+    }
+
+    #[test]
+    fn lists_files_sorted_and_refuses_escaping_symlinks() {
+        let outside = tempfile::tempdir().unwrap();
+        write(&outside.path().join("secret.py"), "print('outside')");
+        let repo = tempfile::tempdir().unwrap();
+        write(&repo.path().join("b.py"), "x = 1");
+        write(&repo.path().join("pkg/a.py"), "y = 2");
+        symlink(
+            outside.path().join("secret.py"),
+            repo.path().join("evil.py"),
+        )
+        .unwrap();
+        symlink("b.py", repo.path().join("alias.py")).unwrap();
+        symlink("missing.py", repo.path().join("broken.py")).unwrap();
+        symlink(repo.path(), repo.path().join("pkg/loop")).unwrap();
+
+        let snap = open(&Target::Path(repo.path().into()), &OpenOptions::default()).unwrap();
+        let paths: Vec<&str> = snap.files().iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["alias.py", "b.py", "broken.py", "evil.py", "pkg/a.py"]
+        );
+        assert_eq!(snap.read("alias.py", 100).unwrap(), b"x = 1");
+        assert!(matches!(
+            snap.read("evil.py", 100),
+            Err(ReadError::Escapes { .. })
+        ));
+        assert_eq!(snap.read("broken.py", 100), Err(ReadError::NotFound));
+        assert_eq!(snap.read("../etc/passwd", 100), Err(ReadError::NotFound));
+        assert!(
+            snap.notes()
+                .iter()
+                .any(|n| n.file.as_deref() == Some("evil.py"))
+        );
+        assert!(
+            snap.notes()
+                .iter()
+                .any(|n| n.file.as_deref() == Some("pkg/loop"))
+        );
+        assert!(matches!(
+            snap.read("b.py", 2),
+            Err(ReadError::TooLarge { size: 5, .. })
+        ));
+        assert_eq!(snap.read_range("b.py", 2, 2).unwrap(), b"= ");
+        assert_eq!(snap.read_range("b.py", 4, 100).unwrap(), b"1");
+        assert!(snap.read_range("b.py", 10, 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn huggingface_cache_entry_resolves_ref_and_follows_blob_links() {
+        let cache = tempfile::tempdir().unwrap();
+        let entry = cache.path().join("models--org--name");
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        write(&entry.join("refs/main"), &format!("{commit}\n"));
+        write(&entry.join("blobs/aaaa"), "{\"model_type\": \"x\"}");
+        let snap_dir = entry.join("snapshots").join(commit);
+        fs::create_dir_all(&snap_dir).unwrap();
+        symlink("../../blobs/aaaa", snap_dir.join("config.json")).unwrap();
+
+        let snap = open(&Target::Path(entry.clone()), &OpenOptions::default()).unwrap();
+        assert_eq!(snap.info().repo_id.as_deref(), Some("org/name"));
+        assert_eq!(snap.info().commit.as_deref(), Some(commit));
+        assert_eq!(snap.info().revision.as_deref(), Some("main"));
+        assert_eq!(
+            snap.read("config.json", 100).unwrap(),
+            b"{\"model_type\": \"x\"}"
+        );
+
+        // The snapshot directory itself is recognised too.
+        let snap = open(&Target::Path(snap_dir), &OpenOptions::default()).unwrap();
+        assert_eq!(snap.info().layout, "huggingface-cache");
+        assert_eq!(snap.read("config.json", 100).unwrap().len(), 19);
+
+        // An unknown revision is a clear error that lists what exists.
+        let err = open(
+            &Target::Path(entry),
+            &OpenOptions {
+                revision: Some("v2".into()),
+                ..Default::default()
+            },
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("main") && err.contains(commit), "{err}");
+    }
+
+    #[test]
+    fn file_budget_makes_the_listing_inconclusive() {
+        let repo = tempfile::tempdir().unwrap();
+        for i in 0..20 {
+            write(&repo.path().join(format!("f{i}.py")), "");
+        }
+        let snap = open(
+            &Target::Path(repo.path().into()),
+            &OpenOptions {
+                max_files: Some(5),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(snap.files().len(), 5);
+        assert!(
+            snap.notes()
+                .iter()
+                .any(|n| n.level == trustscan_core::NoteLevel::Inconclusive)
+        );
+    }
+
+    #[test]
+    fn fifo_is_listed_as_a_note_and_never_opened() {
+        let repo = tempfile::tempdir().unwrap();
+        let fifo = repo.path().join("config.json");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let snap = open(&Target::Path(repo.path().into()), &OpenOptions::default()).unwrap();
+        assert!(snap.files().is_empty());
+        assert_eq!(snap.read("config.json", 10), Err(ReadError::NotFound));
+        assert!(
+            snap.notes()
+                .iter()
+                .any(|n| n.message.contains("special file"))
+        );
+    }
+}
