@@ -11,7 +11,7 @@ pub mod snapshot;
 
 pub use classification::{CustomCodeClassification, StudyCriterion, StudyMatch};
 pub use plan::{
-    ApiPlan, Certainty, Ecosystem, Failure, Gate, LoadPlan, Note, NoteLevel, PLAN_SCHEMA,
-    PayloadFormat, ReasonLink, Step, StepKind, Subject, VersionScope,
+    ApiPlan, Certainty, Ecosystem, EntryPoint, Failure, Gate, LoadPlan, Note, NoteLevel,
+    PLAN_SCHEMA, PayloadFormat, ReasonLink, Step, StepKind, Subject, VersionScope,
 };
 pub use snapshot::{Platform, SnapshotInfo};

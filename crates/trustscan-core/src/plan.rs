@@ -81,6 +81,10 @@ pub struct ApiPlan {
     /// What the user's opt-in (trust_remote_code, trust_repo, ...) changes, in one sentence.
     pub trust: String,
     pub steps: Vec<Step>,
+    /// What the loader calls once the files have run (classes it constructs, functions it
+    /// calls): where code reachable from loading starts.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub entry_points: Vec<EntryPoint>,
     /// Where loading would stop with an error, if it would.
     pub failures: Vec<Failure>,
     pub notes: Vec<Note>,
@@ -229,6 +233,21 @@ impl ApiPlan {
             .strip_suffix(".from_pretrained")
             .unwrap_or(&self.api)
     }
+}
+
+/// A callable the loader invokes after executing the files.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntryPoint {
+    /// The callable's name in its module, e.g. `ChatGLMForConditionalGeneration` or `resnet18`.
+    pub name: String,
+    /// The file that defines it, when it is a repository file.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+    /// What the loader does with it, e.g. "class constructed by from_pretrained".
+    pub role: String,
+    pub certainty: Certainty,
 }
 
 /// One thing loading would do.

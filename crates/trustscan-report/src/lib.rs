@@ -1,14 +1,83 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Renderers: load plans and scan verdicts as text for terminals and as JSON for machines.
+//! Output is deterministic: the same plan always renders to the same bytes.
+
+mod text;
+
+pub use text::{render_plan_text, render_scan_text};
+
+use trustscan_core::LoadPlan;
+
+/// Plans as one JSON document: an object for one target, an array for several.
+pub fn render_plans_json(plans: &[LoadPlan]) -> String {
+    let mut out = if plans.len() == 1 {
+        serde_json::to_string_pretty(&plans[0])
+    } else {
+        serde_json::to_string_pretty(plans)
+    }
+    .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialize the plan: {e}\"}}"));
+    out.push('\n');
+    out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What a scan concludes about one plan, for the verdict line and the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    /// Loading runs no repository code and deserializes nothing pickle-based.
+    Clean,
+    /// Part of the repository could not be analysed.
+    Inconclusive,
+    /// Loading runs repository code, installs packages, fetches code or unpickles.
+    Review,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Clean => "SAFE",
+            Verdict::Inconclusive => "INCONCLUSIVE",
+            Verdict::Review => "REVIEW",
+        }
+    }
+}
+
+/// The verdict of one plan and the reason that decided it.
+pub fn verdict(plan: &LoadPlan) -> (Verdict, String) {
+    use trustscan_core::StepKind::*;
+    let mut reasons = Vec::new();
+    for api in &plan.apis {
+        for s in &api.steps {
+            let hit = match s.kind {
+                ExecuteFile => Some("repository code runs at load"),
+                InstallPackage => Some("packages are pip-installed at load"),
+                FetchRepository => Some("code is fetched from another repository"),
+                DeserializePayload if s.format.is_some_and(|f| f.runs_code_when_loaded()) => {
+                    Some("a pickle-based file would be deserialized")
+                }
+                _ => None,
+            };
+            if let Some(h) = hit
+                && !reasons.contains(&h)
+            {
+                reasons.push(h);
+            }
+        }
+    }
+    if !reasons.is_empty() {
+        (Verdict::Review, reasons.join("; "))
+    } else if plan.is_inconclusive() {
+        (
+            Verdict::Inconclusive,
+            "part of the repository could not be analysed".into(),
+        )
+    } else if plan.apis.is_empty() {
+        (
+            Verdict::Clean,
+            "no loading API recognised for this repository".into(),
+        )
+    } else {
+        (
+            Verdict::Clean,
+            "no repository code runs and nothing pickle-based is deserialized".into(),
+        )
     }
 }

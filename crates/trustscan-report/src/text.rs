@@ -1,0 +1,245 @@
+//! Plain-text rendering for terminals.
+
+use crate::verdict;
+use std::fmt::Write;
+use trustscan_core::{
+    ApiPlan, Certainty, Gate, LoadPlan, Note, NoteLevel, Platform, SnapshotInfo, Step,
+    StudyCriterion,
+};
+
+/// The full plan: every API, every step with its reason chain.
+pub fn render_plan_text(plan: &LoadPlan) -> String {
+    let mut out = String::new();
+    header(&mut out, plan);
+    if plan.apis.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNo loading API applies: no config.json, tokenizer or processor config, \
+             hubconf.py, configuration.json, model_index.json, modules.json or Python config \
+             was recognised."
+        );
+    }
+    for api in &plan.apis {
+        render_api(&mut out, api);
+    }
+    render_notes(&mut out, "Repository notes", &plan.notes);
+    out
+}
+
+/// The scan verdict: the verdict word, one summary line per API, and notes.
+pub fn render_scan_text(plan: &LoadPlan) -> String {
+    let mut out = String::new();
+    let (v, reason) = verdict(plan);
+    let _ = writeln!(out, "{}  {}  ({reason})", v.word(), plan.target);
+    if plan.apis.is_empty() {
+        let _ = writeln!(out, "  no loading API applies to this repository");
+    }
+    for api in &plan.apis {
+        let _ = writeln!(out, "  {}: {}", api.ecosystem.display_name(), api.summary());
+    }
+    study_line(&mut out, plan, "  ");
+    let important: Vec<&Note> = plan
+        .notes
+        .iter()
+        .chain(plan.apis.iter().flat_map(|a| a.notes.iter()))
+        .filter(|n| n.level == NoteLevel::Inconclusive)
+        .collect();
+    for n in important {
+        let _ = writeln!(out, "  inconclusive: {}", note_text(n));
+    }
+    out
+}
+
+fn header(out: &mut String, plan: &LoadPlan) {
+    let _ = writeln!(out, "Load plan for {}", plan.target);
+    let _ = writeln!(out, "  repository: {}", describe_snapshot(&plan.snapshot));
+    study_line(out, plan, "  ");
+}
+
+fn study_line(out: &mut String, plan: &LoadPlan, indent: &str) {
+    let c = &plan.classification;
+    let criteria: Vec<String> = c
+        .study_matches
+        .iter()
+        .take(5)
+        .map(|m| match m.criterion {
+            StudyCriterion::CustomCodeTag => "custom_code tag".to_string(),
+            _ => m.file.clone(),
+        })
+        .collect();
+    let more = c.study_matches.len().saturating_sub(5);
+    let study = if c.study_needs_custom_code {
+        format!(
+            "needs custom code ({}{})",
+            criteria.join(", "),
+            if more > 0 {
+                format!(", +{more} more")
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        "no custom code".to_string()
+    };
+    let _ = writeln!(
+        out,
+        "{indent}study criteria (arXiv 2601.14163): {study}; this plan: {}",
+        if c.plan_executes_repository_code {
+            "repository code runs"
+        } else {
+            "no repository code runs"
+        }
+    );
+    if !c.executed_but_not_matched.is_empty() {
+        let _ = writeln!(
+            out,
+            "{indent}  runs but no study criterion names it: {}",
+            c.executed_but_not_matched.join(", ")
+        );
+    }
+}
+
+fn describe_snapshot(s: &SnapshotInfo) -> String {
+    let platform = match s.platform {
+        Platform::Local => "local directory",
+        Platform::HuggingFace => "Hugging Face",
+        Platform::Modelscope => "ModelScope",
+        Platform::Opencsg => "OpenCSG",
+        Platform::Github => "GitHub (torch.hub)",
+    };
+    let mut d = format!("{} ({}, {} files)", s.root, platform, s.files);
+    if let Some(id) = &s.repo_id {
+        let _ = write!(d, "; repo {id}");
+    }
+    if let Some(r) = &s.revision {
+        let _ = write!(d, " @ {r}");
+    }
+    if let Some(c) = &s.commit {
+        let _ = write!(d, " (commit {c})");
+    }
+    d
+}
+
+fn render_api(out: &mut String, api: &ApiPlan) {
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{} {}  [{}]",
+        api.ecosystem.display_name(),
+        api.api,
+        api.versions_modeled.join(", ")
+    );
+    let _ = writeln!(out, "  call: {}", api.call);
+    if let Some(via) = &api.via {
+        let _ = writeln!(out, "  via: {via}");
+    }
+    let _ = writeln!(out, "  loads: {}", api.semantics);
+    let _ = writeln!(out, "  trust: {}", api.trust);
+    if api.steps.is_empty() {
+        let _ = writeln!(
+            out,
+            "  (nothing is executed, installed, fetched or deserialized)"
+        );
+    }
+    let width = api.steps.len().to_string().len();
+    for (i, step) in api.steps.iter().enumerate() {
+        for f in api.failures.iter().filter(|f| f.after_steps == i) {
+            failure_line(out, f);
+        }
+        render_step(out, i + 1, width, step);
+    }
+    for f in api
+        .failures
+        .iter()
+        .filter(|f| f.after_steps >= api.steps.len())
+    {
+        failure_line(out, f);
+    }
+    if !api.entry_points.is_empty() {
+        let _ = writeln!(out, "  then calls:");
+        for e in &api.entry_points {
+            let place = match (&e.file, e.line) {
+                (Some(f), Some(l)) => format!(" ({f}:{l})"),
+                (Some(f), None) => format!(" ({f})"),
+                _ => String::new(),
+            };
+            let cond = match &e.certainty {
+                Certainty::Definite => String::new(),
+                Certainty::Conditional { condition } => format!(" [{condition}]"),
+            };
+            let _ = writeln!(out, "    {}{place}: {}{cond}", e.name, e.role);
+        }
+    }
+    render_notes(out, "  notes", &api.notes);
+    let _ = writeln!(out, "  summary: {}", api.summary());
+}
+
+fn failure_line(out: &mut String, f: &trustscan_core::Failure) {
+    let scope = f
+        .versions
+        .as_ref()
+        .map(|v| format!(" [{} only]", v.label()))
+        .unwrap_or_default();
+    let _ = writeln!(out, "  ✗ loading fails here{scope}: {}", f.message);
+}
+
+fn render_step(out: &mut String, n: usize, width: usize, step: &Step) {
+    let mut tags = Vec::new();
+    match &step.gate {
+        Gate::Default => tags.push("no opt-in".to_string()),
+        Gate::TrustRemoteCode => tags.push("trust_remote_code=True".to_string()),
+        Gate::Option { option } => tags.push(option.clone()),
+    }
+    if let Some(v) = &step.versions {
+        tags.push(format!("{} only", v.label()));
+    }
+    if let Certainty::Conditional { condition } = &step.certainty {
+        tags.push(condition.clone());
+    }
+    let format = step
+        .format
+        .map(|f| format!(" ({})", f.description()))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  {n:>width$}. {:<11} {}{format}  [{}]",
+        step.kind.verb(),
+        step.subject,
+        tags.join("; ")
+    );
+    if !step.reason.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {:>width$}  {:<11} {}",
+            "",
+            "why:",
+            step.reason_text()
+        );
+    }
+    if let Some(d) = &step.detail {
+        let _ = writeln!(out, "  {:>width$}  {:<11} {d}", "", "");
+    }
+}
+
+fn note_text(n: &Note) -> String {
+    match &n.file {
+        Some(f) => format!("{f}: {}", n.message),
+        None => n.message.clone(),
+    }
+}
+
+fn render_notes(out: &mut String, title: &str, notes: &[Note]) {
+    if notes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{title}:");
+    let indent = if title.starts_with(' ') { "    " } else { "  " };
+    for n in notes {
+        let level = match n.level {
+            NoteLevel::Info => "info",
+            NoteLevel::Warning => "warning",
+            NoteLevel::Inconclusive => "inconclusive",
+        };
+        let _ = writeln!(out, "{indent}- {level}: {}", note_text(n));
+    }
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Oracle: load a fixture repository with transformers' own loaders and report which of its
+files Python actually executed.
+
+    python transformers_oracle.py --repo DIR --call CALL [--hub org/name]
+
+CALL is one of
+    AutoConfig | AutoTokenizer | AutoProcessor | AutoImageProcessor | AutoFeatureExtractor
+    | AutoVideoProcessor | model:<AutoClass> | pipeline
+`model:<AutoClass>` does what `<AutoClass>.from_pretrained` does before it needs torch:
+`AutoConfig.from_pretrained(trust_remote_code=True)`, then
+`get_class_from_dynamic_module(config.auto_map[<AutoClass>], repo)`. `pipeline` resolves the
+custom pipeline class the way `pipeline(model=...)` does, through transformers' own
+`get_class_from_dynamic_module`.
+
+With --hub the fixture is laid out as a Hugging Face cache entry (models--org--name with
+refs/main and snapshots/<commit>) and loaded by repository id in offline mode, so the Hub
+code path runs.
+
+Everything runs with trust_remote_code=True in a fresh module cache. Fixture code is
+harmless: fixture files only define classes. Execution is observed with an audit hook on
+the "exec" event (every module body Python executes), mapped back to repository files by
+content; imports of the stub packages `tsfix_*` are observed on the "import" event.
+
+Prints JSON: {"version", "executed": [paths in order of first execution],
+"imported": [stub packages in import order], "sequence": [["exec", path] | ["import",
+package], first occurrences in order], "error": "Type: message" or null,
+"error_in_dynamic_load": bool}
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+STUBS = ["tsfix_dep_a", "tsfix_dep_b", "tsfix_dep_c", "tsfix_dep_d", "tsfix_dep_e"]
+
+
+def make_stubs(root):
+    """Harmless installed packages the fixtures may import; each is seen when it executes."""
+    for name in STUBS:
+        with open(os.path.join(root, name + ".py"), "w") as f:
+            f.write(f"NAME = {name!r}\n")
+
+
+def hub_layout(repo, cache, repo_id):
+    entry = os.path.join(cache, "models--" + repo_id.replace("/", "--"))
+    os.makedirs(os.path.join(entry, "refs"))
+    with open(os.path.join(entry, "refs", "main"), "w") as f:
+        f.write(COMMIT)
+    shutil.copytree(repo, os.path.join(entry, "snapshots", COMMIT), symlinks=True)
+
+
+def content_index(repo):
+    index = {}
+    for dirpath, _dirs, files in os.walk(repo):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            if os.path.isfile(path):
+                with open(path, "rb") as f:
+                    digest = hashlib.sha256(f.read()).hexdigest()
+                rel = os.path.relpath(path, repo).replace(os.sep, "/")
+                if digest in index and name.endswith(".py"):
+                    raise SystemExit(f"fixture files {index[digest]} and {rel} have the same content")
+                index.setdefault(digest, rel)
+    return index
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--call", required=True)
+    ap.add_argument("--hub")
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="tsfix-oracle-")
+    stubs = os.path.join(work, "site")
+    os.makedirs(stubs)
+    make_stubs(stubs)
+    sys.path.insert(0, stubs)
+    os.environ["HF_HOME"] = os.path.join(work, "hf_home")
+    os.environ["HF_MODULES_CACHE"] = os.path.join(work, "modules")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    repo = os.path.abspath(args.repo)
+    index = content_index(repo)
+    target = repo
+    if args.hub:
+        cache = os.path.join(work, "hub")
+        os.environ["HF_HUB_CACHE"] = cache
+        hub_layout(repo, cache, args.hub)
+        target = args.hub
+    else:
+        # transformers names the local module package after the directory: keep it tame.
+        target = os.path.join(work, "repo")
+        shutil.copytree(repo, target, symlinks=True)
+
+    events = []
+    digests = {}
+
+    def hook(event, hook_args):
+        # "exec" fires for every module body Python runs (importlib's exec_module included).
+        if event != "exec" or not hook_args:
+            return
+        filename = getattr(hook_args[0], "co_filename", None)
+        if not filename:
+            return
+        if os.path.dirname(filename) == stubs:
+            events.append(("import", os.path.basename(filename)[:-3]))
+            return
+        if filename not in digests:
+            try:
+                with open(filename, "rb") as f:
+                    digests[filename] = hashlib.sha256(f.read()).hexdigest()
+            except OSError:
+                digests[filename] = None
+        rel = index.get(digests[filename])
+        if rel is not None:
+            events.append(("exec", rel))
+
+    import transformers  # noqa: E402  (imported before the hook: its own files are not ours)
+    from transformers import dynamic_module_utils  # noqa: E402
+
+    in_dynamic = {"error": False}
+    original = dynamic_module_utils.get_class_from_dynamic_module
+
+    def watched(*a, **k):
+        try:
+            return original(*a, **k)
+        except BaseException:
+            in_dynamic["error"] = True
+            raise
+
+    # Every Auto class imports the function by name from dynamic_module_utils at call time
+    # or at import time; patch both places so errors inside it are attributed to it.
+    dynamic_module_utils.get_class_from_dynamic_module = watched
+    for mod in list(sys.modules.values()):
+        if getattr(mod, "__name__", "").startswith("transformers.") and hasattr(
+            mod, "get_class_from_dynamic_module"
+        ):
+            try:
+                setattr(mod, "get_class_from_dynamic_module", watched)
+            except Exception:
+                pass
+
+    sys.addaudithook(hook)
+    error = None
+    try:
+        run_call(args.call, target, watched)
+    except BaseException as e:  # noqa: BLE001 - the oracle reports every failure
+        error = f"{type(e).__name__}: {e}"
+        if os.environ.get("TSFIX_TRACE"):
+            traceback.print_exc()
+    sequence = []
+    for event in events:
+        if list(event) not in sequence:
+            sequence.append(list(event))
+    print(
+        json.dumps(
+            {
+                "version": transformers.__version__,
+                "executed": [w for k, w in sequence if k == "exec"],
+                "imported": [w for k, w in sequence if k == "import"],
+                "sequence": sequence,
+                "error": error,
+                "error_in_dynamic_load": in_dynamic["error"],
+            }
+        )
+    )
+
+
+def run_call(call, target, get_class):
+    import transformers
+
+    kw = {"trust_remote_code": True}
+    if call.startswith("model:"):
+        auto_class = call.split(":", 1)[1]
+        config = transformers.AutoConfig.from_pretrained(target, **kw)
+        ref = config.auto_map[auto_class]
+        get_class(ref, target)
+    elif call == "pipeline":
+        config = transformers.AutoConfig.from_pretrained(target, **kw)
+        custom = config.custom_pipelines
+        (task,) = list(custom)
+        get_class(custom[task]["impl"], target)
+    else:
+        getattr(transformers, call).from_pretrained(target, **kw)
+
+
+if __name__ == "__main__":
+    main()
