@@ -181,8 +181,10 @@ def run_call(call, target, get_class):
     if call.startswith("model:"):
         auto_class = call.split(":", 1)[1]
         config = transformers.AutoConfig.from_pretrained(target, **kw)
-        ref = config.auto_map[auto_class]
-        get_class(ref, target)
+        # Without an auto_map entry the built-in class is used: no repository code.
+        ref = (getattr(config, "auto_map", None) or {}).get(auto_class)
+        if ref is not None:
+            get_class(ref, target)
     elif call == "pipeline":
         config = transformers.AutoConfig.from_pretrained(target, **kw)
         custom = config.custom_pipelines

@@ -179,6 +179,8 @@ pub struct Importer<'r, 'a> {
     pub gate: Gate,
     pub notes: Vec<Note>,
     packages_seen: HashSet<String>,
+    /// For each module still executing: the statement it is at (what it has bound so far).
+    progress: HashMap<String, u32>,
     /// Describes, for a package import, why it happens ("imported by hubconf.py").
     pub installed_detail: Option<String>,
     /// Whether executed sources may be replaced by `__pycache__` bytecode (true for loaders
@@ -232,6 +234,7 @@ impl<'r, 'a> Importer<'r, 'a> {
             gate,
             notes: Vec::new(),
             packages_seen: HashSet::new(),
+            progress: HashMap::new(),
             installed_detail: None,
             check_pycache: false,
         }
@@ -281,7 +284,9 @@ impl<'r, 'a> Importer<'r, 'a> {
                 .map(|(p, _)| p.to_string())
                 .unwrap_or_default()
         };
-        self.exec_body(path, &package, ctx)
+        let result = self.exec_body(path, name, &package, ctx);
+        self.progress.remove(name);
+        result
     }
 
     fn execute_step(&mut self, path: &str, ctx: &Context, detail: Option<String>) {
@@ -355,7 +360,13 @@ impl<'r, 'a> Importer<'r, 'a> {
     }
 
     /// Execute the top level of a source file: imports and `sys.path` edits in order.
-    fn exec_body(&mut self, path: &str, package: &str, ctx: &Context) -> Result<(), Abort> {
+    fn exec_body(
+        &mut self,
+        path: &str,
+        name: &str,
+        package: &str,
+        ctx: &Context,
+    ) -> Result<(), Abort> {
         let analysed = self.repo.python(path);
         let Ok(py) = &*analysed else {
             return Ok(());
@@ -402,7 +413,8 @@ impl<'r, 'a> Importer<'r, 'a> {
             )
             .collect();
         events.sort_by_key(|(seq, _)| *seq);
-        for (_, event) in events {
+        for (seq, event) in events {
+            self.progress.insert(name.to_string(), seq);
             match event {
                 Event::SysPath(edit) => {
                     if matches!(
@@ -530,47 +542,61 @@ impl<'r, 'a> Importer<'r, 'a> {
             return Ok(());
         }
         let module = self.import_module(&target, ctx)?;
-        if import.is_from
-            && let Module::Repo {
-                dirs: Some(dirs),
-                file,
-            } = module
-        {
-            for name in &import.names {
-                if name == "*" || self.binds(file.as_deref(), name) {
-                    continue;
-                }
-                let sub = format!("{target}.{name}");
-                if self.modules.contains_key(&sub) {
-                    continue;
-                }
-                let found = self.finder.find_sub(self.repo, name, &dirs);
-                match found {
-                    Resolved::Missing(_) => {
-                        // Not a submodule: Python raises ImportError only if the name is not
-                        // an attribute either, which the scanner cannot always tell.
-                    }
-                    found => {
-                        self.load_resolved(&sub, found, ctx)?;
-                    }
+        let Module::Repo { file, dirs } = module else {
+            return Ok(());
+        };
+        if !import.is_from {
+            return Ok(());
+        }
+        // `from target import name`: an attribute bound so far, else a submodule, else
+        // ImportError (for a module still running, only what it bound before this point).
+        let limit = self.progress.get(&target).copied();
+        for name in &import.names {
+            if name == "*" || self.name_bound(file.as_deref(), name, limit) != Some(false) {
+                continue;
+            }
+            let sub = format!("{target}.{name}");
+            if self.modules.contains_key(&sub) {
+                continue;
+            }
+            let cannot = || Abort {
+                message: format!("ImportError: cannot import name {name:?} from {target:?}"),
+            };
+            let Some(dirs) = &dirs else {
+                return Err(cannot());
+            };
+            match self.finder.find_sub(self.repo, name, dirs) {
+                Resolved::Missing(_) => return Err(cannot()),
+                found => {
+                    self.load_resolved(&sub, found, ctx)?;
                 }
             }
         }
         Ok(())
     }
 
-    /// Whether a package's `__init__` binds `name` at module level.
-    fn binds(&self, init: Option<&str>, name: &str) -> bool {
-        let Some(init) = init else { return false };
-        let analysed = self.repo.python(init);
-        let Ok(py) = &*analysed else { return false };
-        py.analysis.facts.as_ref().is_some_and(|f| {
-            f.bindings.iter().any(|b| {
-                b.name == name
-                    && !matches!(b.kind, BindingKind::Deleted)
-                    && !matches!(b.kind, BindingKind::Imported { level, ref module, .. } if level > 0 && module.as_deref() == Some(name))
-            })
-        })
+    /// Whether a module binds `name` at module level (before statement `limit`, when given):
+    /// `None` when the scanner cannot tell (star imports, a module `__getattr__`, no facts).
+    fn name_bound(&self, file: Option<&str>, name: &str, limit: Option<u32>) -> Option<bool> {
+        let Some(file) = file else {
+            // A namespace package, or the empty package a loader created.
+            return Some(false);
+        };
+        let analysed = self.repo.python(file);
+        let Ok(py) = &*analysed else { return None };
+        let facts = py.analysis.facts.as_ref()?;
+        let before = |seq: u32| limit.is_none_or(|l| seq < l);
+        let mut bound = false;
+        for b in facts.bindings.iter().filter(|b| before(b.seq)) {
+            match &b.kind {
+                BindingKind::Star { .. } => return None,
+                BindingKind::Function if b.name == "__getattr__" => return None,
+                BindingKind::Deleted if b.name == name => bound = false,
+                _ if b.name == name => bound = true,
+                _ => {}
+            }
+        }
+        Some(bound)
     }
 
     /// `import a.b.c`: import `a`, then `a.b`, then `a.b.c`.

@@ -57,7 +57,7 @@ pub fn specs(repo: &Repo) -> Vec<ApiSpec> {
             let mut s = Session::new(repo, v, mode.clone());
             let mut failures = Vec::new();
             let mut entries = Vec::new();
-            match auto_config(&mut s, repo) {
+            match auto_config(&mut s, repo, &path_text(mode, repo)) {
                 Ok(Some(e)) => {
                     entries.push(role(e, "configuration class: from_pretrained builds it"))
                 }
@@ -86,6 +86,14 @@ pub fn specs(repo: &Repo) -> Vec<ApiSpec> {
         });
     }
     out
+}
+
+/// The string the user passes to from_pretrained.
+fn path_text(mode: &Mode, repo: &Repo) -> String {
+    match mode {
+        Mode::Hub { repo_id } => repo_id.clone(),
+        Mode::Local => repo.snapshot.info().root.clone(),
+    }
 }
 
 fn role(mut e: EntryPoint, role: &str) -> EntryPoint {
@@ -133,7 +141,7 @@ fn finish(s: Session, failures: Vec<Failure>, entry_points: Vec<EntryPoint>) -> 
 
 /// `AutoConfig.from_pretrained`: `config.json` `auto_map.AutoConfig` names the class.
 /// Returns the configuration class when repository code provides it.
-fn auto_config(s: &mut Session, repo: &Repo) -> Result<Option<EntryPoint>, Abort> {
+fn auto_config(s: &mut Session, repo: &Repo, path_text: &str) -> Result<Option<EntryPoint>, Abort> {
     if !repo.has_file(CONFIG) {
         return Err(Abort {
             message: format!("OSError: no {CONFIG}"),
@@ -145,6 +153,7 @@ fn auto_config(s: &mut Session, repo: &Repo) -> Result<Option<EntryPoint>, Abort
         });
     }
     let Some(class_ref) = auto_map_str(repo, CONFIG, "AutoConfig") else {
+        builtin_config(s.version, repo, path_text)?;
         return Ok(None);
     };
     let origin = vec![ReasonLink::ConfigKey {
@@ -158,6 +167,25 @@ fn auto_config(s: &mut Session, repo: &Repo) -> Result<Option<EntryPoint>, Abort
     }
 }
 
+/// Without a remote configuration class, `model_type` must name a built-in one; without
+/// `model_type`, transformers looks for a known model type inside the path string itself.
+fn builtin_config(v: TfVersion, repo: &Repo, path_text: &str) -> Result<(), Abort> {
+    match model_type(repo) {
+        Some(mt) if v.knows_model_type(&mt) => Ok(()),
+        Some(mt) => Err(Abort {
+            message: format!(
+                "ValueError: transformers {} does not recognize model_type {mt:?} and                  config.json names no AutoConfig class",
+                v.label()
+            ),
+        }),
+        None if v.model_type_in_path(path_text).is_some() => Ok(()),
+        None => Err(Abort {
+            message: "ValueError: config.json has no model_type and no AutoConfig class, and                       no known model type appears in the path"
+                .into(),
+        }),
+    }
+}
+
 /// `AutoModel*.from_pretrained`: AutoConfig first, then `config.auto_map[<class>]`, then the
 /// weights.
 fn auto_model(repo: &Repo, v: TfVersion, mode: &Mode, key: &str) -> ApiOutcome {
@@ -165,7 +193,7 @@ fn auto_model(repo: &Repo, v: TfVersion, mode: &Mode, key: &str) -> ApiOutcome {
     let mut failures = Vec::new();
     let mut entries = Vec::new();
     let result = (|| -> Result<(), Abort> {
-        if let Some(e) = auto_config(&mut s, repo)? {
+        if let Some(e) = auto_config(&mut s, repo, &path_text(mode, repo))? {
             entries.push(role(e, "configuration class: from_pretrained builds it"));
         }
         if let Some(class_ref) = auto_map_str(repo, CONFIG, key) {
@@ -180,16 +208,6 @@ fn auto_model(repo: &Repo, v: TfVersion, mode: &Mode, key: &str) -> ApiOutcome {
                     "model class: its from_pretrained and constructor run, then the weights load",
                 ));
             }
-        } else if let Some(mt) = model_type(repo)
-            && !v.knows_model_type(&mt)
-        {
-            return Err(Abort {
-                message: format!(
-                    "ValueError: transformers {} has no built-in class for model_type {mt:?} \
-                     and config.json maps no {key}",
-                    v.label()
-                ),
-            });
         }
         Ok(())
     })();

@@ -53,8 +53,25 @@ impl TfVersion {
         .contains(name)
     }
 
+    /// AutoConfig without `model_type`: 4.57 picks a known model type contained in the path
+    /// string the user passed (longest first); 5.x raises instead.
+    pub fn model_type_in_path(self, path: &str) -> Option<&'static str> {
+        if self == TfVersion::V5 {
+            return None;
+        }
+        self.model_types()
+            .iter()
+            .filter(|t| path.contains(**t))
+            .max_by_key(|t| (t.len(), std::cmp::Reverse(**t)))
+            .copied()
+    }
+
     /// Does this version have built-in classes for `model_type`?
     pub fn knows_model_type(self, model_type: &str) -> bool {
+        self.model_types().contains(model_type)
+    }
+
+    fn model_types(self) -> &'static HashSet<&'static str> {
         static V4: OnceLock<HashSet<&'static str>> = OnceLock::new();
         static V5: OnceLock<HashSet<&'static str>> = OnceLock::new();
         match self {
@@ -65,6 +82,5 @@ impl TfVersion {
                 V5.get_or_init(|| lines(include_str!("../../data/transformers-v5-model-types.txt")))
             }
         }
-        .contains(model_type)
     }
 }

@@ -1,0 +1,202 @@
+//! Differential test against transformers itself: for every fixture repository, every
+//! transformers API in trustscan's plan is also run for real (transformers 4.57 and 5.x, local
+//! directory and Hub code paths, `trust_remote_code=True`, offline) by
+//! `tests/oracle/transformers_oracle.py`, which records the repository files Python executed
+//! and the stub packages imported. The plan must list exactly those, in the same order, and
+//! must predict a failure exactly when loading fails.
+//!
+//! Fixture layout: `tests/fixtures/transformers/<name>/repo/` is the repository;
+//! `calls.txt` lists the oracle calls the fixture exists to exercise (the plan must offer an
+//! API for each).
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use trustscan_core::{ApiPlan, Certainty, Ecosystem, LoadPlan, StepKind, Subject};
+
+const VERSIONS: [(&str, &str); 2] = [("4.57", "transformers-4.57"), ("5.x", "transformers-5")];
+
+/// The oracle call that exercises an API of the plan.
+fn oracle_call(api: &str) -> Option<String> {
+    let class = api.strip_suffix(".from_pretrained")?;
+    Some(match class {
+        "AutoConfig"
+        | "AutoTokenizer"
+        | "AutoProcessor"
+        | "AutoImageProcessor"
+        | "AutoFeatureExtractor"
+        | "AutoVideoProcessor" => class.to_string(),
+        c if c.starts_with("AutoModel") => format!("model:{c}"),
+        _ => return None,
+    })
+}
+
+fn plan_for(dir: &Path) -> LoadPlan {
+    let snapshot = trustscan_source::open_path(dir.to_str().unwrap(), &Default::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    trustscan_load::plan("fixture", snapshot.as_ref(), &Default::default())
+}
+
+/// What the plan says version `version` does: executed files and stub-package imports, in
+/// order, each marked definite or not; and whether it fails.
+fn plan_sequence(api: &ApiPlan, version: &str) -> (Vec<(String, String, bool)>, bool) {
+    let mut seq = Vec::new();
+    let label = format!("transformers {version}");
+    for s in api.steps_for(Some(&label)) {
+        let definite = s.certainty == Certainty::Definite;
+        match (&s.kind, &s.subject) {
+            (StepKind::ExecuteFile, Subject::File { path, repository }) => {
+                let name = match repository {
+                    Some(r) => format!("{r}:{path}"),
+                    None => path.clone(),
+                };
+                seq.push(("exec".to_string(), name, definite));
+            }
+            (StepKind::ImportPackage, Subject::Package { name }) if name.starts_with("tsfix_") => {
+                seq.push(("import".to_string(), name.clone(), definite));
+            }
+            _ => {}
+        }
+    }
+    let fails = api
+        .failures
+        .iter()
+        .any(|f| f.versions.as_ref().is_none_or(|v| v.versions == version));
+    (seq, fails)
+}
+
+fn compare(label: &str, api: &ApiPlan, version: &str, oracle: &Value) -> Vec<String> {
+    let (plan, plan_fails) = plan_sequence(api, version);
+    let observed: Vec<(String, String)> = oracle["sequence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e[0].as_str().unwrap().to_string(),
+                e[1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let oracle_fails = !oracle["error"].is_null();
+    let mut errors = Vec::new();
+    let all_definite = plan.iter().all(|(_, _, d)| *d);
+    if all_definite {
+        let predicted: Vec<(String, String)> = plan
+            .iter()
+            .map(|(k, n, _)| (k.clone(), n.clone()))
+            .collect();
+        if predicted != observed {
+            errors.push(format!(
+                "{label} transformers {version}: plan {predicted:?} but transformers ran {observed:?}"
+            ));
+        }
+    } else {
+        for (k, n, d) in &plan {
+            if *d && !observed.contains(&(k.clone(), n.clone())) {
+                errors.push(format!(
+                    "{label} transformers {version}: plan says {k} {n} definitely, transformers did not"
+                ));
+            }
+        }
+        for o in &observed {
+            if !plan.iter().any(|(k, n, _)| (k, n) == (&o.0, &o.1)) {
+                errors.push(format!(
+                    "{label} transformers {version}: transformers did {o:?}, the plan misses it"
+                ));
+            }
+        }
+    }
+    if plan_fails != oracle_fails {
+        errors.push(format!(
+            "{label} transformers {version}: plan predicts {} but transformers {} ({})",
+            if plan_fails { "a failure" } else { "success" },
+            if oracle_fails { "failed" } else { "succeeded" },
+            oracle["error"]
+        ));
+    }
+    errors
+}
+
+struct Job {
+    fixture: PathBuf,
+    hub: bool,
+}
+
+fn run_fixture(job: Job) -> Vec<String> {
+    let name = job
+        .fixture
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let repo = job.fixture.join("repo");
+    let calls: Vec<String> = std::fs::read_to_string(job.fixture.join("calls.txt"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    let repo_id = format!("tsfix/{name}");
+    let cache = tempfile::tempdir().unwrap();
+    let (plan, label) = if job.hub {
+        let entry = hub_layout(&repo, cache.path(), &repo_id);
+        (plan_for(&entry), format!("{name} (Hub)"))
+    } else {
+        (plan_for(&repo), format!("{name} (local)"))
+    };
+    let mut errors = Vec::new();
+    let apis: Vec<(&ApiPlan, String)> = plan
+        .apis
+        .iter()
+        .filter(|a| a.ecosystem == Ecosystem::Transformers)
+        .filter_map(|a| oracle_call(&a.api).map(|c| (a, c)))
+        .collect();
+    for call in &calls {
+        if !apis.iter().any(|(_, c)| c == call) {
+            errors.push(format!(
+                "{label}: the plan offers no API for oracle call {call}"
+            ));
+        }
+    }
+    for (api, call) in apis {
+        for (version, env) in VERSIONS {
+            let python = oracle_python(env);
+            let mut args = vec!["--repo", repo.to_str().unwrap(), "--call", call.as_str()];
+            if job.hub {
+                args.extend(["--hub", repo_id.as_str()]);
+            }
+            let oracle = run_oracle(&python, "transformers_oracle.py", &args);
+            errors.extend(compare(&format!("{label} {call}"), api, version, &oracle));
+        }
+    }
+    errors
+}
+
+#[test]
+fn transformers_plans_match_what_transformers_executes() {
+    let fixtures = fixture_dirs("transformers");
+    assert!(
+        fixtures.len() >= 10,
+        "the transformers fixture set is incomplete"
+    );
+    let jobs: Vec<Job> = fixtures
+        .iter()
+        .flat_map(|f| {
+            [false, true].map(|hub| Job {
+                fixture: f.clone(),
+                hub,
+            })
+        })
+        .collect();
+    let errors = run_parallel(jobs, run_fixture);
+    assert!(
+        errors.is_empty(),
+        "{} mismatches:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+}
