@@ -196,6 +196,17 @@ pub struct Context {
 }
 
 impl Context {
+    /// The same chain under one more condition.
+    pub fn also(&self, condition: String) -> Context {
+        Context {
+            chain: self.chain.clone(),
+            condition: Some(match &self.condition {
+                Some(c) => format!("{c}; {condition}"),
+                None => condition,
+            }),
+        }
+    }
+
     pub fn certainty(&self) -> Certainty {
         match &self.condition {
             None => Certainty::Definite,
@@ -273,10 +284,27 @@ impl<'r, 'a> Importer<'r, 'a> {
                 dirs: dirs.clone(),
             },
         );
-        self.execute_step(path, ctx, detail);
+        // Unchecked hash-based bytecode in __pycache__ runs instead of the source.
+        let mut source_ctx = ctx.clone();
         if self.check_pycache {
-            self.pycache_steps(path, ctx);
+            for (pyc, tag) in self.unchecked_bytecode(path) {
+                let here = ctx.with(
+                    ReasonLink::File { path: pyc.clone() },
+                    Some(format!("if the interpreter is {tag}")),
+                );
+                self.execute_step(
+                    &pyc,
+                    &here,
+                    Some(format!(
+                        "unchecked hash-based bytecode: Python runs it instead of {path} \
+                         without comparing it with the source (not analysed)"
+                    )),
+                );
+                source_ctx = source_ctx.also(format!("unless the interpreter is {tag}"));
+            }
         }
+        self.execute_step(path, &source_ctx, detail);
+        let ctx = &source_ctx;
         let package = if dirs.is_some() {
             name.to_string()
         } else {
@@ -290,6 +318,13 @@ impl<'r, 'a> Importer<'r, 'a> {
     }
 
     fn execute_step(&mut self, path: &str, ctx: &Context, detail: Option<String>) {
+        // A file that runs again under another module name is listed once, where it first ran.
+        if self.steps.iter().any(|s| {
+            s.kind == StepKind::ExecuteFile
+                && matches!(&s.subject, Subject::File { path: p, .. } if p == path)
+        }) {
+            return;
+        }
         let mut step = Step::new(
             StepKind::ExecuteFile,
             Subject::file(path),
@@ -302,11 +337,12 @@ impl<'r, 'a> Importer<'r, 'a> {
     }
 
     /// Bytecode in `__pycache__` that Python would run instead of `path`: an unchecked
-    /// hash-based `.pyc` is used without looking at the source at all.
-    fn pycache_steps(&mut self, path: &str, ctx: &Context) {
+    /// hash-based `.pyc` is used without looking at the source at all. Returns each such file
+    /// with its interpreter tag; timestamp-based ones only get a note.
+    fn unchecked_bytecode(&mut self, path: &str) -> Vec<(String, String)> {
         let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
         let Some(stem) = file.strip_suffix(".py") else {
-            return;
+            return Vec::new();
         };
         let prefix = format!(
             "{}__pycache__/{stem}.",
@@ -323,6 +359,7 @@ impl<'r, 'a> Importer<'r, 'a> {
             .filter(|f| f.path.ends_with(".pyc") && !f.path[prefix.len()..].contains('/'))
             .map(|f| f.path.clone())
             .collect();
+        let mut out = Vec::new();
         for pyc in candidates {
             let header = self
                 .repo
@@ -335,28 +372,18 @@ impl<'r, 'a> Importer<'r, 'a> {
                 .unwrap_or(0);
             let tag = pyc[prefix.len()..].trim_end_matches(".pyc").to_string();
             if flags & 0b11 == 0b01 {
-                let here = ctx.with(
-                    ReasonLink::File { path: pyc.clone() },
-                    Some(format!("if the interpreter is {tag}")),
-                );
-                self.execute_step(
-                    &pyc,
-                    &here,
-                    Some(format!(
-                        "unchecked hash-based bytecode: Python runs it instead of {path} \
-                         without comparing it with the source"
-                    )),
-                );
+                out.push((pyc, tag));
             } else if flags & 1 == 0 {
                 self.notes.push(Note::info(
                     Some(&pyc),
                     format!(
                         "timestamp-based bytecode for {path}: Python would run it instead of \
-                         the source only if the source's modification time and size match"
+                         the source if the source's modification time and size match"
                     ),
                 ));
             }
         }
+        out
     }
 
     /// Execute the top level of a source file: imports and `sys.path` edits in order.
@@ -599,6 +626,11 @@ impl<'r, 'a> Importer<'r, 'a> {
         Some(bound)
     }
 
+    /// Import a module by name, as `importlib.import_module` would.
+    pub fn import_name(&mut self, name: &str, ctx: &Context) -> Result<(), Abort> {
+        self.import_module(name, ctx).map(|_| ())
+    }
+
     /// `import a.b.c`: import `a`, then `a.b`, then `a.b.c`.
     fn import_module(&mut self, name: &str, ctx: &Context) -> Result<Module, Abort> {
         if let Some(m) = self.modules.get(name) {
@@ -646,6 +678,10 @@ impl<'r, 'a> Importer<'r, 'a> {
                         },
                     );
                     self.execute_step(&path, &here, detail);
+                    self.notes.push(Note::inconclusive(
+                        Some(&path),
+                        "compiled code runs here; what it does and imports was not analysed",
+                    ));
                 }
                 Ok(Module::Repo {
                     file: Some(path),

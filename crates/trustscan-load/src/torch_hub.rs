@@ -134,42 +134,74 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
         condition: None,
     };
     let mut failures = Vec::new();
-    if let Err(abort) = importer.run_file(HUBCONF, "hubconf", None, &start, None) {
+    // torch.hub names the module "hubconf.py", so its package is "hubconf".
+    let mut result = importer.run_file(HUBCONF, "hubconf.py", None, &start, None);
+    let analysed = repo.python(HUBCONF);
+    let facts = match &*analysed {
+        Ok(py) => py.analysis.facts.as_ref(),
+        Err(_) => None,
+    };
+    let mut notes = Vec::new();
+    if result.is_ok()
+        && let Some(facts) = facts
+        && let Some(deps) = facts.assignments.iter().rev().find(|a| {
+            a.name == "dependencies" && !matches!(at_load(&a.enclosures), AtLoad::Never(_))
+        })
+    {
+        match deps.value.strings() {
+            Some(list) => {
+                if !list.is_empty() {
+                    notes.push(Note::info(
+                        Some(HUBCONF),
+                        format!(
+                            "dependencies = {list:?}: checked with importlib.util.find_spec \
+                             after hubconf.py has run; a missing one raises RuntimeError \
+                             (nothing is installed)"
+                        ),
+                    ));
+                }
+                // find_spec("a.b") imports "a", from the repository if it is there.
+                for dep in list.iter().filter(|d| d.contains('.')) {
+                    let parent = dep.rsplit_once('.').map(|(p, _)| p).unwrap_or(dep);
+                    let ctx = Context {
+                        chain: vec![
+                            ReasonLink::ConfigKey {
+                                file: HUBCONF.into(),
+                                key: "dependencies".into(),
+                                value: Some(dep.clone()),
+                            },
+                            ReasonLink::Rule {
+                                text: "importlib.util.find_spec imports the parent package".into(),
+                            },
+                        ],
+                        condition: None,
+                    };
+                    if let Err(e) = importer.import_name(parent, &ctx) {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            None => notes.push(Note::warning(
+                Some(HUBCONF),
+                format!(
+                    "line {}: dependencies is not a literal list of names",
+                    deps.line
+                ),
+            )),
+        }
+    }
+    if let Err(abort) = result {
         failures.push(Failure {
             versions: None,
             after_steps: importer.steps.len(),
             message: abort.message,
         });
     }
-    let mut notes = std::mem::take(&mut importer.notes);
+    notes.extend(std::mem::take(&mut importer.notes));
     let steps = std::mem::take(&mut importer.steps);
-
-    let analysed = repo.python(HUBCONF);
     let mut entry_points = Vec::new();
-    if let Ok(py) = &*analysed
-        && let Some(facts) = &py.analysis.facts
-    {
-        if let Some(deps) = facts.assignments.iter().rev().find(|a| {
-            a.name == "dependencies" && !matches!(at_load(&a.enclosures), AtLoad::Never(_))
-        }) {
-            match deps.value.strings() {
-                Some(list) if !list.is_empty() => notes.push(Note::info(
-                    Some(HUBCONF),
-                    format!(
-                        "dependencies = {list:?}: checked with importlib.util.find_spec after \
-                         hubconf.py has already run (nothing is installed)"
-                    ),
-                )),
-                Some(_) => {}
-                None => notes.push(Note::warning(
-                    Some(HUBCONF),
-                    format!(
-                        "line {}: dependencies is not a literal list of names",
-                        deps.line
-                    ),
-                )),
-            }
-        }
+    if let Some(facts) = facts {
         entry_points = public_callables(facts);
         if facts
             .bindings

@@ -13,8 +13,8 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use trustscan_core::{ApiPlan, Certainty, Ecosystem, LoadPlan, StepKind, Subject};
+use std::path::PathBuf;
+use trustscan_core::{ApiPlan, Ecosystem, LoadPlan};
 
 const VERSIONS: [(&str, &str); 2] = [("4.57", "transformers-4.57"), ("5.x", "transformers-5")];
 
@@ -33,91 +33,10 @@ fn oracle_call(api: &str) -> Option<String> {
     })
 }
 
-fn plan_for(dir: &Path) -> LoadPlan {
-    let snapshot = trustscan_source::open_path(dir.to_str().unwrap(), &Default::default())
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    trustscan_load::plan("fixture", snapshot.as_ref(), &Default::default())
-}
-
-/// What the plan says version `version` does: executed files and stub-package imports, in
-/// order, each marked definite or not; and whether it fails.
-fn plan_sequence(api: &ApiPlan, version: &str) -> (Vec<(String, String, bool)>, bool) {
-    let mut seq = Vec::new();
-    let label = format!("transformers {version}");
-    for s in api.steps_for(Some(&label)) {
-        let definite = s.certainty == Certainty::Definite;
-        match (&s.kind, &s.subject) {
-            (StepKind::ExecuteFile, Subject::File { path, repository }) => {
-                let name = match repository {
-                    Some(r) => format!("{r}:{path}"),
-                    None => path.clone(),
-                };
-                seq.push(("exec".to_string(), name, definite));
-            }
-            (StepKind::ImportPackage, Subject::Package { name }) if name.starts_with("tsfix_") => {
-                seq.push(("import".to_string(), name.clone(), definite));
-            }
-            _ => {}
-        }
-    }
-    let fails = api
-        .failures
-        .iter()
-        .any(|f| f.versions.as_ref().is_none_or(|v| v.versions == version));
-    (seq, fails)
-}
-
 fn compare(label: &str, api: &ApiPlan, version: &str, oracle: &Value) -> Vec<String> {
-    let (plan, plan_fails) = plan_sequence(api, version);
-    let observed: Vec<(String, String)> = oracle["sequence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e[0].as_str().unwrap().to_string(),
-                e[1].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let oracle_fails = !oracle["error"].is_null();
-    let mut errors = Vec::new();
-    let all_definite = plan.iter().all(|(_, _, d)| *d);
-    if all_definite {
-        let predicted: Vec<(String, String)> = plan
-            .iter()
-            .map(|(k, n, _)| (k.clone(), n.clone()))
-            .collect();
-        if predicted != observed {
-            errors.push(format!(
-                "{label} transformers {version}: plan {predicted:?} but transformers ran {observed:?}"
-            ));
-        }
-    } else {
-        for (k, n, d) in &plan {
-            if *d && !observed.contains(&(k.clone(), n.clone())) {
-                errors.push(format!(
-                    "{label} transformers {version}: plan says {k} {n} definitely, transformers did not"
-                ));
-            }
-        }
-        for o in &observed {
-            if !plan.iter().any(|(k, n, _)| (k, n) == (&o.0, &o.1)) {
-                errors.push(format!(
-                    "{label} transformers {version}: transformers did {o:?}, the plan misses it"
-                ));
-            }
-        }
-    }
-    if plan_fails != oracle_fails {
-        errors.push(format!(
-            "{label} transformers {version}: plan predicts {} but transformers {} ({})",
-            if plan_fails { "a failure" } else { "success" },
-            if oracle_fails { "failed" } else { "succeeded" },
-            oracle["error"]
-        ));
-    }
-    errors
+    let scope = format!("transformers {version}");
+    let label = format!("{label} transformers {version}");
+    compare_with_oracle(&label, api, Some(&scope), oracle, false)
 }
 
 struct Job {

@@ -109,3 +109,104 @@ pub fn run_parallel<T: Send>(jobs: Vec<T>, f: impl Fn(T) -> Vec<String> + Sync) 
     e.sort();
     e
 }
+
+pub fn plan_for(dir: &Path) -> trustscan_core::LoadPlan {
+    let snapshot = trustscan_source::open_path(dir.to_str().unwrap(), &Default::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    trustscan_load::plan("fixture", snapshot.as_ref(), &Default::default())
+}
+
+/// What the plan says happens for one version (`None`: the plan has one version): executed
+/// files and stub-package imports in order, each marked definite or not; and whether
+/// loading fails.
+pub fn plan_sequence(
+    api: &trustscan_core::ApiPlan,
+    scope: Option<&str>,
+) -> (Vec<(String, String, bool)>, bool) {
+    use trustscan_core::{Certainty, StepKind, Subject};
+    let mut seq = Vec::new();
+    for s in api.steps_for(scope) {
+        let definite = s.certainty == Certainty::Definite;
+        match (&s.kind, &s.subject) {
+            (StepKind::ExecuteFile, Subject::File { path, repository }) => {
+                let name = match repository {
+                    Some(r) => format!("{r}:{path}"),
+                    None => path.clone(),
+                };
+                seq.push(("exec".to_string(), name, definite));
+            }
+            (StepKind::ImportPackage, Subject::Package { name }) if name.starts_with("tsfix_") => {
+                seq.push(("import".to_string(), name.clone(), definite));
+            }
+            _ => {}
+        }
+    }
+    let fails = api.failures.iter().any(|f| match (&f.versions, scope) {
+        (None, _) | (_, None) => true,
+        (Some(v), Some(s)) => v.label() == s,
+    });
+    (seq, fails)
+}
+
+/// Compare a plan with what an oracle observed: the same executions and imports in the same
+/// order (with conditional steps: every definite one observed, nothing observed that the
+/// plan lacks), and a failure exactly when the oracle failed. `env_errors_ok` accepts oracle
+/// failures that depend on what is installed (the plan cannot know the user's packages).
+pub fn compare_with_oracle(
+    label: &str,
+    api: &trustscan_core::ApiPlan,
+    scope: Option<&str>,
+    oracle: &serde_json::Value,
+    env_errors_ok: bool,
+) -> Vec<String> {
+    let (plan, plan_fails) = plan_sequence(api, scope);
+    let observed: Vec<(String, String)> = oracle["sequence"]
+        .as_array()
+        .expect("oracle sequence")
+        .iter()
+        .map(|e| {
+            (
+                e[0].as_str().unwrap().to_string(),
+                e[1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let error = oracle["error"].as_str().unwrap_or("");
+    let env_error = error.starts_with("RuntimeError: Missing dependencies")
+        || error.starts_with("ModuleNotFoundError");
+    let oracle_fails = !oracle["error"].is_null() && !(env_errors_ok && env_error);
+    let mut errors = Vec::new();
+    if plan.iter().all(|(_, _, d)| *d) {
+        let predicted: Vec<(String, String)> = plan
+            .iter()
+            .map(|(k, n, _)| (k.clone(), n.clone()))
+            .collect();
+        if predicted != observed {
+            errors.push(format!(
+                "{label}: plan {predicted:?} but the loader ran {observed:?}"
+            ));
+        }
+    } else {
+        for (k, n, d) in &plan {
+            if *d && !observed.contains(&(k.clone(), n.clone())) {
+                errors.push(format!(
+                    "{label}: plan says {k} {n} definitely, the loader did not"
+                ));
+            }
+        }
+        for o in &observed {
+            if !plan.iter().any(|(k, n, _)| (k, n) == (&o.0, &o.1)) {
+                errors.push(format!("{label}: the loader did {o:?}, the plan misses it"));
+            }
+        }
+    }
+    if plan_fails != oracle_fails {
+        errors.push(format!(
+            "{label}: plan predicts {} but the loader {} ({})",
+            if plan_fails { "a failure" } else { "success" },
+            if oracle_fails { "failed" } else { "succeeded" },
+            oracle["error"]
+        ));
+    }
+    errors
+}
