@@ -271,6 +271,176 @@ def later():
 )
 
 
+# --- tokenizers ---------------------------------------------------------------------
+
+def tok_module(*names):
+    return "import tsfix_dep_c\n" + "".join(cls(n) for n in names)
+
+
+# A [slow, fast] pair: both versions pick the fast class. 4.57 skips AutoConfig because
+# tokenizer_class is set; 5.x always runs the configuration code first.
+fixture(
+    "tokenizer-pair",
+    ["AutoTokenizer"],
+    {
+        "config.json": cfg({}),
+        "tokenizer_config.json": json.dumps(
+            {
+                "tokenizer_class": "TsTokenizer",
+                "auto_map": {"AutoTokenizer": ["tokenization_ts.TsTokenizer", "tokenization_ts_fast.TsTokenizerFast"]},
+            },
+            indent=2,
+        ),
+        "tokenization_ts.py": tok_module("TsTokenizer"),
+        "tokenization_ts_fast.py": "from .tokenization_ts import TsTokenizer\n" + cls("TsTokenizerFast"),
+    },
+)
+
+# The legacy list form without tokenizer_class: 4.57 runs AutoConfig and lets config.json's
+# auto_map.AutoTokenizer override; 5.x never reads config.json's entry.
+fixture(
+    "tokenizer-legacy-list-and-config-override",
+    ["AutoTokenizer"],
+    {
+        "config.json": cfg({"AutoTokenizer": ["tokenization_other.OtherTokenizer", None]}),
+        "tokenizer_config.json": json.dumps({"auto_map": ["tokenization_ts.TsTokenizer", None]}),
+        "tokenization_ts.py": tok_module("TsTokenizer"),
+        "tokenization_other.py": "import tsfix_dep_d\n" + cls("OtherTokenizer"),
+    },
+)
+
+# A plain string where a [slow, fast] pair belongs: transformers indexes it and fails.
+fixture(
+    "tokenizer-string-auto-map",
+    ["AutoTokenizer"],
+    {
+        "config.json": cfg({}),
+        "tokenizer_config.json": json.dumps(
+            {"tokenizer_class": "TsTokenizer", "auto_map": {"AutoTokenizer": "tokenization_ts.TsTokenizer"}}
+        ),
+        "tokenization_ts.py": tok_module("TsTokenizer"),
+    },
+)
+
+# --- processors -------------------------------------------------------------------------
+
+# AutoProcessor keeps reading until a processor_class appears; config.json's auto_map, read
+# last, overrides processor_config.json's.
+fixture(
+    "processor-last-auto-map-wins",
+    ["AutoProcessor"],
+    {
+        "config.json": cfg({"AutoProcessor": "processing_late.LateProcessor"}),
+        "processor_config.json": json.dumps({"auto_map": {"AutoProcessor": "processing_early.EarlyProcessor"}}),
+        "processing_early.py": "import tsfix_dep_a\n" + cls("EarlyProcessor"),
+        "processing_late.py": "import tsfix_dep_b\n" + cls("LateProcessor"),
+    },
+)
+
+# An image processor from preprocessor_config.json; 5.x runs the configuration code first
+# because image_processor_type is missing.
+fixture(
+    "image-processor",
+    ["AutoImageProcessor"],
+    {
+        "config.json": cfg({}),
+        "preprocessor_config.json": json.dumps({"auto_map": {"AutoImageProcessor": "image_processing_ts.TsImageProcessor"}}),
+        "image_processing_ts.py": "import tsfix_dep_e\n" + cls("TsImageProcessor"),
+    },
+)
+
+# Only a feature-extractor entry: AutoFeatureExtractor uses it, AutoImageProcessor rewrites
+# "FeatureExtractor" to "ImageProcessor" in the whole reference.
+fixture(
+    "feature-extractor-rewrite",
+    ["AutoFeatureExtractor", "AutoImageProcessor"],
+    {
+        "config.json": cfg({}),
+        "preprocessor_config.json": json.dumps(
+            {"auto_map": {"AutoFeatureExtractor": "feature_extraction_ts.TsFeatureExtractor"}}
+        ),
+        "feature_extraction_ts.py": "import tsfix_dep_a\n" + cls("TsFeatureExtractor") + cls("TsImageProcessor"),
+    },
+)
+
+# 5.x accepts [pil, torchvision] lists and picks by installed backend; 4.57 accepts only a
+# string.
+fixture(
+    "image-processor-backend-list",
+    ["AutoImageProcessor"],
+    {
+        "config.json": cfg({}),
+        "preprocessor_config.json": json.dumps(
+            {
+                "image_processor_type": "TsImageProcessor",
+                "auto_map": {"AutoImageProcessor": ["image_processing_ts.TsImageProcessor", "image_processing_ts_fast.TsImageProcessorFast"]},
+            }
+        ),
+        "image_processing_ts.py": "import tsfix_dep_b\n" + cls("TsImageProcessor"),
+        "image_processing_ts_fast.py": "import tsfix_dep_c\n" + cls("TsImageProcessorFast"),
+    },
+)
+
+# A video processor named by video_preprocessor_config.json.
+fixture(
+    "video-processor",
+    ["AutoVideoProcessor"],
+    {
+        "config.json": cfg({}),
+        "video_preprocessor_config.json": json.dumps(
+            {"auto_map": {"AutoVideoProcessor": "video_processing_ts.TsVideoProcessor"}}
+        ),
+        "video_processing_ts.py": "import tsfix_dep_d\n" + cls("TsVideoProcessor"),
+    },
+)
+
+# --- pipeline and generation --------------------------------------------------------------
+
+fixture(
+    "custom-pipeline",
+    ["pipeline", "model:AutoModelForCausalLM"],
+    {
+        "config.json": cfg(
+            {"AutoModelForCausalLM": "modeling_ts.TsForCausalLM"},
+            custom_pipelines={"ts-task": {"impl": "pipeline_ts.TsPipeline", "pt": ["AutoModelForCausalLM"]}},
+        ),
+        "pipeline_ts.py": "import tsfix_dep_a\n" + cls("TsPipeline"),
+        "modeling_ts.py": "import tsfix_dep_b\n" + cls("TsForCausalLM"),
+    },
+)
+
+# custom_generate/generate.py beside a built-in model: 4.57 runs a local one even without
+# trust_remote_code; 5.x requires it.
+fixture(
+    "custom-generate",
+    ["model:AutoModel"],
+    {
+        "config.json": json.dumps({"model_type": "gpt2", "n_layer": 1}) + "\n",
+        "custom_generate/generate.py": "import tsfix_dep_a\nfrom .gen_helper import helper\n\ndef generate(model, **kwargs):\n    return helper()\n",
+        "custom_generate/gen_helper.py": "def helper():\n    return 'custom'\n",
+    },
+)
+
+# Chat templates: files override the tokenizer_config.json key.
+fixture(
+    "chat-templates",
+    ["AutoTokenizer"],
+    {
+        "config.json": cfg({}),
+        "tokenizer_config.json": json.dumps(
+            {
+                "tokenizer_class": "TsTokenizer",
+                "chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}",
+                "auto_map": {"AutoTokenizer": ["tokenization_ts.TsTokenizer", None]},
+            }
+        ),
+        "chat_template.jinja": "{% for m in messages %}[{{ m.role }}] {{ m.content }}{% endfor %}",
+        "additional_chat_templates/tool_use.jinja": "{{ tools | tojson }}",
+        "tokenization_ts.py": tok_module("TsTokenizer"),
+    },
+)
+
+
 def main():
     if ROOT.exists():
         shutil.rmtree(ROOT)

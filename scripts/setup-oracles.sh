@@ -23,6 +23,7 @@ make_env() {
   echo "oracle environment $name ready: $*"
 }
 
-make_env transformers-4.57 "transformers==4.57.6"
-make_env transformers-5 "transformers==5.24.0"
+# Pillow lets transformers' image-processor loaders run (they need the vision backend).
+make_env transformers-4.57 "transformers==4.57.6" "pillow==12.0.0"
+make_env transformers-5 "transformers==5.24.0" "pillow==12.0.0"
 make_env modelscope "modelscope==1.40.2"

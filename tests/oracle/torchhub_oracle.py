@@ -101,8 +101,10 @@ def main():
     for event in events:
         if list(event) not in sequence:
             sequence.append(list(event))
+    # A refused prompt leaves text on stdout: the result goes on its own marked line.
     print(
-        json.dumps(
+        "\nTSFIX-RESULT "
+        + json.dumps(
             {
                 "executed": [w for k, w in sequence if k == "exec"],
                 "imported": [w for k, w in sequence if k == "import"],

@@ -17,7 +17,8 @@ With --hub the fixture is laid out as a Hugging Face cache entry (models--org--n
 refs/main and snapshots/<commit>) and loaded by repository id in offline mode, so the Hub
 code path runs.
 
-Everything runs with trust_remote_code=True in a fresh module cache. Fixture code is
+Everything runs with trust_remote_code=True (or None with --trust none, stdin closed, so
+any prompt is refused) in a fresh module cache. Fixture code is
 harmless: fixture files only define classes. Execution is observed with an audit hook on
 the "exec" event (every module body Python executes), mapped back to repository files by
 content; imports of the stub packages `tsfix_*` are observed on the "import" event.
@@ -37,6 +38,7 @@ import tempfile
 import traceback
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
+REPO_DIR = []
 STUBS = ["tsfix_dep_a", "tsfix_dep_b", "tsfix_dep_c", "tsfix_dep_d", "tsfix_dep_e"]
 
 
@@ -75,7 +77,9 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--call", required=True)
     ap.add_argument("--hub")
+    ap.add_argument("--trust", choices=["true", "none"], default="true")
     args = ap.parse_args()
+    trust = True if args.trust == "true" else None
 
     work = tempfile.mkdtemp(prefix="tsfix-oracle-")
     stubs = os.path.join(work, "site")
@@ -88,6 +92,7 @@ def main():
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     repo = os.path.abspath(args.repo)
+    REPO_DIR.append(repo)
     index = content_index(repo)
     target = repo
     if args.hub:
@@ -151,7 +156,7 @@ def main():
     sys.addaudithook(hook)
     error = None
     try:
-        run_call(args.call, target, watched)
+        run_call(args.call, target, watched, trust)
     except BaseException as e:  # noqa: BLE001 - the oracle reports every failure
         error = f"{type(e).__name__}: {e}"
         if os.environ.get("TSFIX_TRACE"):
@@ -160,8 +165,10 @@ def main():
     for event in events:
         if list(event) not in sequence:
             sequence.append(list(event))
+    # A refused prompt leaves text on stdout: the result goes on its own marked line.
     print(
-        json.dumps(
+        "\nTSFIX-RESULT "
+        + json.dumps(
             {
                 "version": transformers.__version__,
                 "executed": [w for k, w in sequence if k == "exec"],
@@ -174,24 +181,79 @@ def main():
     )
 
 
-def run_call(call, target, get_class):
+def model_call(auto_class, target, get_class, trust):
+    """What <auto_class>.from_pretrained does before it needs torch: AutoConfig, the trust
+    decision, get_class_from_dynamic_module; then, as from_pretrained ends for a model that
+    can generate, load_custom_generate."""
+    import transformers
+    from transformers import dynamic_module_utils as dmu
+
+    config = transformers.AutoConfig.from_pretrained(target, trust_remote_code=trust)
+    ref = (getattr(config, "auto_map", None) or {}).get(auto_class)
+    if ref is not None:
+        has_local = type(config).__module__.startswith("transformers.")
+        upstream = ref.split("--")[0] if "--" in ref else None
+        allowed = dmu.resolve_trust_remote_code(trust, target, has_local, True, upstream)
+        if allowed:
+            get_class(ref, target)
+    if os.path.exists(os.path.join(REPO_DIR[0], "custom_generate", "generate.py")):
+        load_custom_generate(target, trust)
+
+
+def load_custom_generate(target, trust):
+    """Run transformers' own GenerationMixin.load_custom_generate. generation/utils.py imports
+    torch, so that one function's source is compiled on its own, with transformers' own
+    helpers as its globals."""
+    import ast
+    import typing
+
+    import transformers
+    from transformers import dynamic_module_utils as dmu
+    import transformers.utils.hub as hub
+
+    path = os.path.join(os.path.dirname(transformers.__file__), "generation", "utils.py")
+    with open(path) as f:
+        tree = ast.parse(f.read())
+    fn = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "load_custom_generate"
+    )
+    fn.decorator_list = []
+    namespace = dict(vars(typing))
+    namespace.update(
+        os=os,
+        has_file=hub.has_file,
+        get_cached_module_file=dmu.get_cached_module_file,
+        get_class_in_module=dmu.get_class_in_module,
+        resolve_trust_remote_code=dmu.resolve_trust_remote_code,
+        check_python_requirements=dmu.check_python_requirements,
+        logger=transformers.utils.logging.get_logger("tsfix"),
+    )
+    exec(compile(ast.Module(body=[fn], type_ignores=[]), path, "exec"), namespace)
+    namespace["load_custom_generate"](None, target, trust_remote_code=trust)
+
+
+def run_call(call, target, get_class, trust):
     import transformers
 
-    kw = {"trust_remote_code": True}
     if call.startswith("model:"):
-        auto_class = call.split(":", 1)[1]
-        config = transformers.AutoConfig.from_pretrained(target, **kw)
-        # Without an auto_map entry the built-in class is used: no repository code.
-        ref = (getattr(config, "auto_map", None) or {}).get(auto_class)
-        if ref is not None:
-            get_class(ref, target)
+        model_call(call.split(":", 1)[1], target, get_class, trust)
     elif call == "pipeline":
-        config = transformers.AutoConfig.from_pretrained(target, **kw)
+        # pipeline(): AutoConfig, the custom pipeline class, then the first "pt" model class.
+        config = transformers.AutoConfig.from_pretrained(target, trust_remote_code=trust)
         custom = config.custom_pipelines
         (task,) = list(custom)
+        if not trust:
+            raise ValueError("custom pipeline needs trust_remote_code=True")
         get_class(custom[task]["impl"], target)
+        for auto_class in custom[task].get("pt", [])[:1]:
+            model_call(auto_class, target, get_class, trust)
+    elif call == "AutoVideoProcessor":
+        # The top-level name is a placeholder without torchvision; the class itself is not.
+        from transformers.models.auto.video_processing_auto import AutoVideoProcessor
+
+        AutoVideoProcessor.from_pretrained(target, trust_remote_code=trust)
     else:
-        getattr(transformers, call).from_pretrained(target, **kw)
+        getattr(transformers, call).from_pretrained(target, trust_remote_code=trust)
 
 
 if __name__ == "__main__":

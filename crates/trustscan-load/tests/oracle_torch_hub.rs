@@ -32,7 +32,7 @@ fn torch_hub_plans_match_what_python_executes() {
             "torchhub_oracle.py",
             &["--repo", repo.to_str().unwrap()],
         );
-        let mut errors = compare_with_oracle(&name, api, None, &oracle, true);
+        let mut errors = compare_with_oracle(&name, api, None, &oracle, true, Run::OptedIn);
         let listed: Vec<&str> = oracle["entry_points"]
             .as_array()
             .unwrap()

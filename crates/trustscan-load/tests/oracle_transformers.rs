@@ -20,6 +20,9 @@ const VERSIONS: [(&str, &str); 2] = [("4.57", "transformers-4.57"), ("5.x", "tra
 
 /// The oracle call that exercises an API of the plan.
 fn oracle_call(api: &str) -> Option<String> {
+    if api == "pipeline" {
+        return Some("pipeline".into());
+    }
     let class = api.strip_suffix(".from_pretrained")?;
     Some(match class {
         "AutoConfig"
@@ -33,10 +36,17 @@ fn oracle_call(api: &str) -> Option<String> {
     })
 }
 
-fn compare(label: &str, api: &ApiPlan, version: &str, oracle: &Value) -> Vec<String> {
+fn compare(label: &str, api: &ApiPlan, version: &str, oracle: &Value, run: Run) -> Vec<String> {
     let scope = format!("transformers {version}");
-    let label = format!("{label} transformers {version}");
-    compare_with_oracle(&label, api, Some(&scope), oracle, false)
+    let label = format!(
+        "{label} transformers {version}{}",
+        if run == Run::WithoutOptIn {
+            " without trust_remote_code"
+        } else {
+            ""
+        }
+    );
+    compare_with_oracle(&label, api, Some(&scope), oracle, false, run)
 }
 
 struct Job {
@@ -84,12 +94,27 @@ fn run_fixture(job: Job) -> Vec<String> {
     for (api, call) in apis {
         for (version, env) in VERSIONS {
             let python = oracle_python(env);
-            let mut args = vec!["--repo", repo.to_str().unwrap(), "--call", call.as_str()];
-            if job.hub {
-                args.extend(["--hub", repo_id.as_str()]);
+            for (run, trust) in [(Run::OptedIn, "true"), (Run::WithoutOptIn, "none")] {
+                let mut args = vec![
+                    "--repo",
+                    repo.to_str().unwrap(),
+                    "--call",
+                    call.as_str(),
+                    "--trust",
+                    trust,
+                ];
+                if job.hub {
+                    args.extend(["--hub", repo_id.as_str()]);
+                }
+                let oracle = run_oracle(&python, "transformers_oracle.py", &args);
+                errors.extend(compare(
+                    &format!("{label} {call}"),
+                    api,
+                    version,
+                    &oracle,
+                    run,
+                ));
             }
-            let oracle = run_oracle(&python, "transformers_oracle.py", &args);
-            errors.extend(compare(&format!("{label} {call}"), api, version, &oracle));
         }
     }
     errors

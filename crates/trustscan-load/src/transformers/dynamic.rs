@@ -231,9 +231,7 @@ impl<'r, 'a> Session<'r, 'a> {
                 origin.last().map(|l| l.to_string()).unwrap_or_default()
             ));
         }
-        let key = self.namespace_key(&module_file);
-        self.prepare(&key, &module_file, &origin, &gate)?;
-        self.execute(&key, &module_file, &origin, &gate)?;
+        self.load_module_file(&module_file, origin, gate.clone(), gate, None)?;
         let (line, certainty) = self.class_binding(&module_file, class_name)?;
         Ok(Loaded::Class(EntryPoint {
             name: class_name.to_string(),
@@ -242,6 +240,36 @@ impl<'r, 'a> Session<'r, 'a> {
             role: String::new(),
             certainty,
         }))
+    }
+
+    /// `get_cached_module_file` + `get_class_in_module` for one module file: its imports are
+    /// checked under `imports_gate`, it runs under `exec_gate`, both only under `condition`.
+    pub fn load_module_file(
+        &mut self,
+        module_file: &str,
+        origin: Vec<ReasonLink>,
+        imports_gate: Gate,
+        exec_gate: Gate,
+        condition: Option<String>,
+    ) -> Result<(), Abort> {
+        let before = self.steps.len();
+        let key = self.namespace_key(module_file);
+        let result = self
+            .prepare(&key, module_file, &origin, &imports_gate)
+            .and_then(|()| self.execute(&key, module_file, &origin, &exec_gate));
+        if let Some(c) = condition {
+            for s in &mut self.steps[before..] {
+                s.certainty = match &s.certainty {
+                    Certainty::Definite => Certainty::Conditional {
+                        condition: c.clone(),
+                    },
+                    Certainty::Conditional { condition } => Certainty::Conditional {
+                        condition: format!("{c}; {condition}"),
+                    },
+                };
+            }
+        }
+        result
     }
 
     /// Code named as `org/repo--module.Class` lives in another repository.
@@ -261,11 +289,20 @@ impl<'r, 'a> Session<'r, 'a> {
             origin,
             gate,
         );
-        step.detail = Some(format!(
-            "code {reference} comes from another repository; the revision pinned for this \
-             model does not apply to it: transformers uses code_revision, or the other \
-             repository's default branch"
-        ));
+        let local_path =
+            other.starts_with('/') || other.starts_with('.') || other.matches('/').count() != 1;
+        step.detail = Some(if local_path {
+            format!(
+                "code {reference} comes from {other:?}: transformers runs it from any existing \
+                 directory of that name on the local disk, else fetches it as a Hub repository"
+            )
+        } else {
+            format!(
+                "code {reference} comes from another repository; the revision pinned for this \
+                 model does not apply to it: transformers uses code_revision, or the other \
+                 repository's default branch"
+            )
+        });
         self.steps.push(step);
         self.notes.push(Note::inconclusive(
             None,

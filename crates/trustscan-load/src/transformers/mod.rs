@@ -4,6 +4,9 @@
 
 mod apis;
 mod dynamic;
+mod flow;
+mod processors;
+mod templates;
 mod version;
 mod weights;
 
@@ -84,7 +87,12 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
             ApiPlan {
                 ecosystem: Ecosystem::Transformers,
                 api: spec.api.clone(),
-                call: format!("{}({target}{})", spec.api, spec.call_args),
+                call: format!(
+                    "{}({target}{})",
+                    spec.api.replace("pipeline", "pipeline(model="),
+                    spec.call_args
+                )
+                .replace("pipeline(model=(", "pipeline(model="),
                 via: None,
                 semantics: semantics.clone(),
                 versions_modeled: version::ALL

@@ -30,6 +30,14 @@ impl TfVersion {
         }
     }
 
+    /// The release read and tested (`transformers.__version__`).
+    pub fn full(self) -> &'static str {
+        match self {
+            TfVersion::V4 => "4.57.6",
+            TfVersion::V5 => "5.24.0",
+        }
+    }
+
     pub fn scope(self) -> VersionScope {
         VersionScope::new("transformers", self.label())
     }

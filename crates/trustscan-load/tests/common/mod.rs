@@ -37,10 +37,14 @@ pub fn run_oracle(python: &Path, script: &str, args: &[&str]) -> serde_json::Val
         .args(args)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONHASHSEED", "0")
+        .stdin(std::process::Stdio::null())
         .output()
         .expect("run the oracle");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().last().unwrap_or("");
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("TSFIX-RESULT "))
+        .unwrap_or("");
     serde_json::from_str(line).unwrap_or_else(|e| {
         panic!(
             "oracle {script} {args:?} printed no JSON ({e}):\n{stdout}\n{}",
@@ -122,10 +126,14 @@ pub fn plan_for(dir: &Path) -> trustscan_core::LoadPlan {
 pub fn plan_sequence(
     api: &trustscan_core::ApiPlan,
     scope: Option<&str>,
+    without_opt_in: bool,
 ) -> (Vec<(String, String, bool)>, bool) {
-    use trustscan_core::{Certainty, StepKind, Subject};
+    use trustscan_core::{Certainty, Gate, StepKind, Subject};
     let mut seq = Vec::new();
     for s in api.steps_for(scope) {
+        if without_opt_in && s.gate != Gate::Default {
+            continue;
+        }
         let definite = s.certainty == Certainty::Definite;
         match (&s.kind, &s.subject) {
             (StepKind::ExecuteFile, Subject::File { path, repository }) => {
@@ -148,6 +156,16 @@ pub fn plan_sequence(
     (seq, fails)
 }
 
+/// How an oracle ran the loader.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    /// With the opt-in (trust_remote_code=True, or the loader's default when it has none).
+    OptedIn,
+    /// Without it: only steps the plan gates as happening by default may happen, and the
+    /// plan's failures (which describe the opted-in call) are not compared.
+    WithoutOptIn,
+}
+
 /// Compare a plan with what an oracle observed: the same executions and imports in the same
 /// order (with conditional steps: every definite one observed, nothing observed that the
 /// plan lacks), and a failure exactly when the oracle failed. `env_errors_ok` accepts oracle
@@ -158,8 +176,9 @@ pub fn compare_with_oracle(
     scope: Option<&str>,
     oracle: &serde_json::Value,
     env_errors_ok: bool,
+    run: Run,
 ) -> Vec<String> {
-    let (plan, plan_fails) = plan_sequence(api, scope);
+    let (plan, plan_fails) = plan_sequence(api, scope, run == Run::WithoutOptIn);
     let observed: Vec<(String, String)> = oracle["sequence"]
         .as_array()
         .expect("oracle sequence")
@@ -200,7 +219,7 @@ pub fn compare_with_oracle(
             }
         }
     }
-    if plan_fails != oracle_fails {
+    if run == Run::OptedIn && plan_fails != oracle_fails {
         errors.push(format!(
             "{label}: plan predicts {} but the loader {} ({})",
             if plan_fails { "a failure" } else { "success" },

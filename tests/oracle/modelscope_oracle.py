@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Oracle: load a fixture directory with ModelScope's own `allow_remote` code path and report
+which repository files it collects, which requirement lines it would pip-install, and which
+files Python executed.
+
+    python modelscope_oracle.py --repo DIR
+
+Runs `modelscope.utils.plugins.register_modelhub_repo(dir, allow_remote=True)` (what
+`pipeline()` and `Model.from_pretrained` call once trust is established) in a fresh
+MODELSCOPE_CACHE. The traversal is the library's own `FilesAstScanning.traversal_files`.
+pip is never run: `PluginsManager.pip_command` is replaced by a recorder that reports
+success. Fixture code is harmless (it defines names and imports stub packages).
+
+Prints one line "TSFIX-RESULT <json>": {"python_files", "requirement_files" (the library's
+traversal, in its order), "installed" (requirement lines passed to pip), "sequence",
+"executed", "imported", "error"}.
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+
+STUBS = ["tsfix_dep_a", "tsfix_dep_b", "tsfix_dep_c", "tsfix_dep_d", "tsfix_dep_e"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repo", required=True)
+    args = ap.parse_args()
+    repo = os.path.abspath(args.repo)
+    work = tempfile.mkdtemp(prefix="tsfix-ms-")
+    os.environ["MODELSCOPE_CACHE"] = os.path.join(work, "cache")
+    stubs = os.path.join(work, "site")
+    os.makedirs(stubs)
+    for name in STUBS:
+        with open(os.path.join(stubs, name + ".py"), "w") as f:
+            f.write(f"NAME = {name!r}\n")
+    sys.path.append(stubs)
+
+    index = {}
+    for dirpath, _dirs, files in os.walk(repo):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as f:
+                index.setdefault(hashlib.sha256(f.read()).hexdigest(), os.path.relpath(path, repo))
+
+    from modelscope.utils import plugins
+    from modelscope.utils.ast_utils import FilesAstScanning
+
+    scanner = FilesAstScanning()
+    scanner.traversal_files(repo, include_init=True)
+    prefix = repo.rstrip(os.sep) + os.sep
+    python_files = [f.replace(prefix, "") for f in scanner.file_dirs]
+    requirement_files = [f.replace(prefix, "") for f in scanner.requirement_dirs]
+
+    installed = []
+
+    def record_pip(command, command_args):
+        installed.extend(a for a in command_args if a not in ("-f",) and not a.startswith("http"))
+        return 0, None, list(command_args)
+
+    plugins.PluginsManager.pip_command = staticmethod(record_pip)
+
+    events = []
+    digests = {}
+
+    def hook(event, hook_args):
+        if event != "exec" or not hook_args:
+            return
+        filename = getattr(hook_args[0], "co_filename", None)
+        if not filename:
+            return
+        if os.path.dirname(filename) == stubs:
+            events.append(("import", os.path.basename(filename)[:-3]))
+            return
+        if filename not in digests:
+            try:
+                with open(filename, "rb") as f:
+                    digests[filename] = hashlib.sha256(f.read()).hexdigest()
+            except OSError:
+                digests[filename] = None
+        rel = index.get(digests[filename])
+        if rel is not None:
+            events.append(("exec", rel))
+
+    sys.addaudithook(hook)
+    error = None
+    try:
+        plugins.register_modelhub_repo(repo, allow_remote=True)
+    except BaseException as e:  # noqa: BLE001 - the oracle reports every failure
+        error = f"{type(e).__name__}: {e}"
+    sequence = []
+    for event in events:
+        if list(event) not in sequence:
+            sequence.append(list(event))
+    print(
+        "\nTSFIX-RESULT "
+        + json.dumps(
+            {
+                "python_files": python_files,
+                "requirement_files": requirement_files,
+                "installed": installed,
+                "sequence": sequence,
+                "executed": [w for k, w in sequence if k == "exec"],
+                "imported": [w for k, w in sequence if k == "import"],
+                "error": error,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
