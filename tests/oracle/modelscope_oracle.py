@@ -85,10 +85,13 @@ def main():
         if rel is not None:
             events.append(("exec", rel))
 
+    with open(os.path.join(repo, "configuration.json")) as f:
+        allow_remote = bool(json.load(f).get("allow_remote"))
     sys.addaudithook(hook)
     error = None
     try:
-        plugins.register_modelhub_repo(repo, allow_remote=True)
+        # What pipeline() passes once trust is established: allow_remote from the config.
+        plugins.register_modelhub_repo(repo, allow_remote=allow_remote)
     except BaseException as e:  # noqa: BLE001 - the oracle reports every failure
         error = f"{type(e).__name__}: {e}"
     sequence = []

@@ -5,6 +5,7 @@
 //! read as data, weights are sniffed from their first bytes.
 
 mod merge;
+mod modelscope;
 mod pyimport;
 mod python_names;
 mod repo;
@@ -45,6 +46,7 @@ pub fn plan(target: &str, snapshot: &dyn Snapshot, options: &PlanOptions) -> Loa
     let mut apis = Vec::new();
     apis.extend(transformers::plans(&repo, &ctx));
     apis.extend(torch_hub::plans(&repo, &ctx));
+    apis.extend(modelscope::plans(&repo, &ctx));
     let classification = study::classify(&repo, &apis);
     let mut notes: Vec<_> = snapshot.notes().to_vec();
     notes.extend(repo.take_notes());

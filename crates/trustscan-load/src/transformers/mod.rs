@@ -59,6 +59,21 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
             "local directory (transformers' local-directory code path)".to_string(),
         ),
     };
+    // ModelScope's and OpenCSG's transformers-compatible classes download the repository and
+    // call transformers on the local directory.
+    let via = match ctx.info.platform {
+        Platform::Modelscope => Some(
+            "modelscope's transformers-compatible classes (from modelscope import AutoModel...): \
+             snapshot_download, then transformers on the local directory"
+                .to_string(),
+        ),
+        Platform::Opencsg => Some(
+            "pycsghub.repo_reader (csghub-sdk): snapshot_download, then transformers on the \
+             downloaded directory"
+                .to_string(),
+        ),
+        _ => None,
+    };
     apis::specs(repo)
         .into_iter()
         .map(|spec| {
@@ -93,7 +108,7 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
                     spec.call_args
                 )
                 .replace("pipeline(model=(", "pipeline(model="),
-                via: None,
+                via: via.clone(),
                 semantics: semantics.clone(),
                 versions_modeled: version::ALL
                     .iter()

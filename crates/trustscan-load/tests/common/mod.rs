@@ -178,6 +178,20 @@ pub fn compare_with_oracle(
     env_errors_ok: bool,
     run: Run,
 ) -> Vec<String> {
+    compare_sequences(label, api, scope, oracle, env_errors_ok, run, true)
+}
+
+/// As [`compare_with_oracle`]; with `ordered` false only the sets are compared (loaders that
+/// follow directory-listing order).
+pub fn compare_sequences(
+    label: &str,
+    api: &trustscan_core::ApiPlan,
+    scope: Option<&str>,
+    oracle: &serde_json::Value,
+    env_errors_ok: bool,
+    run: Run,
+    ordered: bool,
+) -> Vec<String> {
     let (plan, plan_fails) = plan_sequence(api, scope, run == Run::WithoutOptIn);
     let observed: Vec<(String, String)> = oracle["sequence"]
         .as_array()
@@ -195,7 +209,7 @@ pub fn compare_with_oracle(
         || error.starts_with("ModuleNotFoundError");
     let oracle_fails = !oracle["error"].is_null() && !(env_errors_ok && env_error);
     let mut errors = Vec::new();
-    if plan.iter().all(|(_, _, d)| *d) {
+    if ordered && plan.iter().all(|(_, _, d)| *d) {
         let predicted: Vec<(String, String)> = plan
             .iter()
             .map(|(k, n, _)| (k.clone(), n.clone()))
