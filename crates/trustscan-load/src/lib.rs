@@ -4,11 +4,14 @@
 //! Nothing here runs, imports or unpickles what it reads: Python files are parsed, configs are
 //! read as data, weights are sniffed from their first bytes.
 
+mod diffusers;
 mod merge;
+mod mmengine;
 mod modelscope;
 mod pyimport;
 mod python_names;
 mod repo;
+mod sentence_transformers;
 mod study;
 mod torch_hub;
 mod transformers;
@@ -47,6 +50,9 @@ pub fn plan(target: &str, snapshot: &dyn Snapshot, options: &PlanOptions) -> Loa
     apis.extend(transformers::plans(&repo, &ctx));
     apis.extend(torch_hub::plans(&repo, &ctx));
     apis.extend(modelscope::plans(&repo, &ctx));
+    apis.extend(diffusers::plans(&repo, &ctx));
+    apis.extend(sentence_transformers::plans(&repo, &ctx));
+    apis.extend(mmengine::plans(&repo, &ctx));
     let classification = study::classify(&repo, &apis);
     let mut notes: Vec<_> = snapshot.notes().to_vec();
     notes.extend(repo.take_notes());

@@ -10,7 +10,7 @@ mod templates;
 mod version;
 mod weights;
 
-pub use dynamic::Mode;
+pub use dynamic::{Loaded, Mode, Session, relative_imports};
 pub use version::TfVersion;
 
 use crate::PlanContext;
