@@ -125,6 +125,7 @@ impl ApiPlan {
         let mut other_repo_files = Vec::new();
         let mut repos = Vec::new();
         let mut pickles = Vec::new();
+        let mut unsafe_yaml = Vec::new();
         let mut payloads = Vec::new();
         let mut templates = Vec::new();
         let mut installs = Vec::new();
@@ -140,13 +141,11 @@ impl ApiPlan {
                 ) => &mut files,
                 (StepKind::ExecuteFile, _) => &mut other_repo_files,
                 (StepKind::FetchRepository, _) => &mut repos,
-                (StepKind::DeserializePayload, _) => {
-                    if s.format.is_some_and(|f| f.runs_code_when_loaded()) {
-                        &mut pickles
-                    } else {
-                        &mut payloads
-                    }
-                }
+                (StepKind::DeserializePayload, _) => match s.format {
+                    Some(PayloadFormat::YamlUnsafe) => &mut unsafe_yaml,
+                    Some(f) if f.runs_code_when_loaded() => &mut pickles,
+                    _ => &mut payloads,
+                },
                 (StepKind::CompileTemplate, _) => &mut templates,
                 (StepKind::InstallPackage, _) => &mut installs,
                 _ => continue,
@@ -191,6 +190,12 @@ impl ApiPlan {
             parts.push(format!(
                 "{} would be deserialized",
                 plural(pickles.len(), "pickle-based file", "pickle-based files")
+            ));
+        }
+        if !unsafe_yaml.is_empty() {
+            parts.push(format!(
+                "{} would be read with an unsafe YAML loader",
+                plural(unsafe_yaml.len(), "file", "files")
             ));
         }
         if !payloads.is_empty() {

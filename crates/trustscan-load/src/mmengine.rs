@@ -71,7 +71,12 @@ fn is_config(repo: &Repo, path: &str, size: u64) -> bool {
 }
 
 fn is_yaml_config(repo: &Repo, path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
     (path.ends_with(".yaml") || path.ends_with(".yml"))
+        && !matches!(
+            name,
+            "metafile.yml" | "metafile.yaml" | "model-index.yml" | "model-index.yaml"
+        )
         && (path.starts_with("configs/") || path.contains("/configs/"))
         && repo.has_file(path)
 }
@@ -418,6 +423,9 @@ pub fn plans(repo: &Repo, _ctx: &PlanContext) -> Vec<ApiPlan> {
         .files()
         .iter()
         .filter(|f| f.is_readable())
+        // Files under a `_base_/` directory are bases: they run as part of the configs that
+        // name them.
+        .filter(|f| !f.path.split('/').any(|p| p == "_base_"))
         .filter(|f| {
             (f.path.ends_with(".py") && is_config(repo, &f.path, f.size))
                 || is_yaml_config(repo, &f.path)

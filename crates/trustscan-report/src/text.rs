@@ -44,7 +44,8 @@ pub fn render_scan_text(plan: &LoadPlan) -> String {
         .chain(plan.apis.iter().flat_map(|a| a.notes.iter()))
         .filter(|n| n.level == NoteLevel::Inconclusive)
         .collect();
-    for n in important {
+    let mut seen = std::collections::BTreeSet::new();
+    for n in important.into_iter().filter(|n| seen.insert(*n)) {
         let _ = writeln!(out, "  inconclusive: {}", note_text(n));
     }
     out

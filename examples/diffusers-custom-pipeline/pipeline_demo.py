@@ -1,0 +1,6 @@
+import torch
+from diffusers import DiffusionPipeline
+
+
+class DemoPipeline(DiffusionPipeline):
+    pass

@@ -1,0 +1,1 @@
+model = dict(type='DemoNet', backbone=dict(type='ResNet', depth=50))

@@ -1,0 +1,1 @@
+../../blobs/1f2c0603fe1ea48a6b6e0a7bc2c17ccc8f5d2214

@@ -1,0 +1,1 @@
+../../blobs/3d8ffe1d07e19d9c575095167e6fd6eb43cb5a1a

@@ -1,0 +1,5 @@
+from modelscope.pipelines import Pipeline
+
+
+class DemoPipeline:
+    pass

@@ -1,0 +1,5 @@
+import torch
+
+
+def resnet18():
+    return None

@@ -1,0 +1,5 @@
+import torch
+
+
+def generate(model, **kwargs):
+    return model

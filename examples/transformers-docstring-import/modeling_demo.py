@@ -1,0 +1,10 @@
+"""Demo model.
+
+For visualisation, load the helper:
+    from .plotting import draw
+"""
+from .configuration_demo import DemoConfig
+
+
+class DemoModel:
+    pass

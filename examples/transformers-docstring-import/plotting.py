@@ -1,0 +1,5 @@
+import matplotlib
+
+
+def draw():
+    return None

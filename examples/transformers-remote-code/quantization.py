@@ -1,0 +1,5 @@
+import torch
+
+
+def quantize(weight, bits):
+    return weight

@@ -1,0 +1,5 @@
+import sentencepiece
+
+
+class DemoGLMTokenizer:
+    pass

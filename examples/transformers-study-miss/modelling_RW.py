@@ -1,0 +1,6 @@
+import torch
+from .configRW import RWConfig
+
+
+class RWForCausalLM:
+    pass
