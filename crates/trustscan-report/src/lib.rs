@@ -62,8 +62,19 @@ pub fn verdict(plan: &LoadPlan) -> (Verdict, String) {
             }
         }
     }
+    let failure = plan
+        .apis
+        .iter()
+        .find_map(|a| a.failures.first().map(|f| (a, f)));
     if !reasons.is_empty() {
         (Verdict::Review, reasons.join("; "))
+    } else if let Some((api, f)) = failure {
+        // A load that stops with an error is not shown as safe: the error may hide what a
+        // corrected repository (or another library version) would run.
+        (
+            Verdict::Inconclusive,
+            format!("{} loading fails: {}", api.api_label(), f.message),
+        )
     } else if plan.is_inconclusive() {
         (
             Verdict::Inconclusive,

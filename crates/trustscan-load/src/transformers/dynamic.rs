@@ -498,6 +498,14 @@ impl<'r, 'a> Session<'r, 'a> {
                 ),
             });
         }
+        if let Some(refusal) = &p.analysis.cpython_refusal {
+            return Err(Abort {
+                message: format!(
+                    "SyntaxError: transformers parses {file} with ast.parse, which refuses it \
+                     ({refusal})"
+                ),
+            });
+        }
         let mut found: BTreeSet<(String, u32, String)> = BTreeSet::new();
         for i in &facts.imports {
             if i.dynamic || (i.is_from && (i.level > 0 || i.module.is_none())) {
