@@ -143,10 +143,12 @@ impl CopyFinder {
             format!("{base}/__init__.py")
         };
         let file = format!("{base}.py");
+        let prefix = format!("{base}/");
         let is_dir = self
             .python
-            .iter()
-            .any(|p| p.starts_with(&format!("{base}/")));
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|p| p.starts_with(&prefix));
         if is_dir {
             // The repository's __init__.py, else the empty one ModelScope writes (or none):
             // either way no other code runs for the package itself.

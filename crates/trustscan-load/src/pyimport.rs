@@ -181,6 +181,8 @@ pub struct Importer<'r, 'a> {
     packages_seen: HashSet<String>,
     /// For each module still executing: the statement it is at (what it has bound so far).
     progress: HashMap<String, u32>,
+    /// Files that already have an execute step.
+    executed: HashSet<String>,
     /// Describes, for a package import, why it happens ("imported by hubconf.py").
     pub installed_detail: Option<String>,
     /// Whether executed sources may be replaced by `__pycache__` bytecode (true for loaders
@@ -246,6 +248,7 @@ impl<'r, 'a> Importer<'r, 'a> {
             notes: Vec::new(),
             packages_seen: HashSet::new(),
             progress: HashMap::new(),
+            executed: HashSet::new(),
             installed_detail: None,
             check_pycache: false,
         }
@@ -319,10 +322,7 @@ impl<'r, 'a> Importer<'r, 'a> {
 
     fn execute_step(&mut self, path: &str, ctx: &Context, detail: Option<String>) {
         // A file that runs again under another module name is listed once, where it first ran.
-        if self.steps.iter().any(|s| {
-            s.kind == StepKind::ExecuteFile
-                && matches!(&s.subject, Subject::File { path: p, .. } if p == path)
-        }) {
+        if !self.executed.insert(path.to_string()) {
             return;
         }
         let mut step = Step::new(

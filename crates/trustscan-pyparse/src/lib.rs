@@ -24,6 +24,7 @@ pub use prepass::{Nesting, measure_nesting};
 
 use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
+use std::sync::{Mutex, OnceLock, mpsc};
 
 /// Default cap on the bytes parsed into an AST; bigger files are reported, not parsed.
 pub const DEFAULT_MAX_PARSE_BYTES: usize = 8 << 20;
@@ -133,18 +134,59 @@ pub fn analyze(bytes: &[u8], options: &Options) -> Analysis {
     }
 }
 
-/// Run `f` on a thread with a large stack; a panic becomes an error message.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// The parser thread: started once, reused for every file (starting a thread with a large
+/// stack per file costs more than parsing a small file).
+fn parser_thread() -> &'static Mutex<Option<mpsc::Sender<Job>>> {
+    static THREAD: OnceLock<Mutex<Option<mpsc::Sender<Job>>>> = OnceLock::new();
+    THREAD.get_or_init(|| Mutex::new(None))
+}
+
+fn start_parser_thread() -> Result<mpsc::Sender<Job>, String> {
+    let (tx, rx) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("trustscan-parser".into())
+        .stack_size(PARSER_STACK_BYTES)
+        .spawn(move || {
+            for job in rx {
+                job();
+            }
+        })
+        .map_err(|e| format!("could not start a parser thread: {e}"))?;
+    Ok(tx)
+}
+
+/// Run `f` on the parser thread, which has a large stack; a panic becomes an error message.
 pub fn on_big_stack<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
-    let handle = std::thread::Builder::new()
-        .name("trustscan-parser".into())
-        .stack_size(PARSER_STACK_BYTES)
-        .spawn(f)
-        .map_err(|e| format!("could not start a parser thread: {e}"))?;
-    handle
-        .join()
-        .map_err(|_| "the parser failed on this file (internal error)".to_string())
+    let (tx, rx) = mpsc::channel();
+    let job: Job = Box::new(move || {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let _ = tx.send(result);
+    });
+    {
+        let mut guard = parser_thread().lock().unwrap_or_else(|e| e.into_inner());
+        let sender = match guard.as_ref() {
+            Some(s) => s.clone(),
+            None => {
+                let s = start_parser_thread()?;
+                *guard = Some(s.clone());
+                s
+            }
+        };
+        if let Err(mpsc::SendError(job)) = sender.send(job) {
+            // The thread is gone: start another one for this and later jobs.
+            let s = start_parser_thread()?;
+            let _ = s.send(job);
+            *guard = Some(s);
+        }
+    }
+    match rx.recv() {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) | Err(_) => Err("the parser failed on this file (internal error)".into()),
+    }
 }
 
 #[cfg(test)]

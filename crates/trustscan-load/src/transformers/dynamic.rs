@@ -95,7 +95,11 @@ impl Finder for CopiedFinder {
                 };
             }
             let prefix = format!("{base}/");
-            if copied.iter().any(|c| c.starts_with(&prefix)) {
+            if copied
+                .range(prefix.clone()..)
+                .next()
+                .is_some_and(|c| c.starts_with(&prefix))
+            {
                 return Resolved::Namespace { dirs: vec![base] };
             }
         }
