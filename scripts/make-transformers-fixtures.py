@@ -441,13 +441,36 @@ fixture(
 )
 
 
+# Code from another repository (org/name--module.Class), present in the Hugging Face cache:
+# it runs from that repository's default branch, whatever revision this model is pinned to.
+fixture(
+    "cross-repository-code",
+    ["AutoConfig", "model:AutoModel"],
+    {
+        "config.json": json.dumps(
+            {
+                "model_type": "tsfix-remote",
+                "auto_map": {
+                    "AutoConfig": "tsfix-shared/code--configuration_shared.SharedConfig",
+                    "AutoModel": "tsfix-shared/code--modeling_shared.SharedModel",
+                },
+            },
+            indent=2,
+        ),
+        "other-repos/tsfix-shared/code/configuration_shared.py": config_module("SharedConfig"),
+        "other-repos/tsfix-shared/code/modeling_shared.py": "import tsfix_dep_a\nfrom .blocks import Block\n" + cls("SharedModel"),
+        "other-repos/tsfix-shared/code/blocks.py": "import tsfix_dep_b\n" + cls("Block"),
+    },
+)
+
+
 def main():
     if ROOT.exists():
         shutil.rmtree(ROOT)
     for name, (calls, files) in sorted(FIXTURES.items()):
         base = ROOT / name
         for rel, text in files.items():
-            path = base / "repo" / rel
+            path = base / (rel if rel.startswith("other-repos/") else f"repo/{rel}")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
         (base / "calls.txt").write_text("\n".join(calls) + "\n")

@@ -78,6 +78,13 @@ def main():
     ap.add_argument("--call", required=True)
     ap.add_argument("--hub")
     ap.add_argument("--trust", choices=["true", "none"], default="true")
+    ap.add_argument(
+        "--extra-hub",
+        action="append",
+        default=[],
+        metavar="ORG/NAME=DIR",
+        help="another repository to place in the Hugging Face cache (for org/name--module.Class)",
+    )
     args = ap.parse_args()
     trust = True if args.trust == "true" else None
 
@@ -95,9 +102,14 @@ def main():
     REPO_DIR.append(repo)
     index = content_index(repo)
     target = repo
+    cache = os.path.join(work, "hub")
+    os.environ["HF_HUB_CACHE"] = cache
+    for extra in args.extra_hub:
+        other_id, other_dir = extra.split("=", 1)
+        hub_layout(os.path.abspath(other_dir), cache, other_id)
+        for digest, rel in content_index(os.path.abspath(other_dir)).items():
+            index.setdefault(digest, f"{other_id}:{rel}")
     if args.hub:
-        cache = os.path.join(work, "hub")
-        os.environ["HF_HUB_CACHE"] = cache
         hub_layout(repo, cache, args.hub)
         target = args.hub
     else:

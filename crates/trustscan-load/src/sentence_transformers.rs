@@ -33,8 +33,8 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
     let Some(Value::Array(modules)) = json.value().cloned() else {
         return Vec::new();
     };
-    let mode = crate::transformers::mode_for(ctx);
-    let mut session = Session::new(repo, TfVersion::V5, mode);
+    let env = crate::transformers::env_for(ctx);
+    let mut session = Session::new(repo, TfVersion::V5, &env);
     let mut failures = Vec::new();
     let mut notes = Vec::new();
     let mut entries = Vec::new();

@@ -71,11 +71,33 @@ fn run_fixture(job: Job) -> Vec<String> {
         .collect();
     let repo_id = format!("tsfix/{name}");
     let cache = tempfile::tempdir().unwrap();
+    // Other repositories the fixture's auto_map points at (other-repos/<org>/<name>/) go
+    // into the Hugging Face cache, for both trustscan and transformers.
+    let mut extra_hub: Vec<String> = Vec::new();
+    let others = job.fixture.join("other-repos");
+    if others.is_dir() {
+        for org in std::fs::read_dir(&others).unwrap() {
+            let org = org.unwrap();
+            for other in std::fs::read_dir(org.path()).unwrap() {
+                let other = other.unwrap();
+                let id = format!(
+                    "{}/{}",
+                    org.file_name().to_string_lossy(),
+                    other.file_name().to_string_lossy()
+                );
+                hub_layout(&other.path(), cache.path(), &id);
+                extra_hub.push(format!("{id}={}", other.path().display()));
+            }
+        }
+    }
+    let options = trustscan_load::PlanOptions {
+        hf_cache: Some(cache.path().to_path_buf()),
+    };
     let (plan, label) = if job.hub {
         let entry = hub_layout(&repo, cache.path(), &repo_id);
-        (plan_for(&entry), format!("{name} (Hub)"))
+        (plan_with(&entry, &options), format!("{name} (Hub)"))
     } else {
-        (plan_for(&repo), format!("{name} (local)"))
+        (plan_with(&repo, &options), format!("{name} (local)"))
     };
     let mut errors = Vec::new();
     let apis: Vec<(&ApiPlan, String)> = plan
@@ -106,6 +128,9 @@ fn run_fixture(job: Job) -> Vec<String> {
                 if job.hub {
                     args.extend(["--hub", repo_id.as_str()]);
                 }
+                for e in &extra_hub {
+                    args.extend(["--extra-hub", e.as_str()]);
+                }
                 let oracle = run_oracle(&python, "transformers_oracle.py", &args);
                 errors.extend(compare(
                     &format!("{label} {call}"),
@@ -122,11 +147,15 @@ fn run_fixture(job: Job) -> Vec<String> {
 
 #[test]
 fn transformers_plans_match_what_transformers_executes() {
-    let fixtures = fixture_dirs("transformers");
+    let mut fixtures = fixture_dirs("transformers");
     assert!(
-        fixtures.len() >= 10,
+        fixtures.len() >= 20,
         "the transformers fixture set is incomplete"
     );
+    // TSFIX_ONLY=<substring> runs the matching fixtures only (for working on one of them).
+    if let Ok(only) = std::env::var("TSFIX_ONLY") {
+        fixtures.retain(|f| f.to_string_lossy().contains(&only));
+    }
     let jobs: Vec<Job> = fixtures
         .iter()
         .flat_map(|f| {

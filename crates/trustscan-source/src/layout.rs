@@ -87,7 +87,7 @@ pub(crate) fn locate(target: &Target, options: &OpenOptions) -> Result<Located, 
             revision,
         } => {
             let revision = revision.clone().or_else(|| options.revision.clone());
-            locate_cached(*platform, repo_id, revision)
+            locate_cached(*platform, repo_id, revision, options)
         }
     }
 }
@@ -179,11 +179,12 @@ fn locate_cached(
     platform: Platform,
     repo_id: &str,
     revision: Option<String>,
+    options: &OpenOptions,
 ) -> Result<Located, SourceError> {
     let (owner, name) = repo_id.split_once('/').unwrap_or(("", repo_id));
     match platform {
         Platform::HuggingFace => {
-            let cache = hf_hub_cache_dir();
+            let cache = options.hf_cache.clone().unwrap_or_else(hf_hub_cache_dir);
             let folder = cache.join(format!("models--{}", repo_id.replace('/', "--")));
             if !folder.is_dir() {
                 return Err(SourceError::NotFound(format!(

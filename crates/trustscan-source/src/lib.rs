@@ -131,6 +131,8 @@ pub struct OpenOptions {
     pub revision: Option<String>,
     /// Stop listing after this many files (`None`: the default budget).
     pub max_files: Option<usize>,
+    /// Hugging Face cache for `hf:` targets (`None`: the cache huggingface_hub uses).
+    pub hf_cache: Option<std::path::PathBuf>,
 }
 
 /// Why a target could not be opened.

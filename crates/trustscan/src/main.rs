@@ -40,8 +40,8 @@ struct Args {
     /// (`master` for ModelScope).
     #[arg(long)]
     revision: Option<String>,
-    /// Hugging Face cache in which code referenced from other repositories
-    /// (`org/repo--module.Class`) is looked up. Default: the cache huggingface_hub uses
+    /// Hugging Face cache for `hf:` targets and for code that auto_map takes from other
+    /// repositories (`org/repo--module.Class`). Default: the cache huggingface_hub uses
     /// (HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub).
     #[arg(long, value_name = "DIR")]
     hf_cache: Option<PathBuf>,
@@ -79,6 +79,7 @@ fn main() -> ExitCode {
     let open_options = OpenOptions {
         revision: args.revision.clone(),
         max_files: args.max_files,
+        hf_cache: args.hf_cache.clone(),
     };
     let mut plans: Vec<LoadPlan> = Vec::new();
     let mut had_error = false;

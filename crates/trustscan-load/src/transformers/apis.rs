@@ -1,7 +1,7 @@
 //! The loading APIs transformers offers for a snapshot, and what the model-side ones do:
 //! AutoConfig, AutoModel*, the custom generate function, pipeline().
 
-use super::dynamic::Mode;
+use super::dynamic::Env;
 use super::flow::{CONFIG, Flow, origin};
 use super::version::TfVersion;
 use super::{ApiOutcome, ApiSpec, processors, weights};
@@ -21,16 +21,14 @@ fn spec(
     ApiSpec {
         api: format!("{api}.from_pretrained"),
         call_args: ", trust_remote_code=True".into(),
-        run: Box::new(
-            move |repo: &Repo, v: TfVersion, mode: &Mode| -> ApiOutcome {
-                let mut f = Flow::new(repo, v, mode);
-                let result = run(&mut f);
-                if let Err(a) = result {
-                    f.fail(a);
-                }
-                f.finish()
-            },
-        ),
+        run: Box::new(move |repo: &Repo, v: TfVersion, env: &Env| -> ApiOutcome {
+            let mut f = Flow::new(repo, v, env);
+            let result = run(&mut f);
+            if let Err(a) = result {
+                f.fail(a);
+            }
+            f.finish()
+        }),
         trust: Box::new(trust),
     }
 }

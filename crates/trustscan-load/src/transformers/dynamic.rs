@@ -23,6 +23,16 @@ use std::sync::OnceLock;
 use trustscan_core::{Certainty, EntryPoint, Gate, Note, ReasonLink, Step, StepKind, Subject};
 use trustscan_pyparse::{BindingKind, Enclosure};
 
+/// Where transformers runs: how it sees the snapshot, and where code from other
+/// repositories can be found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Env {
+    pub mode: Mode,
+    /// A Hugging Face cache holding repositories that `org/repo--module.Class` references
+    /// point at; `None` leaves them unresolved.
+    pub hf_cache: Option<std::path::PathBuf>,
+}
+
 /// How transformers sees the snapshot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -56,6 +66,7 @@ pub struct Session<'r, 'a> {
     repo: &'r Repo<'a>,
     pub version: TfVersion,
     pub mode: Mode,
+    hf_cache: Option<std::path::PathBuf>,
     namespaces: HashMap<String, Namespace<'r, 'a>>,
     pub steps: Vec<Step>,
     pub notes: Vec<Note>,
@@ -186,11 +197,12 @@ fn parent_dir(path: &str) -> &str {
 }
 
 impl<'r, 'a> Session<'r, 'a> {
-    pub fn new(repo: &'r Repo<'a>, version: TfVersion, mode: Mode) -> Self {
+    pub fn new(repo: &'r Repo<'a>, version: TfVersion, env: &Env) -> Self {
         Session {
             repo,
             version,
-            mode,
+            mode: env.mode.clone(),
+            hf_cache: env.hf_cache.clone(),
             namespaces: HashMap::new(),
             steps: Vec::new(),
             notes: Vec::new(),
@@ -276,7 +288,9 @@ impl<'r, 'a> Session<'r, 'a> {
         result
     }
 
-    /// Code named as `org/repo--module.Class` lives in another repository.
+    /// Code named as `org/repo--module.Class` lives in another repository. When that
+    /// repository is in the Hugging Face cache it is planned too, as transformers' Hub code
+    /// path would load it (its default branch: this model's pinned revision does not apply).
     fn other_repository(
         &mut self,
         other: &str,
@@ -284,38 +298,90 @@ impl<'r, 'a> Session<'r, 'a> {
         origin: Vec<ReasonLink>,
         gate: Gate,
     ) -> Result<Loaded, Abort> {
+        let hub_id = other.split('/').count() == 2
+            && other
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+            && !other.starts_with('.');
         let mut step = Step::new(
             StepKind::FetchRepository,
             Subject::Repository {
                 id: other.to_string(),
                 revision: None,
             },
-            origin,
-            gate,
+            origin.clone(),
+            gate.clone(),
         );
-        let local_path =
-            other.starts_with('/') || other.starts_with('.') || other.matches('/').count() != 1;
-        step.detail = Some(if local_path {
-            format!(
-                "code {reference} comes from {other:?}: transformers runs it from any existing \
-                 directory of that name on the local disk, else fetches it as a Hub repository"
-            )
-        } else {
+        step.detail = Some(if hub_id {
             format!(
                 "code {reference} comes from another repository; the revision pinned for this \
                  model does not apply to it: transformers uses code_revision, or the other \
                  repository's default branch"
             )
+        } else {
+            format!(
+                "code {reference} comes from {other:?}: transformers runs it from any existing \
+                 directory of that name on the local disk, else fetches it as a Hub repository"
+            )
         });
         self.steps.push(step);
-        self.notes.push(Note::inconclusive(
+        let opened = self.hf_cache.as_ref().filter(|_| hub_id).and_then(|cache| {
+            let target = trustscan_source::Target::Hub {
+                platform: trustscan_core::Platform::HuggingFace,
+                repo_id: other.to_string(),
+                revision: None,
+            };
+            let options = trustscan_source::OpenOptions {
+                hf_cache: Some(cache.clone()),
+                ..Default::default()
+            };
+            trustscan_source::open(&target, &options).ok()
+        });
+        let Some(snapshot) = opened else {
+            self.notes.push(Note::inconclusive(
+                None,
+                format!(
+                    "code from {other} ({reference}) runs at load; scan that repository too \
+                     (it is not part of this snapshot, nor in the Hugging Face cache)"
+                ),
+            ));
+            return Ok(Loaded::Elsewhere);
+        };
+        let commit = snapshot.info().commit.clone().unwrap_or_default();
+        let nested_repo = Repo::new(snapshot.as_ref());
+        let env = Env {
+            mode: Mode::Hub {
+                repo_id: other.to_string(),
+            },
+            hf_cache: None,
+        };
+        let mut nested = Session::new(&nested_repo, self.version, &env);
+        let result = nested.load_class(reference, origin, gate);
+        for mut s in nested.steps {
+            if let Subject::File { repository, .. } = &mut s.subject {
+                *repository = Some(other.to_string());
+            }
+            self.steps.push(s);
+        }
+        self.notes.extend(nested.notes);
+        for mut n in nested_repo.take_notes() {
+            n.file = n.file.map(|f| format!("{other}:{f}"));
+            self.notes.push(n);
+        }
+        self.notes.push(Note::info(
             None,
             format!(
-                "code from {other} ({reference}) runs at load; scan that repository too \
-                 (it is not part of this snapshot)"
+                "code from {other} was found in the local Hugging Face cache at commit {commit} \
+                 (its default branch) and is planned from there"
             ),
         ));
-        Ok(Loaded::Elsewhere)
+        match result? {
+            Loaded::Class(mut e) => {
+                e.file = e.file.map(|f| format!("{other}:{f}"));
+                Ok(Loaded::Class(e))
+            }
+            other => Ok(other),
+        }
     }
 
     fn namespace_key(&self, module_file: &str) -> String {

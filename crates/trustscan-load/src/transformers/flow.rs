@@ -2,7 +2,7 @@
 //! raises or swallows, the classes it ends up calling, and the configuration it reads.
 
 use super::ApiOutcome;
-use super::dynamic::{Loaded, Mode, Session};
+use super::dynamic::{Env, Loaded, Mode, Session};
 use super::version::TfVersion;
 use crate::pyimport::Abort;
 use crate::repo::{Json, Repo};
@@ -35,11 +35,11 @@ pub fn kind(a: &Abort) -> &str {
 }
 
 impl<'r, 'a> Flow<'r, 'a> {
-    pub fn new(repo: &'r Repo<'a>, v: TfVersion, mode: &Mode) -> Self {
+    pub fn new(repo: &'r Repo<'a>, v: TfVersion, env: &Env) -> Self {
         Flow {
             repo,
             v,
-            s: Session::new(repo, v, mode.clone()),
+            s: Session::new(repo, v, env),
             failures: Vec::new(),
             entries: Vec::new(),
         }

@@ -10,7 +10,7 @@ mod templates;
 mod version;
 mod weights;
 
-pub use dynamic::{Loaded, Mode, Session, relative_imports};
+pub use dynamic::{Env, Loaded, Mode, Session, relative_imports};
 pub use version::TfVersion;
 
 use crate::PlanContext;
@@ -31,23 +31,27 @@ pub struct ApiSpec {
     pub api: String,
     pub call_args: String,
     /// The per-version plan.
-    pub run: Box<dyn Fn(&Repo, TfVersion, &Mode) -> ApiOutcome>,
+    pub run: Box<dyn Fn(&Repo, TfVersion, &Env) -> ApiOutcome>,
     pub trust: Box<dyn Fn(&Repo) -> String>,
 }
 
 /// How transformers would see this snapshot.
-pub fn mode_for(ctx: &PlanContext) -> Mode {
-    match (ctx.info.platform, &ctx.info.repo_id) {
+pub fn env_for(ctx: &PlanContext) -> Env {
+    let mode = match (ctx.info.platform, &ctx.info.repo_id) {
         (Platform::HuggingFace, Some(id)) => Mode::Hub {
             repo_id: id.clone(),
         },
         _ => Mode::Local,
+    };
+    Env {
+        mode,
+        hf_cache: ctx.options.hf_cache.clone(),
     }
 }
 
 pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
-    let mode = mode_for(ctx);
-    let (target, semantics) = match &mode {
+    let env = env_for(ctx);
+    let (target, semantics) = match &env.mode {
         Mode::Hub { repo_id } => (
             format!("\"{repo_id}\""),
             format!(
@@ -81,7 +85,7 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
             let mut entry_points = Vec::new();
             let mut notes = Vec::new();
             for v in version::ALL {
-                let out = (spec.run)(repo, v, &mode);
+                let out = (spec.run)(repo, v, &env);
                 for e in out.entry_points {
                     if !entry_points.contains(&e) {
                         entry_points.push(e);

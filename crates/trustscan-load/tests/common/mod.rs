@@ -115,9 +115,13 @@ pub fn run_parallel<T: Send>(jobs: Vec<T>, f: impl Fn(T) -> Vec<String> + Sync) 
 }
 
 pub fn plan_for(dir: &Path) -> trustscan_core::LoadPlan {
+    plan_with(dir, &Default::default())
+}
+
+pub fn plan_with(dir: &Path, options: &trustscan_load::PlanOptions) -> trustscan_core::LoadPlan {
     let snapshot = trustscan_source::open_path(dir.to_str().unwrap(), &Default::default())
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    trustscan_load::plan("fixture", snapshot.as_ref(), &Default::default())
+    trustscan_load::plan("fixture", snapshot.as_ref(), options)
 }
 
 /// What the plan says happens for one version (`None`: the plan has one version): executed
