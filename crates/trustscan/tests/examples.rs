@@ -323,3 +323,36 @@ fn json_output_is_deterministic() {
     assert_eq!(v.as_array().unwrap().len(), 2);
     assert_eq!(v[0]["schema"], "trustscan.plan/1");
 }
+
+#[test]
+fn every_json_field_is_documented() {
+    fn keys(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    out.insert(k.clone());
+                    keys(v, out);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+    let doc = std::fs::read_to_string(workspace().join("docs/plan-schema.md")).unwrap();
+    let mut all = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(workspace().join("examples")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_dir() {
+            keys(&plan(&entry.file_name().to_string_lossy()), &mut all);
+        }
+    }
+    assert!(all.len() > 30, "{all:?}");
+    let missing: Vec<&String> = all
+        .iter()
+        .filter(|k| !doc.contains(&format!("`{k}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fields missing from docs/plan-schema.md: {missing:?}"
+    );
+}

@@ -620,11 +620,10 @@ impl<'r, 'a> Session<'r, 'a> {
                 reason,
                 gate.clone(),
             );
-            step.detail = Some(
-                "imported by transformers' check_imports before any repository file runs \
-                 (loading fails if it is not installed)"
-                    .into(),
-            );
+            step.detail = Some(format!(
+                "imported by transformers' check_imports before {file} runs (loading fails if \
+                 it is not installed)"
+            ));
             self.steps.push(step);
         }
         Ok(())
