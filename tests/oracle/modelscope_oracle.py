@@ -16,13 +16,12 @@ traversal, in its order), "installed" (requirement lines passed to pip), "sequen
 "executed", "imported", "error"}.
 """
 import argparse
-import hashlib
 import json
 import os
 import sys
 import tempfile
 
-STUBS = ["tsfix_dep_a", "tsfix_dep_b", "tsfix_dep_c", "tsfix_dep_d", "tsfix_dep_e"]
+from oracle_common import Recorder, content_index, make_stubs, print_result
 
 
 def main():
@@ -33,18 +32,9 @@ def main():
     work = tempfile.mkdtemp(prefix="tsfix-ms-")
     os.environ["MODELSCOPE_CACHE"] = os.path.join(work, "cache")
     stubs = os.path.join(work, "site")
-    os.makedirs(stubs)
-    for name in STUBS:
-        with open(os.path.join(stubs, name + ".py"), "w") as f:
-            f.write(f"NAME = {name!r}\n")
+    make_stubs(stubs)
     sys.path.append(stubs)
-
-    index = {}
-    for dirpath, _dirs, files in os.walk(repo):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            with open(path, "rb") as f:
-                index.setdefault(hashlib.sha256(f.read()).hexdigest(), os.path.relpath(path, repo))
+    recorder = Recorder(content_index(repo), stubs)
 
     from modelscope.utils import plugins
     from modelscope.utils.ast_utils import FilesAstScanning
@@ -63,53 +53,21 @@ def main():
 
     plugins.PluginsManager.pip_command = staticmethod(record_pip)
 
-    events = []
-    digests = {}
-
-    def hook(event, hook_args):
-        if event != "exec" or not hook_args:
-            return
-        filename = getattr(hook_args[0], "co_filename", None)
-        if not filename:
-            return
-        if os.path.dirname(filename) == stubs:
-            events.append(("import", os.path.basename(filename)[:-3]))
-            return
-        if filename not in digests:
-            try:
-                with open(filename, "rb") as f:
-                    digests[filename] = hashlib.sha256(f.read()).hexdigest()
-            except OSError:
-                digests[filename] = None
-        rel = index.get(digests[filename])
-        if rel is not None:
-            events.append(("exec", rel))
-
     with open(os.path.join(repo, "configuration.json")) as f:
         allow_remote = bool(json.load(f).get("allow_remote"))
-    sys.addaudithook(hook)
+    recorder.install()
     error = None
     try:
         # What pipeline() passes once trust is established: allow_remote from the config.
         plugins.register_modelhub_repo(repo, allow_remote=allow_remote)
     except BaseException as e:  # noqa: BLE001 - the oracle reports every failure
         error = f"{type(e).__name__}: {e}"
-    sequence = []
-    for event in events:
-        if list(event) not in sequence:
-            sequence.append(list(event))
-    print(
-        "\nTSFIX-RESULT "
-        + json.dumps(
-            {
-                "python_files": python_files,
-                "requirement_files": requirement_files,
-                "installed": installed,
-                "sequence": sequence,
-                "executed": [w for k, w in sequence if k == "exec"],
-                "imported": [w for k, w in sequence if k == "import"],
-                "error": error,
-            }
+    print_result(
+        recorder.result(
+            python_files=python_files,
+            requirement_files=requirement_files,
+            installed=installed,
+            error=error,
         )
     )
 

@@ -20,16 +20,14 @@ Prints JSON: {"executed": [...], "imported": [...], "sequence": [...], "entry_po
 "error": "Type: message" or null}
 """
 import argparse
-import hashlib
 import importlib.machinery
 import importlib.util
-import json
 import os
 import sys
 import tempfile
 import types
 
-STUBS = ["tsfix_dep_a", "tsfix_dep_b", "tsfix_dep_c", "tsfix_dep_d", "tsfix_dep_e"]
+from oracle_common import Recorder, content_index, make_stubs, print_result
 
 
 def main():
@@ -38,46 +36,15 @@ def main():
     args = ap.parse_args()
     repo = os.path.abspath(args.repo)
     stubs = tempfile.mkdtemp(prefix="tsfix-stubs-")
-    for name in STUBS:
-        with open(os.path.join(stubs, name + ".py"), "w") as f:
-            f.write(f"NAME = {name!r}\n")
-    index = {}
-    for dirpath, _dirs, files in os.walk(repo):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            with open(path, "rb") as f:
-                index.setdefault(hashlib.sha256(f.read()).hexdigest(), os.path.relpath(path, repo))
-
-    events = []
-
-    def hook(event, hook_args):
-        if event != "exec" or not hook_args:
-            return
-        code = hook_args[0]
-        for const in getattr(code, "co_consts", ()):
-            if isinstance(const, str) and const.startswith("TSFIX-BYTECODE:"):
-                events.append(("exec", const.split(":", 1)[1]))
-                return
-        filename = getattr(code, "co_filename", None)
-        if not filename:
-            return
-        if os.path.dirname(filename) == stubs:
-            events.append(("import", os.path.basename(filename)[:-3]))
-            return
-        try:
-            with open(filename, "rb") as f:
-                rel = index.get(hashlib.sha256(f.read()).hexdigest())
-        except OSError:
-            return
-        if rel is not None:
-            events.append(("exec", rel))
+    make_stubs(stubs)
+    recorder = Recorder(content_index(repo), stubs)
 
     torch = types.ModuleType("torch")
     torch.__spec__ = importlib.machinery.ModuleSpec("torch", None)
     sys.modules["torch"] = torch
     sys.path.append(stubs)
     sys.dont_write_bytecode = True
-    sys.addaudithook(hook)
+    recorder.install()
     error = None
     entry_points = []
     sys.path.insert(0, repo)  # torch.hub._add_to_sys_path
@@ -97,23 +64,7 @@ def main():
         error = f"{type(e).__name__}: {e}"
     finally:
         sys.path.remove(repo)
-    sequence = []
-    for event in events:
-        if list(event) not in sequence:
-            sequence.append(list(event))
-    # A refused prompt leaves text on stdout: the result goes on its own marked line.
-    print(
-        "\nTSFIX-RESULT "
-        + json.dumps(
-            {
-                "executed": [w for k, w in sequence if k == "exec"],
-                "imported": [w for k, w in sequence if k == "import"],
-                "sequence": sequence,
-                "entry_points": entry_points,
-                "error": error,
-            }
-        )
-    )
+    print_result(recorder.result(entry_points=entry_points, error=error))
 
 
 if __name__ == "__main__":

@@ -29,24 +29,16 @@ package], first occurrences in order], "error": "Type: message" or null,
 "error_in_dynamic_load": bool}
 """
 import argparse
-import hashlib
-import json
 import os
 import shutil
 import sys
 import tempfile
 import traceback
 
+from oracle_common import Recorder, content_index, make_stubs, print_result
+
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 REPO_DIR = []
-STUBS = ["tsfix_dep_a", "tsfix_dep_b", "tsfix_dep_c", "tsfix_dep_d", "tsfix_dep_e"]
-
-
-def make_stubs(root):
-    """Harmless installed packages the fixtures may import; each is seen when it executes."""
-    for name in STUBS:
-        with open(os.path.join(root, name + ".py"), "w") as f:
-            f.write(f"NAME = {name!r}\n")
 
 
 def hub_layout(repo, cache, repo_id):
@@ -55,21 +47,6 @@ def hub_layout(repo, cache, repo_id):
     with open(os.path.join(entry, "refs", "main"), "w") as f:
         f.write(COMMIT)
     shutil.copytree(repo, os.path.join(entry, "snapshots", COMMIT), symlinks=True)
-
-
-def content_index(repo):
-    index = {}
-    for dirpath, _dirs, files in os.walk(repo):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            if os.path.isfile(path):
-                with open(path, "rb") as f:
-                    digest = hashlib.sha256(f.read()).hexdigest()
-                rel = os.path.relpath(path, repo).replace(os.sep, "/")
-                if digest in index and name.endswith(".py"):
-                    raise SystemExit(f"fixture files {index[digest]} and {rel} have the same content")
-                index.setdefault(digest, rel)
-    return index
 
 
 def main():
@@ -90,7 +67,6 @@ def main():
 
     work = tempfile.mkdtemp(prefix="tsfix-oracle-")
     stubs = os.path.join(work, "site")
-    os.makedirs(stubs)
     make_stubs(stubs)
     sys.path.insert(0, stubs)
     os.environ["HF_HOME"] = os.path.join(work, "hf_home")
@@ -107,8 +83,8 @@ def main():
     for extra in args.extra_hub:
         other_id, other_dir = extra.split("=", 1)
         hub_layout(os.path.abspath(other_dir), cache, other_id)
-        for digest, rel in content_index(os.path.abspath(other_dir)).items():
-            index.setdefault(digest, f"{other_id}:{rel}")
+        for digest, rel in content_index(os.path.abspath(other_dir), f"{other_id}:").items():
+            index.setdefault(digest, rel)
     if args.hub:
         hub_layout(repo, cache, args.hub)
         target = args.hub
@@ -117,28 +93,7 @@ def main():
         target = os.path.join(work, "repo")
         shutil.copytree(repo, target, symlinks=True)
 
-    events = []
-    digests = {}
-
-    def hook(event, hook_args):
-        # "exec" fires for every module body Python runs (importlib's exec_module included).
-        if event != "exec" or not hook_args:
-            return
-        filename = getattr(hook_args[0], "co_filename", None)
-        if not filename:
-            return
-        if os.path.dirname(filename) == stubs:
-            events.append(("import", os.path.basename(filename)[:-3]))
-            return
-        if filename not in digests:
-            try:
-                with open(filename, "rb") as f:
-                    digests[filename] = hashlib.sha256(f.read()).hexdigest()
-            except OSError:
-                digests[filename] = None
-        rel = index.get(digests[filename])
-        if rel is not None:
-            events.append(("exec", rel))
+    recorder = Recorder(index, stubs)
 
     import transformers  # noqa: E402  (imported before the hook: its own files are not ours)
     from transformers import dynamic_module_utils  # noqa: E402
@@ -165,7 +120,7 @@ def main():
             except Exception:
                 pass
 
-    sys.addaudithook(hook)
+    recorder.install()
     error = None
     try:
         run_call(args.call, target, watched, trust)
@@ -173,22 +128,11 @@ def main():
         error = f"{type(e).__name__}: {e}"
         if os.environ.get("TSFIX_TRACE"):
             traceback.print_exc()
-    sequence = []
-    for event in events:
-        if list(event) not in sequence:
-            sequence.append(list(event))
-    # A refused prompt leaves text on stdout: the result goes on its own marked line.
-    print(
-        "\nTSFIX-RESULT "
-        + json.dumps(
-            {
-                "version": transformers.__version__,
-                "executed": [w for k, w in sequence if k == "exec"],
-                "imported": [w for k, w in sequence if k == "import"],
-                "sequence": sequence,
-                "error": error,
-                "error_in_dynamic_load": in_dynamic["error"],
-            }
+    print_result(
+        recorder.result(
+            version=transformers.__version__,
+            error=error,
+            error_in_dynamic_load=in_dynamic["error"],
         )
     )
 

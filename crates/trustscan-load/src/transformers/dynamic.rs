@@ -17,11 +17,11 @@ use crate::pyimport::{Abort, Context, Finder, Importer, PathEntry, Resolved};
 use crate::repo::Repo;
 use regex::Regex;
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::OnceLock;
 use trustscan_core::{Certainty, EntryPoint, Gate, Note, ReasonLink, Step, StepKind, Subject};
-use trustscan_pyparse::{BindingKind, Enclosure};
+use trustscan_pyparse::{BindingKind, Enclosure, ModuleFacts};
 
 /// Where transformers runs: how it sees the snapshot, and where code from other
 /// repositories can be found.
@@ -170,6 +170,49 @@ pub fn relative_imports(bytes: &[u8]) -> Result<Vec<RelativeImport>, String> {
         }
     }
     Ok(out)
+}
+
+/// `get_imports`: the top-level package of every absolute import anywhere in the file,
+/// sorted, skipping `try:` blocks (but not `try/except*`) and `if` blocks whose test calls
+/// `is_flash_attn*available` or any function of `transformers.utils.import_utils`. Each with
+/// the line and text of its first import.
+pub fn check_imports_packages(
+    facts: &ModuleFacts,
+    version: TfVersion,
+) -> Vec<(String, u32, String)> {
+    let hidden = |enclosures: &[Enclosure]| {
+        enclosures.iter().any(|e| match e {
+            Enclosure::Try { star, .. } => !star,
+            Enclosure::If { called_names, .. } => called_names.iter().any(|n| {
+                (n.starts_with("is_flash_attn") && n.ends_with("available"))
+                    || version.import_utils_has(n)
+            }),
+            _ => false,
+        })
+    };
+    let mut found: BTreeMap<String, (u32, String)> = BTreeMap::new();
+    for i in &facts.imports {
+        if i.dynamic || (i.is_from && (i.level > 0 || i.module.is_none())) || hidden(&i.enclosures)
+        {
+            continue;
+        }
+        let top = i
+            .module
+            .as_deref()
+            .unwrap_or("")
+            .split('.')
+            .next()
+            .unwrap_or("");
+        if !top.is_empty() {
+            found
+                .entry(top.to_string())
+                .or_insert((i.line, i.text.clone()));
+        }
+    }
+    found
+        .into_iter()
+        .map(|(top, (line, text))| (top, line, text))
+        .collect()
 }
 
 /// `path/to/dir` + `m` + `.py`, or `None` when `m` climbs out of the repository.
@@ -576,31 +619,7 @@ impl<'r, 'a> Session<'r, 'a> {
                 ),
             });
         }
-        let mut found: BTreeSet<(String, u32, String)> = BTreeSet::new();
-        for i in &facts.imports {
-            if i.dynamic || (i.is_from && (i.level > 0 || i.module.is_none())) {
-                continue;
-            }
-            if self.hidden_from_check_imports(&i.enclosures) {
-                continue;
-            }
-            let top = i
-                .module
-                .as_deref()
-                .unwrap_or("")
-                .split('.')
-                .next()
-                .unwrap_or("")
-                .to_string();
-            if top.is_empty() {
-                continue;
-            }
-            if !found.iter().any(|(t, _, _)| t == &top) {
-                found.insert((top, i.line, i.text.clone()));
-            }
-        }
-        let mut sorted: Vec<_> = found.into_iter().collect();
-        sorted.sort();
+        let sorted = check_imports_packages(facts, self.version);
         for (top, line, text) in sorted {
             if crate::python_names::is_stdlib(&top) || !self.imported.insert(top.clone()) {
                 continue;
@@ -627,19 +646,6 @@ impl<'r, 'a> Session<'r, 'a> {
             self.steps.push(step);
         }
         Ok(())
-    }
-
-    /// `get_imports` skips `try:` blocks (but not `try/except*`) and `if` blocks whose test
-    /// calls `is_flash_attn*available` or any function of `transformers.utils.import_utils`.
-    fn hidden_from_check_imports(&self, enclosures: &[Enclosure]) -> bool {
-        enclosures.iter().any(|e| match e {
-            Enclosure::Try { star, .. } => !star,
-            Enclosure::If { called_names, .. } => called_names.iter().any(|n| {
-                (n.starts_with("is_flash_attn") && n.ends_with("available"))
-                    || self.version.import_utils_has(n)
-            }),
-            _ => false,
-        })
     }
 
     /// `get_class_in_module`: execute the entry module from the copied package.
@@ -789,7 +795,8 @@ mod tests {
 
     #[test]
     fn regexes_match_like_transformers() {
-        let src = b"\"\"\"Docs: from .docmod import x\"\"\"\nfrom . import sibling\nfrom ..up import y\nfrom .a.b import c\n    import .weird\nif x:\n    from .cond import z\r\nfrom .crlf import q\r\n";
+        // In a docstring only a line that starts with the import counts.
+        let src = b"\"\"\"Docs: from .inline import x\n    from .docmod import x\"\"\"\nfrom . import sibling\nfrom ..up import y\nfrom .a.b import c\n    import .weird\nif x:\n    from .cond import z\r\nfrom .crlf import q\r\n";
         let names: Vec<String> = relative_imports(src)
             .unwrap()
             .into_iter()

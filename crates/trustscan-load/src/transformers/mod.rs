@@ -5,6 +5,8 @@
 mod apis;
 mod dynamic;
 mod flow;
+#[cfg(test)]
+mod oracle_tests;
 mod processors;
 mod templates;
 mod version;

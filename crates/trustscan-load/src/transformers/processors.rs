@@ -399,7 +399,46 @@ fn load_candidates(
     Ok(())
 }
 
-/// AutoImageProcessor.
+/// What differs between the image- and video-processor loaders.
+struct ProcessorKind {
+    name: &'static str,
+    type_key: &'static str,
+    map_key: &'static str,
+    /// The older kind whose entries are rewritten into this one
+    /// (`FeatureExtractor` → `ImageProcessor`, `ImageProcessor` → `VideoProcessor`).
+    older_type_key: &'static str,
+    older_map_key: &'static str,
+    rewrite: (&'static str, &'static str),
+    /// Whether a rewritten older `*_type` counts as a class name (a built-in feature
+    /// extractor always has an image-processor twin; a video twin may not exist).
+    older_type_counts: bool,
+    /// 5.x backend when the caller names none: `torchvision` only for video processors.
+    torchvision_default: bool,
+}
+
+const IMAGE: ProcessorKind = ProcessorKind {
+    name: "image processor",
+    type_key: "image_processor_type",
+    map_key: "AutoImageProcessor",
+    older_type_key: "feature_extractor_type",
+    older_map_key: "AutoFeatureExtractor",
+    rewrite: ("FeatureExtractor", "ImageProcessor"),
+    older_type_counts: true,
+    torchvision_default: false,
+};
+
+const VIDEO: ProcessorKind = ProcessorKind {
+    name: "video processor",
+    type_key: "video_processor_type",
+    map_key: "AutoVideoProcessor",
+    older_type_key: "image_processor_type",
+    older_map_key: "AutoImageProcessor",
+    rewrite: ("ImageProcessor", "VideoProcessor"),
+    older_type_counts: false,
+    torchvision_default: true,
+};
+
+/// AutoImageProcessor: the dict comes from `config.json` for a local timm checkpoint.
 pub fn auto_image_processor(f: &mut Flow) -> Result<(), Abort> {
     let timm = f.is_local()
         && f.repo
@@ -420,71 +459,7 @@ pub fn auto_image_processor(f: &mut Flow) -> Result<(), Abort> {
             "image_processor",
         )?
     };
-    let ip_type = str_field(&dict, "image_processor_type");
-    let mut r = lookup(
-        &dict,
-        "auto_map.AutoImageProcessor",
-        &file,
-        "AutoImageProcessor",
-    );
-    if r.is_none() && ip_type.is_none() {
-        // The feature-extractor entry, rewritten as a whole string.
-        if let Some(fe) = lookup(
-            &dict,
-            "auto_map.AutoFeatureExtractor",
-            &file,
-            "AutoFeatureExtractor",
-        ) {
-            match &fe.value {
-                Value::String(s) => {
-                    r = Some(Ref {
-                        value: Value::String(s.replace("FeatureExtractor", "ImageProcessor")),
-                        ..fe
-                    })
-                }
-                other => {
-                    return Err(Abort {
-                        message: format!(
-                            "AttributeError: {file} auto_map.AutoFeatureExtractor is {}",
-                            kind_of(other)
-                        ),
-                    });
-                }
-            }
-        }
-    }
-    let run_config = match f.v {
-        TfVersion::V5 => ip_type.is_none(),
-        TfVersion::V4 => ip_type.is_none() && r.is_none(),
-    };
-    if run_config {
-        let result = f.auto_config();
-        match f.v {
-            TfVersion::V5 => f.swallow(result, &["ValueError"], "the configuration code")?,
-            TfVersion::V4 => result?,
-        }
-        let cfile = f.config_file();
-        if let Some(v) = f.config_auto_map("AutoImageProcessor") {
-            r = Some(Ref {
-                value: v,
-                file: cfile,
-                key: "auto_map.AutoImageProcessor".into(),
-            });
-        }
-    }
-    let Some(r) = r else {
-        let named = ip_type.is_some() || str_field(&dict, "feature_extractor_type").is_some();
-        return if named {
-            Ok(())
-        } else {
-            Err(unrecognized("image processor"))
-        };
-    };
-    let candidates = match f.v {
-        TfVersion::V5 => backend_candidates(&r, false)?,
-        TfVersion::V4 => vec![(string_ref(&r)?, None)],
-    };
-    load_candidates(f, &r, candidates, "image processor class")
+    load_processor(f, &IMAGE, &dict, &file)
 }
 
 /// AutoVideoProcessor.
@@ -496,30 +471,59 @@ pub fn auto_video_processor(f: &mut Flow) -> Result<(), Abort> {
         &[VIDEO_PREPROCESSOR, PREPROCESSOR, PROCESSOR],
         "video_processor",
     )?;
-    let vp_type = str_field(&dict, "video_processor_type");
+    load_processor(f, &VIDEO, &dict, &file)
+}
+
+/// The shared resolution of the image and video loaders: the dict's `*_type` and
+/// `auto_map`; else the older kind's entries, rewritten as whole strings; then the
+/// configuration (5.x whenever `*_type` is missing, its auto_map winning; 4.57 only when
+/// nothing was found); then the class, by backend in 5.x.
+fn load_processor(
+    f: &mut Flow,
+    kind: &ProcessorKind,
+    dict: &Value,
+    file: &str,
+) -> Result<(), Abort> {
+    let mut type_name = str_field(dict, kind.type_key);
     let mut r = lookup(
-        &dict,
-        "auto_map.AutoVideoProcessor",
-        &file,
-        "AutoVideoProcessor",
+        dict,
+        &format!("auto_map.{}", kind.map_key),
+        file,
+        kind.map_key,
     );
-    if r.is_none() && vp_type.is_none() {
-        if let Some(ip) = lookup(
-            &dict,
-            "auto_map.AutoImageProcessor",
-            &file,
-            "AutoImageProcessor",
-        ) && let Value::String(s) = &ip.value
-        {
-            r = Some(Ref {
-                value: Value::String(s.replace("ImageProcessor", "VideoProcessor")),
-                ..ip
-            });
+    if r.is_none() && type_name.is_none() {
+        if kind.older_type_counts {
+            type_name = str_field(dict, kind.older_type_key)
+                .map(|t| t.replace(kind.rewrite.0, kind.rewrite.1));
+        }
+        if let Some(older) = lookup(
+            dict,
+            &format!("auto_map.{}", kind.older_map_key),
+            file,
+            kind.older_map_key,
+        ) {
+            match &older.value {
+                Value::String(s) => {
+                    r = Some(Ref {
+                        value: Value::String(s.replace(kind.rewrite.0, kind.rewrite.1)),
+                        ..older
+                    })
+                }
+                other => {
+                    return Err(Abort {
+                        message: format!(
+                            "AttributeError: {file} auto_map.{} is {}",
+                            kind.older_map_key,
+                            kind_of(other)
+                        ),
+                    });
+                }
+            }
         }
     }
     let run_config = match f.v {
-        TfVersion::V5 => vp_type.is_none(),
-        TfVersion::V4 => vp_type.is_none() && r.is_none(),
+        TfVersion::V5 => type_name.is_none(),
+        TfVersion::V4 => type_name.is_none() && r.is_none(),
     };
     if run_config {
         let result = f.auto_config();
@@ -528,28 +532,26 @@ pub fn auto_video_processor(f: &mut Flow) -> Result<(), Abort> {
             TfVersion::V4 => result?,
         }
         let cfile = f.config_file();
-        if let Some(v) = f.config_auto_map("AutoVideoProcessor") {
+        if let Some(v) = f.config_auto_map(kind.map_key) {
             r = Some(Ref {
                 value: v,
                 file: cfile,
-                key: "auto_map.AutoVideoProcessor".into(),
+                key: format!("auto_map.{}", kind.map_key),
             });
         }
     }
     let Some(r) = r else {
-        let named = vp_type.is_some() || str_field(&dict, "image_processor_type").is_some();
-        return if named {
+        return if type_name.is_some() {
             Ok(())
         } else {
-            Err(unrecognized("video processor"))
+            Err(unrecognized(kind.name))
         };
     };
     let candidates = match f.v {
-        // The backend defaults to torchvision for video processors.
-        TfVersion::V5 => backend_candidates(&r, true)?,
+        TfVersion::V5 => backend_candidates(&r, kind.torchvision_default)?,
         TfVersion::V4 => vec![(string_ref(&r)?, None)],
     };
-    load_candidates(f, &r, candidates, "video processor class")
+    load_candidates(f, &r, candidates, &format!("{} class", kind.name))
 }
 
 /// AutoProcessor: reads processor_config.json, then an image or video preprocessor config,
