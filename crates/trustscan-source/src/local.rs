@@ -471,3 +471,83 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod layout_tests {
+    use crate::{OpenOptions, Target, open};
+    use std::fs;
+    use trustscan_core::Platform;
+
+    fn touch(path: &std::path::Path) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, "{}").unwrap();
+    }
+
+    #[test]
+    fn modelscope_cache_layouts_name_the_repository() {
+        let cache = tempfile::tempdir().unwrap();
+        // modelscope-hub: models/owner--name/snapshots/<revision>/
+        let snap = cache.path().join("models/damo--nlp_demo/snapshots/master");
+        touch(&snap.join("configuration.json"));
+        let s = open(&Target::Path(snap.clone()), &OpenOptions::default()).unwrap();
+        assert_eq!(s.info().platform, Platform::Modelscope);
+        assert_eq!(s.info().repo_id.as_deref(), Some("damo/nlp_demo"));
+        assert_eq!(s.info().revision.as_deref(), Some("master"));
+        // The entry directory resolves to its master snapshot.
+        let s = open(
+            &Target::Path(cache.path().join("models/damo--nlp_demo")),
+            &OpenOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(s.info().layout, "modelscope-cache");
+        // Legacy: <cache>/hub/models/owner/name with dots encoded as ___.
+        let legacy = cache
+            .path()
+            .join("modelscope/hub/models/Qwen/Qwen3___5-0___8B");
+        touch(&legacy.join("configuration.json"));
+        let s = open(&Target::Path(legacy), &OpenOptions::default()).unwrap();
+        assert_eq!(s.info().layout, "modelscope-legacy-cache");
+        assert_eq!(s.info().repo_id.as_deref(), Some("Qwen/Qwen3.5-0.8B"));
+    }
+
+    #[test]
+    fn opencsg_downloads_are_recognised_by_their_index_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("OpenCSG/csg-wukong-1B");
+        touch(&repo.join("config.json"));
+        fs::write(repo.join(".mdl"), b"\x80\x04not read").unwrap();
+        let s = open(&Target::Path(repo), &OpenOptions::default()).unwrap();
+        assert_eq!(s.info().platform, Platform::Opencsg);
+        assert_eq!(s.info().repo_id.as_deref(), Some("OpenCSG/csg-wukong-1B"));
+    }
+
+    #[test]
+    fn hub_targets_are_looked_up_in_the_named_cache() {
+        let cache = tempfile::tempdir().unwrap();
+        let entry = cache.path().join("models--org--name");
+        let commit = "a".repeat(40);
+        touch(&entry.join("snapshots").join(&commit).join("config.json"));
+        fs::create_dir_all(entry.join("refs")).unwrap();
+        fs::write(entry.join("refs/main"), &commit).unwrap();
+        let options = OpenOptions {
+            hf_cache: Some(cache.path().to_path_buf()),
+            ..Default::default()
+        };
+        let s = open(&Target::parse("hf:org/name").unwrap(), &options).unwrap();
+        assert_eq!(s.info().commit.as_deref(), Some(commit.as_str()));
+        let err = open(&Target::parse("hf:org/other").unwrap(), &options)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("not in the local Hugging Face cache"), "{err}");
+    }
+
+    #[test]
+    fn a_plain_directory_is_local() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(&dir.path().join("config.json"));
+        let s = open(&Target::Path(dir.path().into()), &OpenOptions::default()).unwrap();
+        assert_eq!(s.info().platform, Platform::Local);
+        assert_eq!(s.info().layout, "directory");
+    }
+}
