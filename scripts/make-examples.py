@@ -184,14 +184,17 @@ example(
     "diffusers-custom-pipeline",
     {
         "model_index.json": json.dumps(
-            {"_class_name": ["pipeline_demo", "DemoPipeline"], "_diffusers_version": "0.42.1", "unet": ["my_unet", "DemoUNet"], "scheduler": ["diffusers", "DDIMScheduler"]},
+            {"_class_name": ["pipeline_demo", "DemoPipeline"], "_diffusers_version": "0.42.1", "unet": ["my_unet", "DemoUNet"], "vae": ["diffusers", "AutoModel"], "scheduler": ["diffusers", "DDIMScheduler"]},
             indent=2,
         ),
         "pipeline_demo.py": "import torch\nfrom diffusers import DiffusionPipeline\n" + cls("DemoPipeline", "DiffusionPipeline"),
         "unet/my_unet.py": "import torch\n" + cls("DemoUNet"),
         "unet/diffusion_pytorch_model.safetensors": safetensors(),
+        "vae/config.json": json.dumps({"_class_name": "DemoVAE", "auto_map": {"AutoModel": "my_vae.DemoVAE"}}),
+        "vae/my_vae.py": "import torch\n" + cls("DemoVAE"),
     },
-    "diffusers: a custom pipeline file and a custom component named by model_index.json.",
+    "diffusers: a custom pipeline file, a custom component named by model_index.json, and a "
+    "component whose config.json auto_map names its class (diffusers' AutoModel).",
 )
 
 example(

@@ -214,12 +214,10 @@ fn class_name_pair(v: &Value) -> Option<(String, String)> {
 
 pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
     let json = repo.json(MODEL_INDEX);
-    if !json.exists() {
+    if !json.exists() && !repo.json("modular_config.json").exists() {
         return Vec::new();
     }
-    let Some(index) = json.value().cloned() else {
-        return Vec::new();
-    };
+    let index = json.value().cloned().unwrap_or_default();
     let mut plan = Plan {
         steps: Vec::new(),
         failures: Vec::new(),
@@ -311,7 +309,26 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
                 ));
             }
             component_weights(repo, &mut plan, name);
+            component_auto_map(repo, &mut plan, name);
         }
+    }
+    // Modular pipelines: modular_config.json auto_map names the blocks class.
+    if let Some(class_ref) = repo
+        .json("modular_config.json")
+        .value()
+        .and_then(|c| c.get("auto_map"))
+        .and_then(|m| m.get("ModularPipelineBlocks"))
+        .and_then(|r| r.as_str())
+        .map(str::to_string)
+    {
+        load_auto_map_ref(
+            repo,
+            &mut plan,
+            "",
+            "modular_config.json",
+            "auto_map.ModularPipelineBlocks",
+            &class_ref,
+        );
     }
     if plan.steps.is_empty() && plan.failures.is_empty() {
         return Vec::new();
@@ -338,6 +355,68 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
         failures: plan.failures,
         notes: plan.notes,
     }]
+}
+
+/// diffusers' own `AutoModel.from_pretrained(repo, subfolder=component)` reads
+/// `<component>/config.json` `auto_map.AutoModel` (`module.Class`, one dot) and runs
+/// `<component>/module.py`.
+fn component_auto_map(repo: &Repo, plan: &mut Plan, component: &str) {
+    let file = format!("{component}/config.json");
+    let Some(class_ref) = repo
+        .json(&file)
+        .value()
+        .and_then(|c| c.get("auto_map"))
+        .and_then(|m| m.get("AutoModel"))
+        .and_then(|r| r.as_str())
+        .map(str::to_string)
+    else {
+        return;
+    };
+    load_auto_map_ref(
+        repo,
+        plan,
+        component,
+        &file,
+        "auto_map.AutoModel",
+        &class_ref,
+    );
+}
+
+fn load_auto_map_ref(
+    repo: &Repo,
+    plan: &mut Plan,
+    dir: &str,
+    file: &str,
+    key: &str,
+    class_ref: &str,
+) {
+    let origin = vec![ReasonLink::ConfigKey {
+        file: file.into(),
+        key: key.into(),
+        value: Some(class_ref.into()),
+    }];
+    let Some((module, class)) = class_ref.split_once('.').filter(|(_, c)| !c.contains('.')) else {
+        plan.failures.push(Failure {
+            versions: None,
+            after_steps: plan.steps.len(),
+            message: format!("ValueError: {file} {key} {class_ref:?} must be module.Class"),
+        });
+        return;
+    };
+    let path = if dir.is_empty() {
+        format!("{module}.py")
+    } else {
+        format!("{dir}/{module}.py")
+    };
+    if repo.has_file(&path) {
+        run_module(repo, plan, &path, origin, Some(class));
+    } else {
+        plan.failures.push(Failure {
+            versions: None,
+            after_steps: plan.steps.len(),
+            message: format!("OSError: {file} {key} names {path}, which does not exist"),
+        });
+    }
 }
 
 /// A component's weights: `diffusion_pytorch_model.safetensors`, else the `.bin` (read with

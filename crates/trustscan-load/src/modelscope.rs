@@ -420,7 +420,30 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
             }
         }
     }
-    if steps.is_empty() && failures.is_empty() {
+    // Python configuration files are loaded by ModelScope's built-in model classes: its own
+    // Config.from_file refuses them without trust, mmcv/mmengine's Config.fromfile does not.
+    let py_configs: Vec<&str> = repo
+        .snapshot
+        .files()
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            name.ends_with(".py") && (name.starts_with("config") || name.ends_with("_config.py"))
+        })
+        .collect();
+    if !py_configs.is_empty() {
+        notes.push(Note::info(
+            None,
+            format!(
+                "Python config files ({}): ModelScope's built-in model classes may load them, \
+                 with its own Config.from_file (refused without trust_remote_code) or with \
+                 mmengine's Config.fromfile (which runs them with no trust check)",
+                py_configs.join(", ")
+            ),
+        ));
+    }
+    if steps.is_empty() && failures.is_empty() && py_configs.is_empty() {
         return Vec::new();
     }
     let trust = if trusted {

@@ -261,6 +261,7 @@ fn diffusers_community_pipeline_runs_without_trust() {
     let d = api(&custom, "DiffusionPipeline.from_pretrained");
     assert!(has(d, "execute-file", "pipeline_demo.py"));
     assert!(has(d, "execute-file", "unet/my_unet.py"));
+    assert!(has(d, "execute-file", "vae/my_vae.py"));
 }
 
 #[test]
