@@ -1,0 +1,82 @@
+//! Findings: what a rule reports about code or data, where, how sure, and whether it runs
+//! when the model is loaded.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Bandit's three levels (severity and confidence share them).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Low,
+    Medium,
+    High,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+        })
+    }
+}
+
+/// A rule's fixed description.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// `B101`, `TS101`, ...
+    pub id: String,
+    /// `assert_used`, ...
+    pub name: String,
+    pub cwe: u32,
+    pub severity: Level,
+    pub confidence: Level,
+    /// One paragraph: why this matters.
+    pub rationale: String,
+}
+
+/// Where a finding is.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in characters.
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+/// Whether the code of a finding runs when the model is loaded.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reachability {
+    /// At module top level, in a class body, a decorator or a default argument of a file
+    /// that executes at load.
+    RunsAtLoad,
+    /// Called, directly or transitively, from what the loader calls.
+    ReachableFromLoad,
+    /// Neither (or the file does not execute at load).
+    NotReached,
+}
+
+/// One finding.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: String,
+    pub name: String,
+    pub cwe: u32,
+    pub severity: Level,
+    pub confidence: Level,
+    pub location: Location,
+    pub snippet: String,
+    pub message: String,
+    pub reachability: Reachability,
+    /// The path that makes it reachable: `modeling_x.py:XModel.__init__ -> helpers.py:load`.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub evidence: Vec<String>,
+    /// Stable across runs and line shifts: rule, file, enclosing scope and normalised code.
+    pub fingerprint: String,
+}
