@@ -27,3 +27,21 @@ make_env() {
 make_env transformers-4.57 "transformers==4.57.6" "pillow==12.0.0"
 make_env transformers-5 "transformers==5.24.0" "pillow==12.0.0"
 make_env modelscope "modelscope==1.40.2"
+# Bandit itself (its functional tests run with trustscan as the engine, and its results on
+# real code are compared with trustscan's) and its source distribution (examples, tests).
+make_env bandit "bandit==1.9.4" "testtools==2.7.2"
+if [ ! -f "$dir/bandit-src/.trustscan-ready" ]; then
+  rm -rf "$dir/bandit-src"
+  mkdir -p "$dir/bandit-src"
+  "$dir/bandit/bin/pip" download --quiet --disable-pip-version-check --no-deps \
+    --no-binary :all: bandit==1.9.4 -d "$dir/bandit-src"
+  "$dir/bandit/bin/python" - "$dir/bandit-src" <<'PY'
+import sys, tarfile, pathlib
+root = pathlib.Path(sys.argv[1])
+archive = next(root.glob("bandit-1.9.4.tar.gz"))
+with tarfile.open(archive) as t:
+    t.extractall(root, filter="data")
+PY
+  touch "$dir/bandit-src/.trustscan-ready"
+  echo "bandit 1.9.4 source distribution ready"
+fi

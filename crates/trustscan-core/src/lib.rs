@@ -6,10 +6,12 @@
 //! leads to it. Later stages attach findings to the same report.
 
 pub mod classification;
+pub mod finding;
 pub mod plan;
 pub mod snapshot;
 
 pub use classification::{CustomCodeClassification, StudyCriterion, StudyMatch};
+pub use finding::{Finding, Level, Location, Reachability, RuleInfo};
 pub use plan::{
     ApiPlan, Certainty, Ecosystem, EntryPoint, Failure, Gate, LoadPlan, Note, NoteLevel,
     PLAN_SCHEMA, PayloadFormat, ReasonLink, Step, StepKind, Subject, VersionScope,

@@ -20,6 +20,101 @@ pub use facts::{
     ModuleFacts, SyntaxIssue, SysPathEdit, SysPathOp, TryPart, at_load, snippet,
 };
 pub use literal::{Literal, PathValue};
+
+/// The ruff syntax tree, for rule engines: re-exported here so that a parser upgrade touches
+/// this crate only.
+pub mod syntax {
+    pub use ruff_python_ast::token::{Token, TokenKind};
+    pub use ruff_python_ast::*;
+    pub use ruff_source_file::{LineIndex, OneIndexed};
+    pub use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
+}
+
+/// A parsed file handed to [`with_parsed`]'s callback.
+pub struct ParsedFile {
+    pub text: String,
+    pub encoding: String,
+    pub module: syntax::ModModule,
+    pub index: syntax::LineIndex,
+    /// Ranges of `#` comments.
+    pub comments: Vec<syntax::TextRange>,
+    pub syntax_errors: Vec<SyntaxIssue>,
+    /// Why CPython would refuse the file, if it would.
+    pub cpython_refusal: Option<String>,
+}
+
+/// Decode, parse and hand the tree to `f`, all on the parser thread (whose stack survives
+/// hostile nesting). `Err` when the file is above the size limit or the parser failed.
+pub fn with_parsed<T: Send + 'static>(
+    bytes: Vec<u8>,
+    options: &Options,
+    f: impl FnOnce(&ParsedFile) -> T + Send + 'static,
+) -> Result<T, String> {
+    let decoded = decode_source(&bytes);
+    if decoded.text.len() > options.max_parse_bytes {
+        return Err(format!(
+            "{} bytes is above the {}-byte parse limit",
+            decoded.text.len(),
+            options.max_parse_bytes
+        ));
+    }
+    let mut refusal = decoded
+        .problem
+        .clone()
+        .filter(|p| p.contains("CPython refuses"));
+    if refusal.is_none() {
+        refusal = measure_nesting(&decoded.text).cpython_refusal();
+    }
+    on_big_stack(move || {
+        let text = decoded.text;
+        let parsed = ruff_python_parser::parse_unchecked_source(&text, PySourceType::Python);
+        let index = LineIndex::from_source_text(&text);
+        let comments = parsed
+            .tokens()
+            .iter()
+            .filter(|t| t.kind() == syntax::TokenKind::Comment)
+            .map(|t| ruff_text_size::Ranged::range(t))
+            .collect();
+        let syntax_errors = parsed
+            .errors()
+            .iter()
+            .map(|e| SyntaxIssue {
+                line: index.line_index(e.location.start()).get() as u32,
+                message: e.error.to_string(),
+            })
+            .collect::<Vec<_>>();
+        if refusal.is_none() {
+            refusal = syntax_errors
+                .first()
+                .map(|e| format!("syntax error at line {}: {}", e.line, e.message));
+        }
+        // Depth is measured by the facts pass over the same tree; a tree deeper than any
+        // CPython accepts is leaked rather than dropped recursively.
+        let facts = facts::extract(parsed.syntax(), &text, &index);
+        if refusal.is_none() && facts.max_depth > CPYTHON_MAX_AST_DEPTH {
+            refusal = Some(format!(
+                "syntax nests {} levels deep; CPython refuses to compile beyond about \
+                 {CPYTHON_MAX_AST_DEPTH}",
+                facts.max_depth
+            ));
+        }
+        let deep = facts.max_depth > LEAK_DEPTH;
+        let file = ParsedFile {
+            text,
+            encoding: decoded.encoding,
+            module: parsed.into_syntax(),
+            index,
+            comments,
+            syntax_errors,
+            cpython_refusal: refusal,
+        };
+        let out = f(&file);
+        if deep {
+            std::mem::forget(file);
+        }
+        out
+    })
+}
 pub use prepass::{Nesting, measure_nesting};
 
 use ruff_python_ast::PySourceType;

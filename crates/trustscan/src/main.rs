@@ -1,5 +1,7 @@
 //! The trustscan command line: parse arguments, open targets, plan, render, exit.
 
+mod check;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,6 +26,36 @@ enum Command {
     /// Plan each target and print a verdict line per loading API; the exit code tells clean,
     /// review-needed and inconclusive apart.
     Scan(Args),
+    /// Run the Python security rules on files and directories (like `bandit -r`).
+    Check(CheckArgs),
+    /// List the rules, or explain one (`trustscan rules B602`).
+    Rules {
+        /// A rule ID to explain.
+        id: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Python files, or directories searched for `*.py` and `*.pyw`.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Count `# nosec` comments (off by default: in a model repository the author of the
+    /// code being checked wrote them).
+    #[arg(long)]
+    honor_nosec: bool,
+    /// Only these rule IDs (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Skip these rule IDs (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Bandit-style test selection and plugin settings as JSON (`{"tests": [...], "config":
+    /// {"B101": {"skips": [...]}}}`).
+    #[arg(long, value_name = "FILE")]
+    bandit_config: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -69,6 +101,8 @@ fn main() -> ExitCode {
     let (args, scan) = match &cli.command {
         Command::Plan(a) => (a, false),
         Command::Scan(a) => (a, true),
+        Command::Check(a) => return check_command(a),
+        Command::Rules { id } => return rules_command(id.as_deref()),
     };
     let options = trustscan_load::PlanOptions {
         hf_cache: args
@@ -136,4 +170,119 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(code)
+}
+
+fn check_command(args: &CheckArgs) -> ExitCode {
+    let mut options = match &args.bandit_config {
+        Some(path) => match check::bandit_options(path, args.honor_nosec) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("trustscan: {e}");
+                return ExitCode::from(exit::ERROR);
+            }
+        },
+        None => trustscan_python::Options {
+            honor_nosec: args.honor_nosec,
+            ..Default::default()
+        },
+    };
+    if !args.select.is_empty() {
+        options.select = Some(args.select.iter().cloned().collect());
+    }
+    options.ignore.extend(args.ignore.iter().cloned());
+    let engine = trustscan_python::Engine::new(options);
+    let (files, errors) = check::discover(&args.paths);
+    for e in &errors {
+        eprintln!("trustscan: {e}");
+    }
+    let reports = check::run(&engine, &files);
+    let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum();
+    let out = match args.format {
+        Format::Json => {
+            let files: Vec<serde_json::Value> = reports
+                .iter()
+                .map(|(path, r)| {
+                    serde_json::json!({
+                        "path": path,
+                        "findings": r.findings,
+                        "notes": r.notes,
+                        "nosec": r.nosec,
+                        "skipped_tests": r.skipped_tests,
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({"schema": "trustscan.check/1", "files": files});
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Text => {
+            let mut s = String::new();
+            for (path, r) in &reports {
+                for f in &r.findings {
+                    s.push_str(&format!(
+                        "{}:{}:{}: {} {} [{} severity, {} confidence, CWE-{}] {}\n    {}\n",
+                        path,
+                        f.location.line,
+                        f.location.column,
+                        f.rule,
+                        f.name,
+                        f.severity,
+                        f.confidence,
+                        f.cwe,
+                        f.message,
+                        f.snippet.trim()
+                    ));
+                }
+                for n in &r.notes {
+                    s.push_str(&format!("{path}: note: {n}\n"));
+                }
+            }
+            s.push_str(&format!("{total} findings in {} files\n", reports.len()));
+            s
+        }
+    };
+    if std::io::stdout().lock().write_all(out.as_bytes()).is_err() {
+        return ExitCode::from(exit::ERROR);
+    }
+    if !errors.is_empty() {
+        ExitCode::from(exit::ERROR)
+    } else if total > 0 {
+        ExitCode::from(exit::REVIEW)
+    } else if reports.iter().any(|(_, r)| !r.notes.is_empty()) {
+        ExitCode::from(exit::INCONCLUSIVE)
+    } else {
+        ExitCode::from(exit::CLEAN)
+    }
+}
+
+fn rules_command(id: Option<&str>) -> ExitCode {
+    let engine = trustscan_python::Engine::new(Default::default());
+    let metas = engine.metas();
+    let mut out = String::new();
+    match id {
+        None => {
+            for m in &metas {
+                out.push_str(&format!(
+                    "{:<6} {:<40} CWE-{:<4} {:<6} {:<6}\n",
+                    m.id, m.name, m.cwe, m.severity, m.confidence
+                ));
+            }
+        }
+        Some(id) => match metas
+            .iter()
+            .find(|m| m.id.eq_ignore_ascii_case(id) || m.name == id)
+        {
+            Some(m) => out.push_str(&format!(
+                "{} {}\nCWE-{}, default severity {}, confidence {}\n\n{}\n\nExample:\n    {}\n",
+                m.id, m.name, m.cwe, m.severity, m.confidence, m.rationale, m.example
+            )),
+            None => {
+                eprintln!("trustscan: no rule {id}; `trustscan rules` lists them");
+                return ExitCode::from(exit::ERROR);
+            }
+        },
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    ExitCode::from(exit::CLEAN)
 }

@@ -1,0 +1,221 @@
+//! The engine: rules compiled once, applied to many files.
+
+use crate::nosec::NosecLines;
+use crate::rules::{self, Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Dispatch, FileState, Kind, Walker, node_lineno};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use trustscan_core::{Finding, Location, Reachability};
+use trustscan_pyparse::syntax::Ranged;
+
+/// Rules and options, shared read-only by every file checked.
+pub struct Engine {
+    rules: Vec<Box<dyn Rule>>,
+    by_kind: HashMap<Kind, Vec<usize>>,
+    names: HashMap<String, String>,
+    pub options: Options,
+}
+
+/// What checking one file gives.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub findings: Vec<Finding>,
+    /// Why the file could not be analysed fully (parse errors, limits).
+    pub notes: Vec<String>,
+    /// Issues silenced by a bare `# nosec` (counted only when nosec is honoured).
+    pub nosec: usize,
+    /// Issues silenced by a `# nosec` naming their test.
+    pub skipped_tests: usize,
+}
+
+impl Engine {
+    pub fn new(options: Options) -> Arc<Engine> {
+        let rules = rules::all();
+        let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            for k in r.kinds() {
+                by_kind.entry(*k).or_default().push(i);
+            }
+        }
+        let names = rules::id_lookup(&rules);
+        Arc::new(Engine {
+            rules,
+            by_kind,
+            names,
+            options,
+        })
+    }
+
+    /// Every rule description, in ID order.
+    pub fn metas(&self) -> Vec<&'static Meta> {
+        let mut m: Vec<&'static Meta> = self.rules.iter().flat_map(|r| r.metas()).collect();
+        m.sort_by_key(|m| m.id);
+        m
+    }
+
+    /// Check one file. Never panics on any input.
+    pub fn check(self: &Arc<Self>, path: &str, bytes: Vec<u8>) -> FileReport {
+        let engine = self.clone();
+        let path_owned = path.to_string();
+        let result = trustscan_pyparse::with_parsed(bytes, &Default::default(), move |parsed| {
+            let comments = parsed.comments.iter().map(|r| {
+                (
+                    parsed.index.line_index(r.start()).get() as u32,
+                    parsed.text.get(r.to_std_range()).unwrap_or(""),
+                )
+            });
+            let nosec = if engine.options.honor_nosec {
+                NosecLines::parse(comments, |t| engine.names.get(t).cloned())
+            } else {
+                NosecLines::default()
+            };
+            let mut run = Run {
+                engine: &engine,
+                nosec,
+                report: FileReport::default(),
+                seen: BTreeSet::new(),
+            };
+            if let Some(refusal) = &parsed.cpython_refusal {
+                run.report.notes.push(format!(
+                    "CPython would refuse this file ({refusal}); the findings come from the \
+                     error-recovering parser"
+                ));
+            }
+            let file = FileState {
+                path: &path_owned,
+                text: &parsed.text,
+                index: &parsed.index,
+                imports: BTreeSet::new(),
+                aliases: HashMap::new(),
+            };
+            Walker::new(file, &mut run).walk_module(&parsed.module);
+            run.report
+        });
+        match result {
+            Ok(r) => r,
+            Err(reason) => FileReport {
+                notes: vec![format!("not analysed: {reason}")],
+                ..Default::default()
+            },
+        }
+    }
+}
+
+struct Run<'e> {
+    engine: &'e Engine,
+    nosec: NosecLines,
+    report: FileReport,
+    /// (rule, line, column) already reported, for stable fingerprints.
+    seen: BTreeSet<(String, u32, u32)>,
+}
+
+impl Dispatch for Run<'_> {
+    fn dispatch(&mut self, ctx: &Ctx) {
+        let Some(indexes) = self.engine.by_kind.get(&ctx.kind) else {
+            return;
+        };
+        for &i in indexes {
+            let rule = &self.engine.rules[i];
+            let meta = rule.meta();
+            // Table-driven rules check their own entries' IDs.
+            if rule.metas().len() == 1 && !self.engine.options.enabled(meta.id) {
+                continue;
+            }
+            let Some(issue) = rule.check(ctx, &self.engine.options) else {
+                continue;
+            };
+            self.record(ctx, meta, issue);
+        }
+    }
+}
+
+impl Run<'_> {
+    fn record(&mut self, ctx: &Ctx, meta: &'static Meta, issue: Issue) {
+        let id = issue.id.unwrap_or(meta.id);
+        let entry = if issue.id.is_some() {
+            self.engine
+                .rules
+                .iter()
+                .flat_map(|r| r.metas())
+                .find(|m| m.id == id)
+                .unwrap_or(meta)
+        } else {
+            meta
+        };
+        let line = issue
+            .line
+            .unwrap_or_else(|| node_lineno(ctx.file, &ctx.node));
+        if self.engine.options.honor_nosec && self.nosec.silences(id, line, ctx.lines) {
+            // Bandit counts a bare nosec and a nosec naming the test apart.
+            if self.nosec.names_tests(line, ctx.lines) {
+                self.report.skipped_tests += 1;
+            } else {
+                self.report.nosec += 1;
+            }
+            return;
+        }
+        let range = ctx.node.range();
+        let (start_line, column) = if issue.line.is_some() || range.is_empty() {
+            (line, 1)
+        } else {
+            let (l, c) = ctx.file.position(range.start());
+            (l.max(line), c)
+        };
+        let (end_line, end_column) = if range.is_empty() {
+            (line, 1)
+        } else {
+            ctx.file.position(range.end())
+        };
+        let snippet = source_line(ctx.file.text, line);
+        let occurrence = {
+            let mut n = 0;
+            while !self.seen.insert((id.to_string(), line, column + n)) {
+                n += 1;
+            }
+            n
+        };
+        self.report.findings.push(Finding {
+            rule: id.to_string(),
+            name: entry.name.to_string(),
+            cwe: entry.cwe,
+            severity: issue.severity,
+            confidence: issue.confidence,
+            location: Location {
+                file: ctx.file.path.to_string(),
+                line: start_line.max(1),
+                column,
+                end_line: end_line.max(start_line),
+                end_column,
+            },
+            fingerprint: fingerprint(&[id, ctx.file.path, snippet.trim(), &occurrence.to_string()]),
+            snippet,
+            message: issue.message,
+            reachability: Reachability::NotReached,
+            evidence: Vec::new(),
+        });
+    }
+}
+
+fn source_line(text: &str, line: u32) -> String {
+    let l = text
+        .lines()
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or("");
+    if l.chars().count() > 200 {
+        format!("{}…", l.chars().take(200).collect::<String>())
+    } else {
+        l.to_string()
+    }
+}
+
+/// FNV-1a over the parts: stable across runs and line shifts.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0)) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}

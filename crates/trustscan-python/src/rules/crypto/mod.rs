@@ -1,0 +1,7 @@
+//! Rules of the crypto group (one rule per file in this directory).
+
+use super::Rule;
+
+pub fn rules() -> Vec<Box<dyn Rule>> {
+    vec![]
+}

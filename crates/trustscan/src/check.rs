@@ -1,0 +1,105 @@
+//! `trustscan check` and `trustscan rules`: the Python rules on files named directly.
+
+use std::path::{Path, PathBuf};
+use trustscan_python::{Engine, FileReport, Options};
+
+/// `.py` and `.pyw` files under the paths, sorted; symlinks are not followed.
+pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        match std::fs::symlink_metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, &mut files, &mut errors),
+            Ok(m) if m.is_file() => files.push(p.clone()),
+            Ok(_) => errors.push(format!("{}: not a regular file or directory", p.display())),
+            Err(e) => errors.push(format!("{}: {e}", p.display())),
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(format!("{}: {e}", d.display()));
+                continue;
+            }
+        };
+        for e in entries.flatten() {
+            let Ok(t) = e.file_type() else { continue };
+            let path = e.path();
+            if t.is_dir() {
+                stack.push(path);
+            } else if t.is_file() && path.extension().is_some_and(|x| x == "py" || x == "pyw") {
+                files.push(path);
+            }
+        }
+    }
+}
+
+/// Check every file; reports in file order.
+pub fn run(engine: &std::sync::Arc<Engine>, files: &[PathBuf]) -> Vec<(String, FileReport)> {
+    files
+        .iter()
+        .map(|f| {
+            let shown = f.display().to_string();
+            let report = match std::fs::read(f) {
+                Ok(bytes) => engine.check(&shown, bytes),
+                Err(e) => FileReport {
+                    notes: vec![format!("cannot read: {e}")],
+                    ..Default::default()
+                },
+            };
+            (shown, report)
+        })
+        .collect()
+}
+
+/// Options from a Bandit-style JSON configuration: `{"tests": [IDs] | null, "config":
+/// {"B101": {"skips": [...]}, ...}}` (used to run Bandit's own functional tests).
+pub fn bandit_options(path: &Path, honor_nosec: bool) -> Result<Options, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut o = Options {
+        honor_nosec,
+        ..Default::default()
+    };
+    if let Some(tests) = v.get("tests").and_then(|t| t.as_array()) {
+        o.select = Some(
+            tests
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect(),
+        );
+    }
+    let cfg = v.get("config").cloned().unwrap_or_default();
+    let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
+        v.and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if let Some(b101) = cfg.get("B101") {
+        o.assert_skips = strings(b101.get("skips"));
+    }
+    if let Some(b) = cfg.get("B110").and_then(|c| c.get("check_typed_exception")) {
+        o.try_except_pass_typed = b.as_bool().unwrap_or(false);
+    }
+    if let Some(b) = cfg.get("B112").and_then(|c| c.get("check_typed_exception")) {
+        o.try_except_continue_typed = b.as_bool().unwrap_or(false);
+    }
+    if let Some(m) = cfg.get("markupsafe_xss") {
+        o.markup_names_extend = strings(m.get("extend_markup_names"));
+        o.markup_allowed_calls = strings(m.get("allowed_calls"));
+    }
+    Ok(o)
+}
