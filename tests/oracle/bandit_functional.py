@@ -8,12 +8,13 @@ Bandit's test class, its example files and its expected counts are used as they 
 `BanditManager.run_tests` is replaced: for each file it runs `trustscan check --format json`
 with the test selection and plugin settings of the manager's current test set (Bandit's own
 objects decide them, including the settings some tests change), then fills in the scores,
-skipped files and metrics from trustscan's findings the way Bandit's manager would.
+issues, skipped files and metrics from trustscan's findings the way Bandit's manager would.
 
 Prints "TSFIX-RESULT <json>": {"tests": {name: "ok" | "FAIL: ..."}, "passed", "failed"}.
 Needs the bandit package installed (for the test class's imports and the example paths).
 """
 import argparse
+import io
 import json
 import os
 import subprocess
@@ -34,6 +35,7 @@ def main():
     sys.path.insert(0, os.path.join(src, "tests", "functional"))
 
     from bandit.core import constants
+    from bandit.core import issue as b_issue
     from bandit.core import manager as b_manager
 
     def test_config(b_ts):
@@ -76,7 +78,24 @@ def main():
                 "SEVERITY": [0] * len(constants.RANKING),
                 "CONFIDENCE": [0] * len(constants.RANKING),
             }
+            with open(fname, "rb") as fh:
+                fdata = fh.read()
             for finding in report["findings"]:
+                loc = finding["location"]
+                found = b_issue.Issue(
+                    severity=finding["severity"].upper(),
+                    confidence=finding["confidence"].upper(),
+                    cwe=finding["cwe"],
+                    text=finding["message"],
+                    test_id=finding["rule"],
+                    lineno=loc["line"],
+                    col_offset=loc["column"] - 1,
+                )
+                found.linerange = list(range(loc["context"][0], loc["context"][1] + 1))
+                found.fname = fname
+                found.fdata = io.BytesIO(fdata)
+                found.test = finding["name"]
+                self.results.append(found)
                 for key, field in (("SEVERITY", "severity"), ("CONFIDENCE", "confidence")):
                     rank = finding[field].upper()
                     score[key][constants.RANKING.index(rank)] += constants.RANKING_VALUES[rank]

@@ -47,6 +47,9 @@ pub struct Location {
     pub column: u32,
     pub end_line: u32,
     pub end_column: u32,
+    /// First and last line of the code the finding is attributed to (Bandit's
+    /// `line_range`: a whole multi-line call, a string's statement).
+    pub context: [u32; 2],
 }
 
 /// Whether the code of a finding runs when the model is loaded.

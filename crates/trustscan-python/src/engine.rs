@@ -186,6 +186,7 @@ impl Run<'_> {
                 column,
                 end_line: end_line.max(start_line),
                 end_column,
+                context: [ctx.lines.0, ctx.lines.1],
             },
             fingerprint: fingerprint(&[id, ctx.file.path, snippet.trim(), &occurrence.to_string()]),
             snippet,
