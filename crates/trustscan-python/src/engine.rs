@@ -87,6 +87,7 @@ impl Engine {
                 index: &parsed.index,
                 imports: BTreeSet::new(),
                 aliases: HashMap::new(),
+                fuel: std::cell::Cell::new(crate::walk::FILE_FUEL),
             };
             Walker::new(file, &mut run).walk_module(&parsed.module);
             run.report

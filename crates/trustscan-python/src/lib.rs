@@ -3,8 +3,10 @@
 //! model-loading rules.
 
 mod engine;
+mod fold;
 mod glob;
 mod nosec;
+mod resolve;
 pub mod rules;
 mod value;
 mod walk;

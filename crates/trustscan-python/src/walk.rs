@@ -8,6 +8,7 @@
 //! string expression statement counts as a docstring; `Dict` visits all keys, then all
 //! values.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 use trustscan_pyparse::syntax::{
     self as ast, Expr, InterpolatedStringElement, LineIndex, Ranged, Stmt, TextRange,
@@ -24,6 +25,8 @@ pub enum Kind {
     FunctionDef,
     ExceptHandler,
     Assert,
+    /// Assignment statements (`=`, `+=`, annotated), before their children.
+    Assign,
     /// The whole file, once, after the tree.
     File,
 }
@@ -31,7 +34,7 @@ pub enum Kind {
 /// A node of Python's tree, as far as rules need it.
 #[derive(Clone, Copy, Debug)]
 pub enum Node<'a> {
-    Module,
+    Module(&'a ast::ModModule),
     Stmt(&'a Stmt),
     Expr(&'a Expr),
     ExceptHandler(&'a ast::ExceptHandlerExceptHandler),
@@ -45,12 +48,16 @@ pub enum Node<'a> {
     Elif(&'a ast::ElifElseClause),
     /// A string constant that is a piece of an f-string.
     FStringPiece(TextRange),
+    /// The format spec of an f-string replacement field (Python's nested `JoinedStr`).
+    FormatSpec(TextRange),
+    /// A `match` pattern.
+    Pattern(&'a ast::Pattern),
 }
 
 impl Node<'_> {
     pub fn range(&self) -> TextRange {
         match self {
-            Node::Module => TextRange::default(),
+            Node::Module(_) => TextRange::default(),
             Node::Stmt(s) => s.range(),
             Node::Expr(e) => e.range(),
             Node::ExceptHandler(h) => h.range,
@@ -61,7 +68,8 @@ impl Node<'_> {
             Node::WithItem(w) => w.range,
             Node::MatchCase(m) => m.range,
             Node::Elif(e) => e.range,
-            Node::FStringPiece(r) => *r,
+            Node::FStringPiece(r) | Node::FormatSpec(r) => *r,
+            Node::Pattern(p) => p.range(),
         }
     }
 }
@@ -75,9 +83,22 @@ pub struct FileState<'f> {
     pub imports: BTreeSet<String>,
     /// Local name → qualified name, from imports seen so far (Bandit's `import_aliases`).
     pub aliases: HashMap<String, String>,
+    /// Work left for the rules' name resolution in this file (see [`FileState::spend`]).
+    pub fuel: Cell<u64>,
 }
 
+/// Resolution steps one file may take: ample for real code, a bound for generated files.
+pub const FILE_FUEL: u64 = 20_000_000;
+
 impl FileState<'_> {
+    /// Take `n` units of resolution work; false once the file's budget is spent (the
+    /// resolver then answers "unknown").
+    pub fn spend(&self, n: u64) -> bool {
+        let left = self.fuel.get();
+        self.fuel.set(left.saturating_sub(n));
+        left >= n
+    }
+
     pub fn line(&self, offset: trustscan_pyparse::syntax::TextSize) -> u32 {
         self.index.line_index(offset).get() as u32
     }
@@ -192,12 +213,13 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
     pub fn new(file: FileState<'w>, dispatch: &'w mut D) -> Self {
         Walker {
             file,
-            parents: vec![Node::Module],
+            parents: Vec::new(),
             dispatch,
         }
     }
 
     pub fn walk_module(&mut self, module: &'a ast::ModModule) {
+        self.parents = vec![Node::Module(module)];
         self.body(&module.body);
         self.parents.clear();
         let end = self
@@ -206,7 +228,7 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
         let ctx = Ctx {
             file: &self.file,
             kind: Kind::File,
-            node: Node::Module,
+            node: Node::Module(module),
             parents: &self.parents,
             qualname: String::new(),
             name: String::new(),
@@ -390,6 +412,7 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
                 for case in &m.cases {
                     let n = Node::MatchCase(case);
                     w.within(n, |w| {
+                        w.pattern(&case.pattern);
                         if let Some(g) = &case.guard {
                             w.expr(g);
                         }
@@ -399,19 +422,28 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             }),
             Stmt::Return(r) => self.within(node, |w| w.exprs(r.value.as_deref())),
             Stmt::Delete(d) => self.within(node, |w| w.exprs(d.targets.iter())),
-            Stmt::Assign(a) => self.within(node, |w| {
-                w.exprs(a.targets.iter());
-                w.expr(&a.value);
-            }),
-            Stmt::AugAssign(a) => self.within(node, |w| {
-                w.expr(&a.target);
-                w.expr(&a.value);
-            }),
-            Stmt::AnnAssign(a) => self.within(node, |w| {
-                w.expr(&a.target);
-                w.expr(&a.annotation);
-                w.exprs(a.value.as_deref());
-            }),
+            Stmt::Assign(a) => {
+                self.emit(Kind::Assign, node, String::new(), None, None);
+                self.within(node, |w| {
+                    w.exprs(a.targets.iter());
+                    w.expr(&a.value);
+                })
+            }
+            Stmt::AugAssign(a) => {
+                self.emit(Kind::Assign, node, String::new(), None, None);
+                self.within(node, |w| {
+                    w.expr(&a.target);
+                    w.expr(&a.value);
+                })
+            }
+            Stmt::AnnAssign(a) => {
+                self.emit(Kind::Assign, node, String::new(), None, None);
+                self.within(node, |w| {
+                    w.expr(&a.target);
+                    w.expr(&a.annotation);
+                    w.exprs(a.value.as_deref());
+                })
+            }
             Stmt::TypeAlias(t) => self.within(node, |w| {
                 w.expr(&t.name);
                 w.expr(&t.value);
@@ -643,12 +675,7 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
                                 flush(self, &mut pending);
                                 self.expr(&i.expression);
                                 if let Some(spec) = &i.format_spec {
-                                    for el in spec.elements.iter() {
-                                        if let InterpolatedStringElement::Interpolation(inner) = el
-                                        {
-                                            self.expr(&inner.expression);
-                                        }
-                                    }
+                                    self.format_spec(spec);
                                 }
                             }
                         }
@@ -657,6 +684,54 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             }
         }
         flush(self, &mut pending);
+    }
+
+    /// A replacement field's format spec: its literal text is a string constant too.
+    fn format_spec(&mut self, spec: &'a ast::InterpolatedStringFormatSpec) {
+        self.within(Node::FormatSpec(spec.range), |w| {
+            for el in spec.elements.iter() {
+                match el {
+                    InterpolatedStringElement::Literal(l) => w.emit(
+                        Kind::Str,
+                        Node::FStringPiece(l.range),
+                        String::new(),
+                        Some(&l.value),
+                        None,
+                    ),
+                    InterpolatedStringElement::Interpolation(inner) => {
+                        w.expr(&inner.expression);
+                        if let Some(spec) = &inner.format_spec {
+                            w.format_spec(spec);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// A `match` pattern, in Python's field order (values and class names are expressions).
+    fn pattern(&mut self, p: &'a ast::Pattern) {
+        use ast::Pattern as P;
+        self.within(Node::Pattern(p), |w| match p {
+            P::MatchValue(v) => w.expr(&v.value),
+            P::MatchSequence(s) => s.patterns.iter().for_each(|p| w.pattern(p)),
+            P::MatchMapping(m) => {
+                w.exprs(m.keys.iter());
+                m.patterns.iter().for_each(|p| w.pattern(p));
+            }
+            P::MatchClass(c) => {
+                w.expr(&c.cls);
+                c.arguments.patterns.iter().for_each(|p| w.pattern(p));
+                c.arguments.keywords.iter().for_each(|k| w.pattern(&k.pattern));
+            }
+            P::MatchAs(a) => {
+                if let Some(p) = &a.pattern {
+                    w.pattern(p);
+                }
+            }
+            P::MatchOr(o) => o.patterns.iter().for_each(|p| w.pattern(p)),
+            P::MatchSingleton(_) | P::MatchStar(_) => {}
+        });
     }
 
     /// Bandit skips string constants whose parent is an expression statement.

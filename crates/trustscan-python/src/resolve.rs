@@ -1,0 +1,440 @@
+//! Seeing through indirection, for the model-loading rules: what a call really calls
+//! (`getattr(__import__("o"+"s"), "system")` is `os.system`), what a name was assigned in
+//! its scope, and whether a value came out of a decoder, a decompressor or a download.
+//!
+//! Flow-insensitive and intra-file: a name's values are every assignment to it in the
+//! nearest enclosing function, else at module level. Work per file is bounded by a fuel
+//! budget, so a generated file with millions of statements cannot make it quadratic.
+
+use crate::fold::{self, Lookup};
+use crate::walk::{Ctx, Node};
+use std::collections::HashSet;
+use trustscan_pyparse::syntax::{self as ast, Expr, Stmt};
+
+/// Functions whose output is decoded, decompressed or deobfuscated data.
+const DECODERS: &[&str] = &[
+    "base64.b64decode",
+    "base64.standard_b64decode",
+    "base64.urlsafe_b64decode",
+    "base64.b32decode",
+    "base64.b32hexdecode",
+    "base64.b16decode",
+    "base64.a85decode",
+    "base64.b85decode",
+    "base64.z85decode",
+    "base64.decodebytes",
+    "base64.decodestring",
+    "binascii.a2b_base64",
+    "binascii.a2b_hex",
+    "binascii.unhexlify",
+    "binascii.a2b_uu",
+    "bytes.fromhex",
+    "bytearray.fromhex",
+    "codecs.decode",
+    "zlib.decompress",
+    "gzip.decompress",
+    "bz2.decompress",
+    "lzma.decompress",
+    "marshal.loads",
+    "quopri.decodestring",
+    "uu.decode",
+];
+
+/// Calls whose output is data fetched over the network.
+const DOWNLOADS: &[&str] = &[
+    "requests.get",
+    "requests.post",
+    "requests.request",
+    "requests.Session",
+    "urllib.request.urlopen",
+    "urllib.urlopen",
+    "urllib2.urlopen",
+    "urllib.request.urlretrieve",
+    "httpx.get",
+    "httpx.Client",
+    "http.client.HTTPConnection",
+    "http.client.HTTPSConnection",
+    "socket.socket",
+    "socket.create_connection",
+];
+
+/// Names that stand for the builtins namespace.
+const BUILTINS_NAMESPACES: &[&str] = &[
+    "builtins",
+    "__builtins__",
+    "__builtin__",
+    "builtins.__dict__",
+    "__builtins__.__dict__",
+    "__builtin__.__dict__",
+    "<globals>.__builtins__",
+];
+
+/// Resolution for one node: its scope and the file's import aliases.
+pub struct Resolver<'c, 'w, 'a> {
+    ctx: &'c Ctx<'w, 'a>,
+}
+
+impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
+    pub fn new(ctx: &'c Ctx<'w, 'a>) -> Self {
+        Resolver { ctx }
+    }
+
+    /// The enclosing function, if any.
+    fn function(&self) -> Option<&'a ast::StmtFunctionDef> {
+        self.ctx.parents.iter().rev().find_map(|p| match *p {
+            Node::Stmt(Stmt::FunctionDef(f)) => Some(f),
+            _ => None,
+        })
+    }
+
+    fn module(&self) -> Option<&'a ast::ModModule> {
+        match (self.ctx.parents.first().copied(), self.ctx.node) {
+            (Some(Node::Module(m)), _) | (None, Node::Module(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Every value assigned to `name` in its scope (empty for parameters, loop variables
+    /// and unknown names).
+    pub fn values(&self, name: &str) -> Vec<&'a Expr> {
+        if let Some(f) = self.function() {
+            if is_parameter(&f.parameters, name) {
+                return Vec::new();
+            }
+            let mut found = Vec::new();
+            self.collect(&f.body, name, &mut found);
+            if !found.is_empty() || declares_local(&f.body, name) {
+                return found;
+            }
+        }
+        let mut found = Vec::new();
+        if let Some(m) = self.module() {
+            self.collect(&m.body, name, &mut found);
+        }
+        found
+    }
+
+    fn collect(&self, body: &'a [Stmt], name: &str, out: &mut Vec<&'a Expr>) {
+        for s in body {
+            if !self.ctx.file.spend(1) {
+                return;
+            }
+            match s {
+                Stmt::Assign(a) => {
+                    for t in &a.targets {
+                        bind(t, &a.value, name, out);
+                    }
+                }
+                Stmt::AnnAssign(a) => {
+                    if let Some(v) = &a.value {
+                        bind(&a.target, v, name, out);
+                    }
+                }
+                Stmt::With(w) => {
+                    for item in &w.items {
+                        if let Some(t) = &item.optional_vars {
+                            bind(t, &item.context_expr, name, out);
+                        }
+                    }
+                    self.collect(&w.body, name, out);
+                }
+                Stmt::If(i) => {
+                    self.collect(&i.body, name, out);
+                    for c in &i.elif_else_clauses {
+                        self.collect(&c.body, name, out);
+                    }
+                }
+                Stmt::For(f) => {
+                    self.collect(&f.body, name, out);
+                    self.collect(&f.orelse, name, out);
+                }
+                Stmt::While(w) => {
+                    self.collect(&w.body, name, out);
+                    self.collect(&w.orelse, name, out);
+                }
+                Stmt::Try(t) => {
+                    self.collect(&t.body, name, out);
+                    for h in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        self.collect(&h.body, name, out);
+                    }
+                    self.collect(&t.orelse, name, out);
+                    self.collect(&t.finalbody, name, out);
+                }
+                Stmt::Match(m) => {
+                    for c in &m.cases {
+                        self.collect(&c.body, name, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The one value assigned to `name`, if there is exactly one.
+    pub fn single(&self, name: &str) -> Option<&'a Expr> {
+        match self.values(name)[..] {
+            [v] => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The canonical dotted name of what `expr` refers to: imports, aliases, local
+    /// assignments, `__import__`/`importlib.import_module`, `getattr` with a foldable name,
+    /// and subscripts of the builtins namespace or `sys.modules` are seen through.
+    /// Builtins come out bare (`exec`). Empty when unknown.
+    pub fn callee(&self, expr: &'a Expr) -> String {
+        self.callee_at(expr, 0)
+    }
+
+    fn callee_at(&self, expr: &'a Expr, depth: u32) -> String {
+        if depth > 12 || !self.ctx.file.spend(1) {
+            return String::new();
+        }
+        let d = depth + 1;
+        let aliases = &self.ctx.file.aliases;
+        let raw = match expr {
+            Expr::Name(n) => {
+                let id = n.id.as_str();
+                if self.function().is_some_and(|f| is_parameter(&f.parameters, id)) {
+                    // A parameter can be anything the caller passes.
+                    return String::new();
+                }
+                if let Some(a) = aliases.get(id) {
+                    a.clone()
+                } else {
+                    match self.values(id)[..] {
+                        // `e = eval` / `run = getattr(os, "system")`.
+                        [v] if !matches!(v, Expr::Name(m) if m.id == n.id) => {
+                            let r = self.callee_at(v, d);
+                            if r.is_empty() { id.to_string() } else { r }
+                        }
+                        _ => id.to_string(),
+                    }
+                }
+            }
+            Expr::Attribute(a) => {
+                let base = self.callee_at(&a.value, d);
+                if base.is_empty() {
+                    return String::new();
+                }
+                let name = format!("{base}.{}", a.attr.as_str());
+                aliases.get(&name).cloned().unwrap_or(name)
+            }
+            Expr::Call(c) => {
+                let f = self.callee_at(&c.func, d);
+                let arg = |i: usize| c.arguments.args.get(i);
+                match f.as_str() {
+                    "__import__" | "importlib.import_module" | "importlib.__import__" => {
+                        match arg(0).and_then(|a| fold::fold_str(a, self)) {
+                            Some(m) => m,
+                            None => return String::new(),
+                        }
+                    }
+                    "getattr" => {
+                        let (Some(obj), Some(attr)) = (arg(0), arg(1)) else {
+                            return String::new();
+                        };
+                        let base = self.callee_at(obj, d);
+                        match fold::fold_str(attr, self) {
+                            Some(a) if !base.is_empty() => format!("{base}.{a}"),
+                            _ => return String::new(),
+                        }
+                    }
+                    "globals" | "locals" => "<globals>".into(),
+                    "vars" => match arg(0) {
+                        Some(a) => format!("{}.__dict__", self.callee_at(a, d)),
+                        None => "<globals>".into(),
+                    },
+                    _ => return String::new(),
+                }
+            }
+            Expr::Subscript(s) => {
+                let base = self.callee_at(&s.value, d);
+                let Some(key) = fold::fold_str(&s.slice, self) else {
+                    return String::new();
+                };
+                if BUILTINS_NAMESPACES.contains(&base.as_str()) || base == "<globals>" {
+                    format!("builtins.{key}")
+                } else if base == "sys.modules" {
+                    key
+                } else if let Some(module) = base.strip_suffix(".__dict__") {
+                    format!("{module}.{key}")
+                } else {
+                    return String::new();
+                }
+            }
+            _ => return String::new(),
+        };
+        normalize(raw)
+    }
+
+    /// What a value came out of, if it is decoded, decompressed, deobfuscated or
+    /// downloaded data: a short description naming the function, e.g. `base64.b64decode`.
+    pub fn decoded_source(&self, expr: &'a Expr) -> Option<String> {
+        let mut seen = HashSet::new();
+        self.source_at(expr, 0, &mut seen)
+    }
+
+    fn source_at(&self, expr: &'a Expr, depth: u32, seen: &mut HashSet<String>) -> Option<String> {
+        if depth > 16 || !self.ctx.file.spend(1) {
+            return None;
+        }
+        let d = depth + 1;
+        match expr {
+            Expr::Name(n) => {
+                if !seen.insert(n.id.to_string()) {
+                    return None;
+                }
+                self.values(n.id.as_str())
+                    .into_iter()
+                    .find_map(|v| self.source_at(v, d, seen))
+            }
+            Expr::Call(c) => {
+                let f = self.callee(&c.func);
+                if DECODERS.contains(&f.as_str()) {
+                    return Some(f);
+                }
+                if DOWNLOADS.contains(&f.as_str()) {
+                    return Some(format!("data downloaded with {f}"));
+                }
+                if let Expr::Attribute(a) = &*c.func {
+                    match a.attr.as_str() {
+                        "join" if self.is_chr_join(c) => return Some("chr() join".into()),
+                        "fromhex" => return Some("bytes.fromhex".into()),
+                        "decompress" => return Some(format!("{f} (decompressor)")),
+                        "decode" | "encode" => {
+                            if let Some(codec) = c
+                                .arguments
+                                .find_argument_value("encoding", 0)
+                                .and_then(|e| fold::fold_str(e, self))
+                                .filter(|c| {
+                                    !matches!(
+                                        c.to_ascii_lowercase().replace('-', "_").as_str(),
+                                        "utf8" | "utf_8" | "ascii" | "latin1" | "latin_1"
+                                    )
+                                })
+                            {
+                                return Some(format!("codec {codec}"));
+                            }
+                        }
+                        _ => {}
+                    }
+                    if let Some(s) = self.source_at(&a.value, d, seen) {
+                        return Some(s);
+                    }
+                }
+                c.arguments
+                    .args
+                    .iter()
+                    .chain(c.arguments.keywords.iter().map(|k| &k.value))
+                    .find_map(|a| self.source_at(a, d, seen))
+            }
+            Expr::Subscript(s) => {
+                if fold::is_reverse_slice(&s.slice) {
+                    return Some("string reversal [::-1]".into());
+                }
+                self.source_at(&s.value, d, seen)
+            }
+            Expr::Attribute(a) => self.source_at(&a.value, d, seen),
+            Expr::BinOp(b) => self
+                .source_at(&b.left, d, seen)
+                .or_else(|| self.source_at(&b.right, d, seen)),
+            Expr::FString(f) => f.value.elements().find_map(|el| match el {
+                ast::InterpolatedStringElement::Interpolation(i) => {
+                    self.source_at(&i.expression, d, seen)
+                }
+                _ => None,
+            }),
+            Expr::If(i) => self
+                .source_at(&i.body, d, seen)
+                .or_else(|| self.source_at(&i.orelse, d, seen)),
+            Expr::Named(n) => self.source_at(&n.value, d, seen),
+            _ => None,
+        }
+    }
+
+    /// `"".join(chr(x) for x in ...)` / `"".join(map(chr, ...))`.
+    fn is_chr_join(&self, c: &'a ast::ExprCall) -> bool {
+        let Some(arg) = c.arguments.args.first() else {
+            return false;
+        };
+        match arg {
+            Expr::Generator(ast::ExprGenerator { elt, .. })
+            | Expr::ListComp(ast::ExprListComp { elt, .. }) => {
+                matches!(&**elt, Expr::Call(inner) if self.callee(&inner.func) == "chr")
+            }
+            Expr::Call(m) => {
+                self.callee(&m.func) == "map"
+                    && m.arguments
+                        .args
+                        .first()
+                        .is_some_and(|f| self.callee(f) == "chr")
+            }
+            _ => false,
+        }
+    }
+
+    /// A string expression's folded value (see [`fold`]).
+    pub fn fold_str(&self, expr: &'a Expr) -> Option<String> {
+        fold::fold_str(expr, self)
+    }
+}
+
+impl<'a> Lookup<'a> for Resolver<'_, '_, 'a> {
+    fn single_value(&self, name: &str) -> Option<&'a Expr> {
+        self.single(name)
+    }
+
+    fn callee(&self, func: &'a Expr) -> String {
+        Resolver::callee(self, func)
+    }
+}
+
+/// `builtins.exec` → `exec`; `os.path` stays.
+fn normalize(name: String) -> String {
+    for ns in BUILTINS_NAMESPACES {
+        if let Some(rest) = name.strip_prefix(ns).and_then(|r| r.strip_prefix('.')) {
+            return normalize(rest.to_string());
+        }
+    }
+    name
+}
+
+/// Record `value` if `target` binds `name` (tuples bind position by position).
+fn bind<'a>(target: &'a Expr, value: &'a Expr, name: &str, out: &mut Vec<&'a Expr>) {
+    match (target, value) {
+        (Expr::Name(n), v) if n.id.as_str() == name => out.push(v),
+        (Expr::Tuple(t), Expr::Tuple(v)) if t.elts.len() == v.elts.len() => {
+            for (t, v) in t.elts.iter().zip(v.elts.iter()) {
+                bind(t, v, name, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_parameter(p: &ast::Parameters, name: &str) -> bool {
+    p.iter_non_variadic_params().any(|a| a.parameter.name.as_str() == name)
+        || p.vararg.as_ref().is_some_and(|v| v.name.as_str() == name)
+        || p.kwarg.as_ref().is_some_and(|v| v.name.as_str() == name)
+}
+
+/// Whether the function binds `name` locally in a way `collect` does not follow (loops,
+/// imports, nested definitions): then the module-level value does not apply.
+fn declares_local(body: &[Stmt], name: &str) -> bool {
+    body.iter().any(|s| match s {
+        Stmt::For(f) => matches!(&*f.target, Expr::Name(n) if n.id.as_str() == name),
+        Stmt::FunctionDef(f) => f.name.as_str() == name,
+        Stmt::ClassDef(c) => c.name.as_str() == name,
+        Stmt::Import(i) => i
+            .names
+            .iter()
+            .any(|a| a.asname.as_ref().unwrap_or(&a.name).as_str() == name),
+        Stmt::ImportFrom(i) => i
+            .names
+            .iter()
+            .any(|a| a.asname.as_ref().unwrap_or(&a.name).as_str() == name),
+        _ => false,
+    })
+}
