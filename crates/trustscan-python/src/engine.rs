@@ -88,6 +88,7 @@ impl Engine {
                 imports: BTreeSet::new(),
                 aliases: HashMap::new(),
                 fuel: std::cell::Cell::new(crate::walk::FILE_FUEL),
+                bindings: Default::default(),
             };
             Walker::new(file, &mut run).walk_module(&parsed.module);
             run.report

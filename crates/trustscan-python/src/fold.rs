@@ -92,8 +92,11 @@ fn fold_call<'a>(c: &'a ast::ExprCall, lookup: &dyn Lookup<'a>, d: u32) -> Optio
                 .map(|i| u8::try_from(i).ok())
                 .collect::<Option<Vec<u8>>>()
         }
-        "base64.b64decode" | "base64.standard_b64decode" | "base64.decodebytes"
-        | "base64.decodestring" | "binascii.a2b_base64" => base64_decode(&first()?, false),
+        "base64.b64decode"
+        | "base64.standard_b64decode"
+        | "base64.decodebytes"
+        | "base64.decodestring"
+        | "binascii.a2b_base64" => base64_decode(&first()?, false),
         "base64.urlsafe_b64decode" => base64_decode(&first()?, true),
         "base64.b16decode" | "binascii.unhexlify" | "binascii.a2b_hex" => hex_decode(&first()?),
         "codecs.decode" => {
@@ -184,9 +187,7 @@ fn fold_sequence<'a>(e: &'a Expr, lookup: &dyn Lookup<'a>, d: u32) -> Option<Vec
         {
             let ints = fold_ints(c.arguments.args.get(1)?, lookup, d)?;
             ints.into_iter()
-                .map(|i| {
-                    char::from_u32(u32::try_from(i).ok()?).map(|c| c.to_string().into_bytes())
-                })
+                .map(|i| char::from_u32(u32::try_from(i).ok()?).map(|c| c.to_string().into_bytes()))
                 .collect()
         }
         Expr::Call(c) if lookup.callee(&c.func) == "reversed" => {
@@ -232,8 +233,12 @@ fn int_value<'a>(e: &'a Expr, lookup: &dyn Lookup<'a>, d: u32) -> Option<i64> {
             Number::Int(i) => i.as_i64(),
             _ => None,
         },
-        Expr::UnaryOp(u) if u.op == UnaryOp::USub => int_value(&u.operand, lookup, d)?.checked_neg(),
-        Expr::Name(n) if d <= MAX_DEPTH => int_value(lookup.single_value(n.id.as_str())?, lookup, d + 1),
+        Expr::UnaryOp(u) if u.op == UnaryOp::USub => {
+            int_value(&u.operand, lookup, d)?.checked_neg()
+        }
+        Expr::Name(n) if d <= MAX_DEPTH => {
+            int_value(lookup.single_value(n.id.as_str())?, lookup, d + 1)
+        }
         _ => None,
     }
 }
@@ -245,7 +250,9 @@ fn fold_ints<'a>(e: &'a Expr, lookup: &dyn Lookup<'a>, d: u32) -> Option<Vec<i64
             elts.iter().map(|x| int_value(x, lookup, d)).collect()
         }
         Expr::BytesLiteral(b) => Some(b.value.bytes().map(i64::from).collect()),
-        Expr::Name(n) if d <= MAX_DEPTH => fold_ints(lookup.single_value(n.id.as_str())?, lookup, d + 1),
+        Expr::Name(n) if d <= MAX_DEPTH => {
+            fold_ints(lookup.single_value(n.id.as_str())?, lookup, d + 1)
+        }
         _ => None,
     }
 }
@@ -267,7 +274,11 @@ pub fn is_reverse_slice(slice: &Expr) -> bool {
 }
 
 pub fn hex_decode(data: &[u8]) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = data.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    let digits: Vec<u8> = data
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
     if digits.len() % 2 != 0 {
         return None;
     }
@@ -328,7 +339,10 @@ mod tests {
             ("Zm9vYmE=", "fooba"),
             ("Zm9vYmFy", "foobar"),
         ] {
-            assert_eq!(base64_decode(enc.as_bytes(), false).unwrap(), dec.as_bytes());
+            assert_eq!(
+                base64_decode(enc.as_bytes(), false).unwrap(),
+                dec.as_bytes()
+            );
         }
         assert_eq!(base64_decode(b"_-8=", true).unwrap(), vec![0xff, 0xef]);
     }

@@ -7,8 +7,9 @@
 //! budget, so a generated file with millions of statements cannot make it quadratic.
 
 use crate::fold::{self, Lookup};
-use crate::walk::{Ctx, Node};
+use crate::walk::{Bindings, Ctx, Node};
 use std::collections::HashSet;
+use std::rc::Rc;
 use trustscan_pyparse::syntax::{self as ast, Expr, Stmt};
 
 /// Functions whose output is decoded, decompressed or deobfuscated data.
@@ -101,74 +102,30 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
             if is_parameter(&f.parameters, name) {
                 return Vec::new();
             }
-            let mut found = Vec::new();
-            self.collect(&f.body, name, &mut found);
-            if !found.is_empty() || declares_local(&f.body, name) {
-                return found;
+            if let Some(v) = self.scope(f as *const _ as usize, &f.body).get(name) {
+                return v.clone();
             }
         }
-        let mut found = Vec::new();
-        if let Some(m) = self.module() {
-            self.collect(&m.body, name, &mut found);
+        match self.module() {
+            Some(m) => self
+                .scope(m as *const _ as usize, &m.body)
+                .get(name)
+                .cloned()
+                .unwrap_or_default(),
+            None => Vec::new(),
         }
-        found
     }
 
-    fn collect(&self, body: &'a [Stmt], name: &str, out: &mut Vec<&'a Expr>) {
-        for s in body {
-            if !self.ctx.file.spend(1) {
-                return;
-            }
-            match s {
-                Stmt::Assign(a) => {
-                    for t in &a.targets {
-                        bind(t, &a.value, name, out);
-                    }
-                }
-                Stmt::AnnAssign(a) => {
-                    if let Some(v) = &a.value {
-                        bind(&a.target, v, name, out);
-                    }
-                }
-                Stmt::With(w) => {
-                    for item in &w.items {
-                        if let Some(t) = &item.optional_vars {
-                            bind(t, &item.context_expr, name, out);
-                        }
-                    }
-                    self.collect(&w.body, name, out);
-                }
-                Stmt::If(i) => {
-                    self.collect(&i.body, name, out);
-                    for c in &i.elif_else_clauses {
-                        self.collect(&c.body, name, out);
-                    }
-                }
-                Stmt::For(f) => {
-                    self.collect(&f.body, name, out);
-                    self.collect(&f.orelse, name, out);
-                }
-                Stmt::While(w) => {
-                    self.collect(&w.body, name, out);
-                    self.collect(&w.orelse, name, out);
-                }
-                Stmt::Try(t) => {
-                    self.collect(&t.body, name, out);
-                    for h in &t.handlers {
-                        let ast::ExceptHandler::ExceptHandler(h) = h;
-                        self.collect(&h.body, name, out);
-                    }
-                    self.collect(&t.orelse, name, out);
-                    self.collect(&t.finalbody, name, out);
-                }
-                Stmt::Match(m) => {
-                    for c in &m.cases {
-                        self.collect(&c.body, name, out);
-                    }
-                }
-                _ => {}
-            }
+    /// The bindings of one scope, scanned once per file.
+    fn scope(&self, key: usize, body: &'a [Stmt]) -> Rc<Bindings<'a>> {
+        if let Some(b) = self.ctx.file.bindings.borrow().get(&key) {
+            return b.clone();
         }
+        let mut b = Bindings::new();
+        collect(body, &mut b);
+        let b = Rc::new(b);
+        self.ctx.file.bindings.borrow_mut().insert(key, b.clone());
+        b
     }
 
     /// The one value assigned to `name`, if there is exactly one.
@@ -196,7 +153,10 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
         let raw = match expr {
             Expr::Name(n) => {
                 let id = n.id.as_str();
-                if self.function().is_some_and(|f| is_parameter(&f.parameters, id)) {
+                if self
+                    .function()
+                    .is_some_and(|f| is_parameter(&f.parameters, id))
+                {
                     // A parameter can be anything the caller passes.
                     return String::new();
                 }
@@ -401,21 +361,107 @@ fn normalize(name: String) -> String {
     name
 }
 
-/// Record `value` if `target` binds `name` (tuples bind position by position).
-fn bind<'a>(target: &'a Expr, value: &'a Expr, name: &str, out: &mut Vec<&'a Expr>) {
+/// Record every binding in a scope's statements (not inside nested definitions, whose
+/// names are bound as such).
+fn collect<'a>(body: &'a [Stmt], out: &mut Bindings<'a>) {
+    for s in body {
+        match s {
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    bind(t, Some(&a.value), out);
+                }
+            }
+            Stmt::AnnAssign(a) => bind(&a.target, a.value.as_deref(), out),
+            Stmt::AugAssign(a) => bind(&a.target, None, out),
+            Stmt::With(w) => {
+                for item in &w.items {
+                    if let Some(t) = &item.optional_vars {
+                        bind(t, Some(&item.context_expr), out);
+                    }
+                }
+                collect(&w.body, out);
+            }
+            Stmt::If(i) => {
+                collect(&i.body, out);
+                for c in &i.elif_else_clauses {
+                    collect(&c.body, out);
+                }
+            }
+            Stmt::For(f) => {
+                bind(&f.target, None, out);
+                collect(&f.body, out);
+                collect(&f.orelse, out);
+            }
+            Stmt::While(w) => {
+                collect(&w.body, out);
+                collect(&w.orelse, out);
+            }
+            Stmt::Try(t) => {
+                collect(&t.body, out);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    collect(&h.body, out);
+                }
+                collect(&t.orelse, out);
+                collect(&t.finalbody, out);
+            }
+            Stmt::Match(m) => {
+                for c in &m.cases {
+                    collect(&c.body, out);
+                }
+            }
+            Stmt::FunctionDef(f) => {
+                out.entry(f.name.as_str()).or_default();
+            }
+            Stmt::ClassDef(c) => {
+                out.entry(c.name.as_str()).or_default();
+            }
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let local = a.asname.as_ref().unwrap_or(&a.name).as_str();
+                    out.entry(local.split('.').next().unwrap_or(local))
+                        .or_default();
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                for a in &i.names {
+                    out.entry(a.asname.as_ref().unwrap_or(&a.name).as_str())
+                        .or_default();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Record `value` for the names `target` binds (tuples bind position by position; other
+/// unpacking binds with unknown values).
+fn bind<'a>(target: &'a Expr, value: Option<&'a Expr>, out: &mut Bindings<'a>) {
     match (target, value) {
-        (Expr::Name(n), v) if n.id.as_str() == name => out.push(v),
-        (Expr::Tuple(t), Expr::Tuple(v)) if t.elts.len() == v.elts.len() => {
-            for (t, v) in t.elts.iter().zip(v.elts.iter()) {
-                bind(t, v, name, out);
+        (Expr::Name(n), v) => {
+            let slot = out.entry(n.id.as_str()).or_default();
+            if let Some(v) = v {
+                slot.push(v);
             }
         }
+        (Expr::Tuple(t), Some(Expr::Tuple(v))) if t.elts.len() == v.elts.len() => {
+            for (t, v) in t.elts.iter().zip(v.elts.iter()) {
+                bind(t, Some(v), out);
+            }
+        }
+        (Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }), _) => {
+            for t in elts {
+                bind(t, None, out);
+            }
+        }
+        (Expr::Starred(s), _) => bind(&s.value, None, out),
         _ => {}
     }
 }
 
 fn is_parameter(p: &ast::Parameters, name: &str) -> bool {
-    p.iter_non_variadic_params().any(|a| a.parameter.name.as_str() == name)
+    p.iter_non_variadic_params()
+        .any(|a| a.parameter.name.as_str() == name)
         || p.vararg.as_ref().is_some_and(|v| v.name.as_str() == name)
         || p.kwarg.as_ref().is_some_and(|v| v.name.as_str() == name)
 }

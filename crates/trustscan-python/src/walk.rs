@@ -8,8 +8,9 @@
 //! string expression statement counts as a docstring; `Dict` visits all keys, then all
 //! values.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 use trustscan_pyparse::syntax::{
     self as ast, Expr, InterpolatedStringElement, LineIndex, Ranged, Stmt, TextRange,
 };
@@ -85,7 +86,14 @@ pub struct FileState<'f> {
     pub aliases: HashMap<String, String>,
     /// Work left for the rules' name resolution in this file (see [`FileState::spend`]).
     pub fuel: Cell<u64>,
+    /// Name bindings per scope (keyed by the scope's address), built on first use by the
+    /// resolver so each scope is scanned once however many names are looked up.
+    pub bindings: RefCell<HashMap<usize, Rc<Bindings<'f>>>>,
 }
+
+/// A scope's names and every value assigned to each; a name bound some other way (loop
+/// variable, import, nested `def`) is present with no values.
+pub type Bindings<'a> = HashMap<&'a str, Vec<&'a Expr>>;
 
 /// Resolution steps one file may take: ample for real code, a bound for generated files.
 pub const FILE_FUEL: u64 = 20_000_000;
@@ -118,7 +126,7 @@ impl FileState<'_> {
 
 /// A node handed to the rules, with what Bandit's context holds for it.
 pub struct Ctx<'w, 'a> {
-    pub file: &'w FileState<'w>,
+    pub file: &'w FileState<'a>,
     pub kind: Kind,
     pub node: Node<'a>,
     /// Ancestors, nearest last.
@@ -204,13 +212,13 @@ pub trait Dispatch {
 }
 
 pub struct Walker<'w, 'a, D: Dispatch> {
-    pub file: FileState<'w>,
+    pub file: FileState<'a>,
     parents: Vec<Node<'a>>,
     dispatch: &'w mut D,
 }
 
 impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
-    pub fn new(file: FileState<'w>, dispatch: &'w mut D) -> Self {
+    pub fn new(file: FileState<'a>, dispatch: &'w mut D) -> Self {
         Walker {
             file,
             parents: Vec::new(),
@@ -722,7 +730,10 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             P::MatchClass(c) => {
                 w.expr(&c.cls);
                 c.arguments.patterns.iter().for_each(|p| w.pattern(p));
-                c.arguments.keywords.iter().for_each(|k| w.pattern(&k.pattern));
+                c.arguments
+                    .keywords
+                    .iter()
+                    .for_each(|k| w.pattern(&k.pattern));
             }
             P::MatchAs(a) => {
                 if let Some(p) = &a.pattern {

@@ -50,7 +50,11 @@ fn every_ts_fixture_gets_exactly_its_annotated_findings() {
             ids.sort();
         }
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        for line in want.keys().chain(got.keys()).collect::<std::collections::BTreeSet<_>>() {
+        for line in want
+            .keys()
+            .chain(got.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+        {
             let (w, g) = (want.get(line), got.get(line));
             if w != g {
                 failures.push(format!(
@@ -71,7 +75,10 @@ fn every_ts_fixture_gets_exactly_its_annotated_findings() {
         .map(|m| m.id.to_string())
         .collect();
     let missing: Vec<_> = ids.iter().filter(|id| !covered.contains(*id)).collect();
-    assert!(missing.is_empty(), "rules without a positive fixture: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without a positive fixture: {missing:?}"
+    );
 }
 
 #[test]
@@ -79,7 +86,11 @@ fn messages_show_what_literal_payloads_decode_to() {
     let engine = Engine::new(Options::default());
     let src = "import base64\nexec(base64.b64decode('aW1wb3J0IG9zOyBwcmludCgiaGFybWxlc3MgZml4dHVyZSIp'))\n";
     let report = engine.check("x.py", src.as_bytes().to_vec());
-    let f = report.findings.iter().find(|f| f.rule == "TS101").expect("TS101");
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "TS101")
+        .expect("TS101");
     assert!(
         f.message.contains("import os; print(\"harmless fixture\")"),
         "{}",
