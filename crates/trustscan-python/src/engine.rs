@@ -2,11 +2,12 @@
 
 use crate::nosec::NosecLines;
 use crate::rules::{self, Issue, Meta, Options, Rule};
+use crate::summary::{self, ModuleSummary, exec_scope};
 use crate::walk::{Ctx, Dispatch, FileState, Kind, Walker, node_lineno};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use trustscan_core::{Finding, Location, Reachability};
-use trustscan_pyparse::syntax::Ranged;
+use trustscan_pyparse::syntax::{OneIndexed, Ranged};
 
 /// Rules and options, shared read-only by every file checked.
 pub struct Engine {
@@ -26,6 +27,8 @@ pub struct FileReport {
     pub nosec: usize,
     /// Issues silenced by a `# nosec` naming their test.
     pub skipped_tests: usize,
+    /// The module's part of the call graph (from [`Engine::analyze`]).
+    pub summary: Option<ModuleSummary>,
 }
 
 impl Engine {
@@ -55,6 +58,15 @@ impl Engine {
 
     /// Check one file. Never panics on any input.
     pub fn check(self: &Arc<Self>, path: &str, bytes: Vec<u8>) -> FileReport {
+        self.run(path, bytes, false)
+    }
+
+    /// Check one file and summarize it for the call graph, from the same parse.
+    pub fn analyze(self: &Arc<Self>, path: &str, bytes: Vec<u8>) -> FileReport {
+        self.run(path, bytes, true)
+    }
+
+    fn run(self: &Arc<Self>, path: &str, bytes: Vec<u8>, summarize: bool) -> FileReport {
         let engine = self.clone();
         let path_owned = path.to_string();
         let result = trustscan_pyparse::with_parsed(bytes, &Default::default(), move |parsed| {
@@ -91,6 +103,9 @@ impl Engine {
                 bindings: Default::default(),
             };
             Walker::new(file, &mut run).walk_module(&parsed.module);
+            if summarize {
+                run.report.summary = Some(summary::summarize(&parsed.module, &parsed.index));
+            }
             run.report
         });
         match result {
@@ -168,7 +183,8 @@ impl Run<'_> {
         } else {
             ctx.file.position(range.end())
         };
-        let snippet = source_line(ctx.file.text, line);
+        let snippet = source_line(ctx.file, line);
+        let scope = exec_scope(ctx.parents, range);
         let occurrence = {
             let mut n = 0;
             while !self.seen.insert((id.to_string(), line, column + n)) {
@@ -190,7 +206,14 @@ impl Run<'_> {
                 end_column,
                 context: [ctx.lines.0, ctx.lines.1],
             },
-            fingerprint: fingerprint(&[id, ctx.file.path, snippet.trim(), &occurrence.to_string()]),
+            fingerprint: fingerprint(&[
+                id,
+                ctx.file.path,
+                &scope,
+                snippet.trim(),
+                &occurrence.to_string(),
+            ]),
+            scope,
             snippet,
             message: issue.message,
             reachability: Reachability::NotReached,
@@ -199,11 +222,15 @@ impl Run<'_> {
     }
 }
 
-fn source_line(text: &str, line: u32) -> String {
-    let l = text
-        .lines()
-        .nth(line.saturating_sub(1) as usize)
-        .unwrap_or("");
+fn source_line(file: &FileState, line: u32) -> String {
+    let Some(start) = line
+        .checked_sub(1)
+        .map(|l| file.index.line_start(OneIndexed::from_zero_indexed(l as usize), file.text))
+    else {
+        return String::new();
+    };
+    let rest = file.text.get(usize::from(start)..).unwrap_or("");
+    let l = rest.lines().next().unwrap_or("");
     if l.chars().count() > 200 {
         format!("{}…", l.chars().take(200).collect::<String>())
     } else {

@@ -465,22 +465,3 @@ fn is_parameter(p: &ast::Parameters, name: &str) -> bool {
         || p.vararg.as_ref().is_some_and(|v| v.name.as_str() == name)
         || p.kwarg.as_ref().is_some_and(|v| v.name.as_str() == name)
 }
-
-/// Whether the function binds `name` locally in a way `collect` does not follow (loops,
-/// imports, nested definitions): then the module-level value does not apply.
-fn declares_local(body: &[Stmt], name: &str) -> bool {
-    body.iter().any(|s| match s {
-        Stmt::For(f) => matches!(&*f.target, Expr::Name(n) if n.id.as_str() == name),
-        Stmt::FunctionDef(f) => f.name.as_str() == name,
-        Stmt::ClassDef(c) => c.name.as_str() == name,
-        Stmt::Import(i) => i
-            .names
-            .iter()
-            .any(|a| a.asname.as_ref().unwrap_or(&a.name).as_str() == name),
-        Stmt::ImportFrom(i) => i
-            .names
-            .iter()
-            .any(|a| a.asname.as_ref().unwrap_or(&a.name).as_str() == name),
-        _ => false,
-    })
-}

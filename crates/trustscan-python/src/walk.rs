@@ -28,6 +28,9 @@ pub enum Kind {
     Assert,
     /// Assignment statements (`=`, `+=`, annotated), before their children.
     Assign,
+    /// Subscript expressions (`x[k]`, in any context: load, store, `del`), before their
+    /// children.
+    Subscript,
     /// The whole file, once, after the tree.
     File,
 }
@@ -626,10 +629,13 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
                 w.exprs(c.comparators.iter());
             }),
             Expr::Attribute(a) => self.within(node, |w| w.expr(&a.value)),
-            Expr::Subscript(s) => self.within(node, |w| {
-                w.expr(&s.value);
-                w.expr(&s.slice);
-            }),
+            Expr::Subscript(s) => {
+                self.emit(Kind::Subscript, node, String::new(), None, None);
+                self.within(node, |w| {
+                    w.expr(&s.value);
+                    w.expr(&s.slice);
+                })
+            }
             Expr::Starred(s) => self.within(node, |w| w.expr(&s.value)),
             Expr::Slice(s) => self.within(node, |w| {
                 w.exprs(s.lower.as_deref());

@@ -1,0 +1,371 @@
+//! What one module contributes to the repository's call graph, taken from the same parse
+//! the rules use: its functions and classes (with bases and metaclass), its imports, and
+//! for each execution scope the names it calls or refers to.
+//!
+//! An execution scope is what runs together: a function body, or a module's top level
+//! together with its class bodies, decorators and default arguments (they run when the
+//! enclosing code runs). Scopes are named like Python's `__qualname__`: `f`, `C.m`,
+//! `f.<locals>.g`; the top level is [`MODULE_SCOPE`].
+
+use crate::walk::Node;
+use std::collections::BTreeMap;
+use trustscan_pyparse::syntax::visitor::{self, Visitor};
+use trustscan_pyparse::syntax::{self as ast, Expr, LineIndex, Ranged, Stmt, TextRange};
+
+pub const MODULE_SCOPE: &str = "<module>";
+
+#[derive(Clone, Debug, Default)]
+pub struct ModuleSummary {
+    pub functions: Vec<FunctionInfo>,
+    pub classes: Vec<ClassInfo>,
+    pub imports: Vec<ImportInfo>,
+    /// Execution scope → what it calls and refers to, in source order.
+    pub references: BTreeMap<String, Vec<Reference>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FunctionInfo {
+    pub qualname: String,
+    pub line: u32,
+    /// The class whose `self`/`cls` the body sees (a method's class, or the method's class
+    /// for functions nested in it).
+    pub class: Option<String>,
+    /// Decorated with `staticmethod`, `classmethod` or `property` (affects nothing but the
+    /// evidence text today; kept for callers).
+    pub decorators: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassInfo {
+    pub qualname: String,
+    pub line: u32,
+    /// The execution scope the `class` statement runs in.
+    pub scope: String,
+    /// Base classes as dotted names (`nn.Module`, `PreTrainedModel`).
+    pub bases: Vec<String>,
+    pub metaclass: Option<String>,
+    pub methods: Vec<String>,
+    /// `self.<attr> = <Class>(...)` seen in the class's methods: attribute → dotted class.
+    pub attribute_types: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportInfo {
+    /// The execution scope the import statement runs in.
+    pub scope: String,
+    /// The name it binds.
+    pub local: String,
+    /// Leading dots of a relative import (0: absolute).
+    pub level: u32,
+    /// The module named (without dots): `a.b` for `import a.b` / `from ..a.b import c`.
+    pub module: String,
+    /// `from m import name`: the name; `None` for `import m`.
+    pub name: Option<String>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// A dotted name as written, rooted at a name: `self.encoder`, `super().__init__`,
+    /// `helpers.load`, `Foo`.
+    pub path: String,
+    /// Called here (`path(...)`), rather than only named (passed, stored, returned).
+    pub call: bool,
+    pub line: u32,
+}
+
+/// Build the summary of one parsed module.
+pub fn summarize(module: &ast::ModModule, index: &LineIndex) -> ModuleSummary {
+    let mut s = Summarizer {
+        index,
+        out: ModuleSummary::default(),
+        names: Vec::new(),
+        scope: MODULE_SCOPE.to_string(),
+        class: None,
+        class_body: None,
+    };
+    s.out.references.entry(MODULE_SCOPE.into()).or_default();
+    for stmt in &module.body {
+        s.visit_stmt(stmt);
+    }
+    s.out
+}
+
+/// The execution scope of a node, from its ancestors as the rule walker keeps them.
+pub fn exec_scope(parents: &[Node], node: TextRange) -> String {
+    let mut names: Vec<String> = Vec::new();
+    let mut scope = MODULE_SCOPE.to_string();
+    for p in parents {
+        match p {
+            Node::Stmt(Stmt::ClassDef(c)) if within(&c.body, node) => {
+                names.push(c.name.to_string());
+            }
+            Node::Stmt(Stmt::FunctionDef(f)) => {
+                if !within(&f.body, node) {
+                    break;
+                }
+                names.push(f.name.to_string());
+                scope = names.join(".");
+                names.push("<locals>".into());
+            }
+            _ => {}
+        }
+    }
+    scope
+}
+
+fn within(body: &[Stmt], node: TextRange) -> bool {
+    match (body.first(), body.last()) {
+        (Some(first), Some(last)) => {
+            TextRange::new(first.start(), last.end()).contains_range(node)
+        }
+        _ => false,
+    }
+}
+
+struct Summarizer<'i> {
+    index: &'i LineIndex,
+    out: ModuleSummary,
+    /// Qualified-name components of the enclosing definitions.
+    names: Vec<String>,
+    scope: String,
+    /// The class `self` refers to in the current scope.
+    class: Option<String>,
+    /// Index into `out.classes` of the class whose body directly holds the current
+    /// statement (not inside a function of it).
+    class_body: Option<usize>,
+}
+
+impl Summarizer<'_> {
+    fn line(&self, r: TextRange) -> u32 {
+        self.index.line_index(r.start()).get() as u32
+    }
+
+    fn reference(&mut self, path: String, call: bool, range: TextRange) {
+        let line = self.line(range);
+        self.out
+            .references
+            .entry(self.scope.clone())
+            .or_default()
+            .push(Reference { path, call, line });
+    }
+
+    fn qualify(&self, name: &str) -> String {
+        if self.names.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.names.join("."))
+        }
+    }
+
+    fn function(&mut self, f: &ast::StmtFunctionDef) {
+        // Decorators, defaults and annotations run in the enclosing scope.
+        for d in &f.decorator_list {
+            self.visit_expr(&d.expression);
+        }
+        visitor::walk_parameters(self, &f.parameters);
+        if let Some(r) = &f.returns {
+            self.visit_expr(r);
+        }
+        let qualname = self.qualify(f.name.as_str());
+        let class = match self.class_body {
+            Some(i) => {
+                self.out.classes[i].methods.push(f.name.to_string());
+                Some(self.out.classes[i].qualname.clone())
+            }
+            None => self.class.clone(),
+        };
+        self.out.functions.push(FunctionInfo {
+            qualname: qualname.clone(),
+            line: self.line(f.name.range),
+            class: class.clone(),
+            decorators: f
+                .decorator_list
+                .iter()
+                .map(|d| dotted(&d.expression).unwrap_or_default())
+                .collect(),
+        });
+        let saved = (
+            std::mem::replace(&mut self.scope, qualname.clone()),
+            std::mem::replace(&mut self.class, class),
+            self.class_body.take(),
+        );
+        self.out.references.entry(qualname).or_default();
+        self.names.push(f.name.to_string());
+        self.names.push("<locals>".into());
+        for s in &f.body {
+            self.visit_stmt(s);
+        }
+        self.names.truncate(self.names.len() - 2);
+        (self.scope, self.class, self.class_body) = saved;
+    }
+
+    fn class(&mut self, c: &ast::StmtClassDef) {
+        for d in &c.decorator_list {
+            self.visit_expr(&d.expression);
+        }
+        let mut bases = Vec::new();
+        let mut metaclass = None;
+        if let Some(args) = &c.arguments {
+            for b in args.args.iter() {
+                self.visit_expr(b);
+                if let Some(d) = dotted(b) {
+                    bases.push(d);
+                }
+            }
+            for k in args.keywords.iter() {
+                self.visit_expr(&k.value);
+                if k.arg.as_ref().is_some_and(|a| a.as_str() == "metaclass") {
+                    metaclass = dotted(&k.value);
+                }
+            }
+        }
+        let qualname = self.qualify(c.name.as_str());
+        self.out.classes.push(ClassInfo {
+            qualname,
+            line: self.line(c.name.range),
+            scope: self.scope.clone(),
+            bases,
+            metaclass,
+            methods: Vec::new(),
+            attribute_types: Vec::new(),
+        });
+        let saved = self.class_body.replace(self.out.classes.len() - 1);
+        self.names.push(c.name.to_string());
+        for s in &c.body {
+            self.visit_stmt(s);
+        }
+        self.names.pop();
+        self.class_body = saved;
+    }
+
+    /// `self.x = Foo(...)` in a method: remember that `x` holds a `Foo`.
+    fn attribute_type(&mut self, target: &Expr, value: &Expr) {
+        let (Expr::Attribute(a), Expr::Call(call)) = (target, value) else {
+            return;
+        };
+        if !matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "self") {
+            return;
+        }
+        let (Some(class), Some(ty)) = (self.class.clone(), dotted(&call.func)) else {
+            return;
+        };
+        if let Some(info) = self.out.classes.iter_mut().find(|c| c.qualname == class) {
+            info.attribute_types.push((a.attr.to_string(), ty));
+        }
+    }
+
+    fn import(&mut self, s: &Stmt) {
+        let line = self.line(s.range());
+        match s {
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let module = a.name.to_string();
+                    let local = match &a.asname {
+                        Some(n) => n.to_string(),
+                        None => module.split('.').next().unwrap_or(&module).to_string(),
+                    };
+                    // `import a.b` binds `a`, the top package.
+                    let bound = if a.asname.is_some() {
+                        module.clone()
+                    } else {
+                        local.clone()
+                    };
+                    self.out.imports.push(ImportInfo {
+                        scope: self.scope.clone(),
+                        local,
+                        level: 0,
+                        module: bound,
+                        name: None,
+                        line,
+                    });
+                    if a.asname.is_none() && module.contains('.') {
+                        // The submodule runs too; record it under its full name.
+                        self.out.imports.push(ImportInfo {
+                            scope: self.scope.clone(),
+                            local: module.clone(),
+                            level: 0,
+                            module,
+                            name: None,
+                            line,
+                        });
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let module = i.module.as_ref().map(|m| m.to_string()).unwrap_or_default();
+                for a in &i.names {
+                    if a.name.as_str() == "*" {
+                        continue;
+                    }
+                    self.out.imports.push(ImportInfo {
+                        scope: self.scope.clone(),
+                        local: a.asname.as_ref().unwrap_or(&a.name).to_string(),
+                        level: i.level,
+                        module: module.clone(),
+                        name: Some(a.name.to_string()),
+                        line,
+                    });
+                }
+                if i.names.iter().any(|a| a.name.as_str() == "*") || i.names.is_empty() {
+                    self.out.imports.push(ImportInfo {
+                        scope: self.scope.clone(),
+                        local: String::new(),
+                        level: i.level,
+                        module,
+                        name: None,
+                        line,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `a.b.c` for a chain of attributes on a name; `super().x` keeps `super()` as its root.
+pub fn dotted(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr.as_str())),
+        Expr::Call(c) if c.arguments.is_empty() => match &*c.func {
+            Expr::Name(n) if n.id.as_str() == "super" => Some("super()".into()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl<'a> Visitor<'a> for Summarizer<'_> {
+    fn visit_stmt(&mut self, s: &'a Stmt) {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match s {
+            Stmt::FunctionDef(f) => self.function(f),
+            Stmt::ClassDef(c) => self.class(c),
+            Stmt::Import(_) | Stmt::ImportFrom(_) => self.import(s),
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    self.attribute_type(t, &a.value);
+                }
+                visitor::walk_stmt(self, s);
+            }
+            _ => visitor::walk_stmt(self, s),
+        })
+    }
+
+    fn visit_expr(&mut self, e: &'a Expr) {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match e {
+            Expr::Call(c) => {
+                match dotted(&c.func) {
+                    Some(path) => self.reference(path, true, c.func.range()),
+                    None => self.visit_expr(&c.func),
+                }
+                visitor::walk_arguments(self, &c.arguments);
+            }
+            Expr::Name(_) | Expr::Attribute(_) => match dotted(e) {
+                Some(path) => self.reference(path, false, e.range()),
+                None => visitor::walk_expr(self, e),
+            },
+            _ => visitor::walk_expr(self, e),
+        })
+    }
+}
