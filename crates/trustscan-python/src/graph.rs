@@ -88,6 +88,8 @@ enum Target {
     Module(String),
     Function { file: String, qualname: String },
     Class { file: String, qualname: String },
+    /// An instance of a repository class (`Registry(name)`).
+    Instance { file: String, qualname: String },
     /// Bound to something outside the repository (or a local variable).
     External,
 }
@@ -229,24 +231,65 @@ impl Repo {
         }
     }
 
-    /// Resolve a dotted path as written in `scope` of `file`.
+    /// Resolve a dotted path as written in `scope` of `file`; a part ending in `()` is the
+    /// result of calling what precedes it.
     fn resolve(&self, file: &str, scope: &str, path: &str) -> Target {
-        let mut parts = path.split('.');
-        let Some(first) = parts.next() else {
-            return Target::External;
-        };
-        let mut target = self.lookup(file, scope, first, 0);
-        for part in parts {
-            target = match target {
-                Target::Module(m) => self.member(&m, part, 0),
-                Target::Class { file, qualname } => match self.method(&file, &qualname, part) {
-                    Some((f, q)) => Target::Function { file: f, qualname: q },
-                    None => Target::External,
-                },
+        let (first, rest) = path.split_once('.').unwrap_or((path, ""));
+        let (name, called) = split_call(first);
+        let start = self.lookup(file, scope, name, 0);
+        self.walk(called_result(start, called), rest)
+    }
+
+    /// Resolve `rest` on `self` of `class` (`super()` starts after the class itself).
+    fn resolve_from(&self, file: &str, class: &str, rest: &str, skip_class: bool) -> Target {
+        let (first, more) = rest.split_once('.').unwrap_or((rest, ""));
+        let (name, called) = split_call(first);
+        let mro = self.mro(file, class);
+        let order = if skip_class && !mro.is_empty() { &mro[1..] } else { &mro[..] };
+        let start = order
+            .iter()
+            .find_map(|(f, q)| {
+                let m = format!("{q}.{name}");
+                self.has_function(f, &m)
+                    .then(|| Target::Function { file: f.clone(), qualname: m })
+            })
+            .or_else(|| self.attribute_type(file, class, name))
+            .unwrap_or(Target::External);
+        self.walk(called_result(start, called), more)
+    }
+
+    /// Follow attribute parts from a resolved target.
+    fn walk(&self, mut target: Target, rest: &str) -> Target {
+        for part in rest.split('.').filter(|p| !p.is_empty()) {
+            let (name, called) = split_call(part);
+            let next = match target {
+                Target::Module(m) => self.member(&m, name, 0),
+                Target::Class { file, qualname } | Target::Instance { file, qualname } => {
+                    match self.method(&file, &qualname, name) {
+                        Some((f, q)) => Target::Function { file: f, qualname: q },
+                        None => match self.attribute_type(&file, &qualname, name) {
+                            Some(t) => t,
+                            None => return Target::External,
+                        },
+                    }
+                }
                 _ => return Target::External,
             };
+            target = called_result(next, called);
         }
         target
+    }
+
+    /// The class of `self.<attr>` for instances of a class, from `self.<attr> = C(...)`.
+    fn attribute_type(&self, file: &str, class: &str, attr: &str) -> Option<Target> {
+        self.mro(file, class).into_iter().find_map(|(f, q)| {
+            let c = self.class(&f, &q)?;
+            let (_, ty) = c.attribute_types.iter().find(|(a, _)| a == attr)?;
+            match self.resolve(&f, &c.scope, ty) {
+                Target::Class { file, qualname } => Some(Target::Instance { file, qualname }),
+                _ => None,
+            }
+        })
     }
 
     /// A class's bases that are repository classes, resolved from where it is defined.
@@ -288,6 +331,23 @@ impl Repo {
                 (f, m)
             })
             .find(|(f, m)| self.has_function(f, m))
+    }
+}
+
+/// `name()` → (`name`, called).
+fn split_call(part: &str) -> (&str, bool) {
+    match part.strip_suffix("()") {
+        Some(n) => (n, true),
+        None => (part, false),
+    }
+}
+
+/// The value of calling a target: a class gives an instance; anything else is unknown.
+fn called_result(target: Target, called: bool) -> Target {
+    match (target, called) {
+        (Target::Class { file, qualname }, true) => Target::Instance { file, qualname },
+        (_, true) => Target::External,
+        (t, false) => t,
     }
 }
 
@@ -437,68 +497,50 @@ impl CallGraph {
         let (root, rest) = path.split_once('.').unwrap_or((path, ""));
         let mut out = Vec::new();
         let function = |f: String, q: String| ScopeId { file: f, scope: q };
-        match root {
-            "self" | "cls" | "super()" if class.is_some() && !rest.is_empty() => {
-                let class = class.unwrap_or_default();
-                let mut mro = self.repo.mro(file, class);
-                if root == "super()" && !mro.is_empty() {
-                    mro.remove(0);
-                }
-                let (first, more) = rest.split_once('.').unwrap_or((rest, ""));
-                let method = mro.iter().find_map(|(f, q)| {
-                    let m = format!("{q}.{first}");
-                    self.repo.has_function(f, &m).then(|| (f.clone(), m))
-                });
-                if let Some((f, m)) = method {
-                    if more.is_empty() {
-                        out.push((function(f, m), if call { "calls" } else { "refers to" }));
-                    }
-                } else if let Some((f, q)) = mro.iter().find_map(|(f, q)| {
-                    let c = self.repo.class(f, q)?;
-                    let ty = c.attribute_types.iter().find(|(a, _)| a == first)?;
-                    match self.repo.resolve(f, &c.scope, &ty.1) {
-                        Target::Class { file, qualname } => Some((file, qualname)),
-                        _ => None,
-                    }
-                }) {
-                    // `self.x(...)` / `self.x.m(...)` on an attribute holding a repository
-                    // class instance.
-                    let wanted: Vec<&str> = if more.is_empty() {
-                        if call { vec!["__call__", "forward"] } else { vec![] }
-                    } else {
-                        vec![more.split('.').next().unwrap_or(more)]
-                    };
-                    if let Some(m) = wanted.iter().find_map(|w| self.repo.method(&f, &q, w)) {
-                        out.push((function(m.0, m.1), "calls"));
+        let resolved = match (root, class) {
+            ("self" | "cls", Some(class)) if !rest.is_empty() => {
+                self.repo.resolve_from(file, class, rest, false)
+            }
+            ("super()", Some(class)) if !rest.is_empty() => {
+                self.repo.resolve_from(file, class, rest, true)
+            }
+            _ => self.repo.resolve(file, scope, path),
+        };
+        let unknown_receiver = match root {
+            "self" | "cls" | "super()" => true,
+            _ => {
+                self.repo.lookup(file, scope, root.trim_end_matches("()"), 0) == Target::External
+                    && !self.is_imported_name(file, scope, root)
+            }
+        };
+        match resolved {
+            Target::Function { file, qualname } => {
+                out.push((function(file, qualname), if call { "calls" } else { "refers to" }));
+            }
+            Target::Class { file, qualname } => {
+                let how = if call { "instantiates" } else { "refers to class" };
+                for hook in INSTANCE_HOOKS {
+                    if let Some((f, q)) = self.repo.method(&file, &qualname, hook) {
+                        out.push((function(f, q), how));
                     }
                 }
-                if out.is_empty() && call {
+            }
+            // Calling an instance runs `__call__`; torch's `nn.Module.__call__` runs
+            // `forward`.
+            Target::Instance { file, qualname } if call => {
+                if let Some((f, q)) = ["__call__", "forward"]
+                    .iter()
+                    .find_map(|m| self.repo.method(&file, &qualname, m))
+                {
+                    out.push((function(f, q), "calls"));
+                }
+            }
+            Target::Instance { .. } | Target::Module(_) => {}
+            Target::External => {
+                if call && !rest.is_empty() && unknown_receiver {
                     out.extend(self.by_name(path));
                 }
             }
-            _ => match self.repo.resolve(file, scope, path) {
-                Target::Function { file, qualname } => {
-                    out.push((function(file, qualname), if call { "calls" } else { "refers to" }));
-                }
-                Target::Class { file, qualname } => {
-                    for hook in INSTANCE_HOOKS {
-                        if let Some((f, q)) = self.repo.method(&file, &qualname, hook) {
-                            out.push((
-                                function(f, q),
-                                if call { "instantiates" } else { "refers to class" },
-                            ));
-                        }
-                    }
-                }
-                Target::Module(_) => {}
-                Target::External => {
-                    let local_root = self.repo.lookup(file, scope, root, 0) == Target::External
-                        && !self.is_imported_name(file, scope, root);
-                    if call && !rest.is_empty() && local_root {
-                        out.extend(self.by_name(path));
-                    }
-                }
-            },
         }
         out
     }

@@ -323,16 +323,29 @@ impl Summarizer<'_> {
     }
 }
 
-/// `a.b.c` for a chain of attributes on a name; `super().x` keeps `super()` as its root.
+/// `a.b.c` for a chain of attributes on a name; `super().x` keeps `super()` as its root,
+/// and a call in the chain is kept as `()` (`Registry(name).lookup` is `Registry().lookup`).
 pub fn dotted(e: &Expr) -> Option<String> {
     match e {
         Expr::Name(n) => Some(n.id.to_string()),
         Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr.as_str())),
-        Expr::Call(c) if c.arguments.is_empty() => match &*c.func {
+        Expr::Call(c) => match &*c.func {
             Expr::Name(n) if n.id.as_str() == "super" => Some("super()".into()),
-            _ => None,
+            f => Some(format!("{}()", dotted(f)?)),
         },
         _ => None,
+    }
+}
+
+impl Summarizer<'_> {
+    /// Visit what a callee expression evaluates besides the name chain itself.
+    fn visit_callee(&mut self, func: &Expr) {
+        match func {
+            Expr::Attribute(a) => self.visit_callee(&a.value),
+            Expr::Call(_) => self.visit_expr(func),
+            Expr::Name(_) => {}
+            other => self.visit_expr(other),
+        }
     }
 }
 
@@ -355,14 +368,18 @@ impl<'a> Visitor<'a> for Summarizer<'_> {
     fn visit_expr(&mut self, e: &'a Expr) {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || match e {
             Expr::Call(c) => {
-                match dotted(&c.func) {
-                    Some(path) => self.reference(path, true, c.func.range()),
-                    None => self.visit_expr(&c.func),
+                if let Some(path) = dotted(&c.func) {
+                    self.reference(path, true, c.func.range());
                 }
+                // Calls inside the callee chain (`f(x).g()`) are calls too.
+                self.visit_callee(&c.func);
                 visitor::walk_arguments(self, &c.arguments);
             }
             Expr::Name(_) | Expr::Attribute(_) => match dotted(e) {
-                Some(path) => self.reference(path, false, e.range()),
+                Some(path) => {
+                    self.reference(path, false, e.range());
+                    self.visit_callee(e);
+                }
                 None => visitor::walk_expr(self, e),
             },
             _ => visitor::walk_expr(self, e),
