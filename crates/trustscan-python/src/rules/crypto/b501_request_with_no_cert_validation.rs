@@ -1,0 +1,52 @@
+//! B501 request_with_no_cert_validation.
+//!
+//! ## What it does
+//! Reports `requests` HTTP calls and `httpx` requests or clients made with `verify=False`.
+//!
+//! ## Why is this bad?
+//! Without certificate validation TLS no longer proves who the server is: anyone on the path
+//! can impersonate it, read the traffic and change the responses (a downloaded model or
+//! script included).
+
+use super::b113_request_without_timeout::http_module;
+use super::pyval::{Keywords, keyword_line};
+use crate::rules::{Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::High;
+
+pub struct RequestWithNoCertValidation;
+
+static META: Meta = Meta {
+    id: "B501",
+    name: "request_with_no_cert_validation",
+    cwe: 295,
+    severity: High,
+    confidence: High,
+    rationale: "verify=False turns off TLS certificate checks: anyone on the network path can \
+                impersonate the server and alter what it sends.",
+    example: "requests.get(url, verify=False)",
+};
+
+impl Rule for RequestWithNoCertValidation {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        let module = http_module(ctx)?;
+        if Keywords::of(call).ok()?.check("verify", &["False"]) != Some(true) {
+            return None;
+        }
+        let mut issue = META.issue(format!(
+            "Call to {module} with verify=False disabling SSL certificate checks, security \
+             issue."
+        ));
+        issue.line = keyword_line(ctx, call, "verify");
+        Some(issue)
+    }
+}

@@ -1,0 +1,67 @@
+//! B507 ssh_no_host_key_verification.
+//!
+//! ## What it does
+//! In files that import `paramiko`, reports `set_missing_host_key_policy` calls given
+//! `AutoAddPolicy` or `WarningPolicy` (the class or an instance).
+//!
+//! ## Why is this bad?
+//! These policies accept any unknown host key, so the SSH client trusts whichever server
+//! answers: a man in the middle can impersonate the host and capture credentials and data.
+
+use super::pyval::{imported_like, keyword_line};
+use crate::rules::{Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Medium};
+use trustscan_pyparse::syntax::Expr;
+
+pub struct SshNoHostKeyVerification;
+
+static META: Meta = Meta {
+    id: "B507",
+    name: "ssh_no_host_key_verification",
+    cwe: 295,
+    severity: High,
+    confidence: Medium,
+    rationale: "AutoAddPolicy and WarningPolicy accept any unknown SSH host key, so a man in \
+                the middle can impersonate the server.",
+    example: "client.set_missing_host_key_policy(paramiko.AutoAddPolicy())",
+};
+
+/// The policy's name: an attribute's last component, a name, or the same of a called class.
+fn policy_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Attribute(a) => Some(a.attr.as_str()),
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Call(c) => match &*c.func {
+            Expr::Attribute(a) => Some(a.attr.as_str()),
+            Expr::Name(n) => Some(n.id.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl Rule for SshNoHostKeyVerification {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        if !imported_like(ctx, "paramiko") || ctx.name != "set_missing_host_key_policy" {
+            return None;
+        }
+        let policy = policy_name(call.arguments.args.first()?)?;
+        if policy != "AutoAddPolicy" && policy != "WarningPolicy" {
+            return None;
+        }
+        let mut issue = META
+            .issue("Paramiko call with policy set to automatically trust the unknown host key.");
+        issue.line = keyword_line(ctx, call, "set_missing_host_key_policy");
+        Some(issue)
+    }
+}

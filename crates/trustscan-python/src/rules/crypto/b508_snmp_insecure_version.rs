@@ -1,0 +1,52 @@
+//! B508 snmp_insecure_version.
+//!
+//! ## What it does
+//! Reports `pysnmp.hlapi.CommunityData` built with `mpModel=0` or `mpModel=1` (SNMPv1 or
+//! SNMPv2c).
+//!
+//! ## Why is this bad?
+//! SNMPv1 and v2c authenticate with a community string sent in clear text and encrypt
+//! nothing: anyone on the network can read it and then query or reconfigure the device.
+
+use super::pyval::{Keywords, keyword_line};
+use crate::rules::{Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Medium};
+
+pub struct SnmpInsecureVersion;
+
+static META: Meta = Meta {
+    id: "B508",
+    name: "snmp_insecure_version",
+    cwe: 319,
+    severity: Medium,
+    confidence: High,
+    rationale: "SNMPv1 and v2c send the community string in clear text and encrypt nothing.",
+    example: "CommunityData('public', mpModel=0)",
+};
+
+impl Rule for SnmpInsecureVersion {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        if ctx.qualname != "pysnmp.hlapi.CommunityData" {
+            return None;
+        }
+        // `check_call_arg_value("mpModel", 0)`: Python equality, so `0.0` matches too.
+        let model = Keywords::of(call).ok()?.get("mpModel").cloned()?;
+        if !(model.eq_int(0) || model.eq_int(1)) {
+            return None;
+        }
+        let mut issue =
+            META.issue("The use of SNMPv1 and SNMPv2 is insecure. You should use SNMPv3 if able.");
+        issue.line = keyword_line(ctx, call, "CommunityData");
+        Some(issue)
+    }
+}

@@ -1,0 +1,49 @@
+//! B509 snmp_weak_cryptography.
+//!
+//! ## What it does
+//! Reports `pysnmp.hlapi.UsmUserData` built with fewer than three positional arguments, that
+//! is SNMPv3 without an authentication or privacy key (noAuthNoPriv, authNoPriv).
+//!
+//! ## Why is this bad?
+//! SNMPv3 without privacy sends everything, credentials included, in clear text.
+
+use super::pyval::keyword_line;
+use crate::rules::{Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Medium};
+
+pub struct SnmpWeakCryptography;
+
+static META: Meta = Meta {
+    id: "B509",
+    name: "snmp_weak_cryptography",
+    cwe: 319,
+    severity: Medium,
+    confidence: High,
+    rationale: "SNMPv3 without authentication and privacy keys (noAuthNoPriv, authNoPriv) \
+                sends its traffic in clear text.",
+    example: "UsmUserData('securityName')",
+};
+
+impl Rule for SnmpWeakCryptography {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        if ctx.qualname != "pysnmp.hlapi.UsmUserData" || call.arguments.args.len() >= 3 {
+            return None;
+        }
+        let mut issue = META.issue(
+            "You should not use SNMPv3 without encryption. noAuthNoPriv & authNoPriv is \
+             insecure",
+        );
+        issue.line = keyword_line(ctx, call, "UsmUserData");
+        Some(issue)
+    }
+}

@@ -1,0 +1,58 @@
+//! B614 pytorch_load.
+//!
+//! ## What it does
+//! In files that import `torch`, reports `torch.load` and `torch.serialization.load` calls
+//! not given `weights_only=True`.
+//!
+//! ## Why is this bad?
+//! Without `weights_only=True`, `torch.load` unpickles the file: a crafted checkpoint runs
+//! arbitrary code the moment it is loaded.
+
+use super::pyval::{Keywords, keyword_line};
+use crate::rules::{Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Medium};
+
+pub struct PytorchLoad;
+
+static META: Meta = Meta {
+    id: "B614",
+    name: "pytorch_load",
+    cwe: 502,
+    severity: Medium,
+    confidence: High,
+    rationale: "torch.load without weights_only=True unpickles the checkpoint, so a crafted \
+                file runs arbitrary code when loaded.",
+    example: "model.load_state_dict(torch.load(path))",
+};
+
+impl Rule for PytorchLoad {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        // Bandit needs `torch` itself among the imports (`import torch`), not `torch.x`.
+        if !ctx.file.imports.contains("torch") {
+            return None;
+        }
+        if ctx.qualname != "torch.load" && ctx.qualname != "torch.serialization.load" {
+            return None;
+        }
+        let keywords = Keywords::of(call).ok()?;
+        if keywords
+            .get("weights_only")
+            .is_some_and(|v| v.eq_str("True"))
+        {
+            return None;
+        }
+        let mut issue = META.issue("Use of unsafe PyTorch load");
+        issue.line = keyword_line(ctx, call, "load");
+        Some(issue)
+    }
+}

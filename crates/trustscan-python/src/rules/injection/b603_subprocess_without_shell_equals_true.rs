@@ -1,0 +1,48 @@
+//! B603 subprocess_without_shell_equals_true.
+//!
+//! ## What it does
+//! Reports `subprocess` calls (`Popen`, `call`, `check_call`, `check_output`, `run`) that do
+//! not pass a `shell=` keyword that is true as written.
+//!
+//! ## Why is this bad?
+//! Without a shell there is no shell injection, but the program and its arguments still come
+//! from the caller: where they come from untrusted data the process runs what the attacker
+//! chooses.
+
+use super::super::{Issue, Meta, Options, Rule};
+use super::shell::{has_shell, is_subprocess, shell_line};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Low};
+
+pub struct SubprocessWithoutShellEqualsTrue;
+
+static META: Meta = Meta {
+    id: "B603",
+    name: "subprocess_without_shell_equals_true",
+    cwe: 78,
+    severity: Low,
+    confidence: High,
+    rationale: "A subprocess without a shell cannot be shell-injected, but the program and its \
+                arguments still need to come from trusted input.",
+    example: "subprocess.check_output(['ls', path])",
+};
+
+impl Rule for SubprocessWithoutShellEqualsTrue {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        if !is_subprocess(&ctx.qualname) || has_shell(call) {
+            return None;
+        }
+        let mut issue = META.issue("subprocess call - check for execution of untrusted input.");
+        issue.line = shell_line(ctx, call);
+        Some(issue)
+    }
+}

@@ -1,0 +1,60 @@
+//! B605 start_process_with_a_shell.
+//!
+//! ## What it does
+//! Reports calls of functions that run their command through a shell (`os.system`,
+//! `os.popen`, `subprocess.getoutput`, the `popen2` and `commands` modules...) given at
+//! least one positional argument. A command that is a plain string literal is rated LOW, any
+//! other command HIGH.
+//!
+//! ## Why is this bad?
+//! The command line is interpreted by the shell, so any data formatted into it can inject
+//! further commands.
+
+use super::super::{Issue, Meta, Options, Rule};
+use super::shell::{first_arg_is_literal_str, is_shell};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Low};
+
+pub struct StartProcessWithAShell;
+
+static META: Meta = Meta {
+    id: "B605",
+    name: "start_process_with_a_shell",
+    cwe: 78,
+    severity: High,
+    confidence: High,
+    rationale: "os.system, os.popen and the like hand their command line to the shell, so any \
+                data formatted into it can inject further commands.",
+    example: "os.system('rm -rf ' + path)",
+};
+
+impl Rule for StartProcessWithAShell {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        if !is_shell(&ctx.qualname) || call.arguments.args.is_empty() {
+            return None;
+        }
+        Some(if first_arg_is_literal_str(call) {
+            Issue::new(
+                Low,
+                High,
+                "Starting a process with a shell: Seems safe, but may be changed in the future, \
+                 consider rewriting without shell",
+            )
+        } else {
+            Issue::new(
+                High,
+                High,
+                "Starting a process with a shell, possible injection detected, security issue.",
+            )
+        })
+    }
+}

@@ -1,0 +1,88 @@
+//! B607 start_process_with_partial_path.
+//!
+//! ## What it does
+//! Reports process-starting calls (the `subprocess`, shell and no-shell functions of B602–B606)
+//! whose program, the first positional argument or the first element of a list given there,
+//! is a string literal that is not an absolute or explicitly relative path: it does not start
+//! with `/`, `\`, `.` or a drive letter and colon.
+//!
+//! ## Why is this bad?
+//! A bare program name is looked up in `PATH`; whoever controls `PATH` or a directory in it
+//! chooses what runs, with the privileges of the calling process.
+
+use super::super::{Issue, Meta, Options, Rule};
+use super::shell::{is_no_shell, is_shell, is_subprocess};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Low};
+use trustscan_pyparse::syntax::Expr;
+
+pub struct StartProcessWithPartialPath;
+
+static META: Meta = Meta {
+    id: "B607",
+    name: "start_process_with_partial_path",
+    cwe: 78,
+    severity: Low,
+    confidence: High,
+    rationale: "A bare program name is looked up in PATH; whoever controls PATH or a directory \
+                in it chooses what runs.",
+    example: "subprocess.call(['git', 'status'])",
+};
+
+/// Bandit's `full_path_match`: `^(?:[A-Za-z](?=\:)|[\\\/\.])`.
+fn is_full_path(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some('\\' | '/' | '.') => true,
+        Some(c) if c.is_ascii_alphabetic() => chars.next() == Some(':'),
+        _ => false,
+    }
+}
+
+impl Rule for StartProcessWithPartialPath {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        let q = ctx.qualname.as_str();
+        if !(is_subprocess(q) || is_shell(q) || is_no_shell(q)) {
+            return None;
+        }
+        let mut node = call.arguments.args.first()?;
+        // Some calls take an argument list: check its first element.
+        if let Expr::List(l) = node
+            && let Some(first) = l.elts.first()
+        {
+            node = first;
+        }
+        match node {
+            Expr::StringLiteral(s) if !is_full_path(s.value.to_str()) => {
+                Some(META.issue("Starting a process with a partial executable path"))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_full_path;
+
+    #[test]
+    fn full_paths() {
+        assert!(is_full_path("/bin/ls"));
+        assert!(is_full_path("./run.sh"));
+        assert!(is_full_path("\\\\server\\x"));
+        assert!(is_full_path("C:\\Windows\\cmd.exe"));
+        assert!(!is_full_path("C"));
+        assert!(!is_full_path("ls"));
+        assert!(!is_full_path(""));
+        assert!(!is_full_path("1:x"));
+    }
+}

@@ -1,0 +1,49 @@
+//! B612 logging_config_insecure_listen.
+//!
+//! ## What it does
+//! Reports calls of `logging.config.listen` without a `verify=` keyword.
+//!
+//! ## Why is this bad?
+//! The listener accepts logging configurations over a socket and parts of a configuration
+//! are passed to `eval`: any process that can connect to the port runs code in the listening
+//! process unless `verify` checks what arrives.
+
+use super::super::{Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Medium};
+
+pub struct LoggingConfigInsecureListen;
+
+static META: Meta = Meta {
+    id: "B612",
+    name: "logging_config_insecure_listen",
+    cwe: 94,
+    severity: Medium,
+    confidence: High,
+    rationale: "logging.config.listen accepts configurations over a socket and evaluates parts \
+                of them; without verify any local process can run code in the listener.",
+    example: "logging.config.listen(9999)",
+};
+
+impl Rule for LoggingConfigInsecureListen {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        if ctx.qualname != "logging.config.listen" {
+            return None;
+        }
+        let call = ctx.call()?;
+        let verify = call
+            .arguments
+            .keywords
+            .iter()
+            .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "verify"));
+        (!verify).then(|| META.issue("Use of insecure logging.config.listen detected."))
+    }
+}

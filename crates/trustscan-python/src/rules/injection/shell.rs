@@ -1,0 +1,268 @@
+//! What the process-spawning rules (B602–B607, B609) share: Bandit's default
+//! `shell_injection` configuration and its reading of a `shell=` keyword.
+
+use crate::value::Value;
+use crate::walk::Ctx;
+use trustscan_pyparse::syntax::{Expr, ExprCall, Number};
+
+/// Functions that start a process through the `subprocess` module.
+pub const SUBPROCESS: &[&str] = &[
+    "subprocess.Popen",
+    "subprocess.call",
+    "subprocess.check_call",
+    "subprocess.check_output",
+    "subprocess.run",
+];
+
+/// Functions that run their command through a shell.
+pub const SHELL: &[&str] = &[
+    "os.system",
+    "os.popen",
+    "os.popen2",
+    "os.popen3",
+    "os.popen4",
+    "popen2.popen2",
+    "popen2.popen3",
+    "popen2.popen4",
+    "popen2.Popen3",
+    "popen2.Popen4",
+    "commands.getoutput",
+    "commands.getstatusoutput",
+    "subprocess.getoutput",
+    "subprocess.getstatusoutput",
+];
+
+/// Functions that start a process without a shell.
+pub const NO_SHELL: &[&str] = &[
+    "os.execl",
+    "os.execle",
+    "os.execlp",
+    "os.execlpe",
+    "os.execv",
+    "os.execve",
+    "os.execvp",
+    "os.execvpe",
+    "os.spawnl",
+    "os.spawnle",
+    "os.spawnlp",
+    "os.spawnlpe",
+    "os.spawnv",
+    "os.spawnve",
+    "os.spawnvp",
+    "os.spawnvpe",
+    "os.startfile",
+];
+
+pub fn is_subprocess(qualname: &str) -> bool {
+    SUBPROCESS.contains(&qualname)
+}
+
+pub fn is_shell(qualname: &str) -> bool {
+    SHELL.contains(&qualname)
+}
+
+pub fn is_no_shell(qualname: &str) -> bool {
+    NO_SHELL.contains(&qualname)
+}
+
+/// Bandit's `has_shell`: whether a `shell=` keyword is given with a value that is truthy as
+/// written. Numbers, lists, dicts, strings, bytes and `None` are judged by their Python
+/// truth value; any other expression (a name, a call, a tuple, an f-string) counts as true.
+pub fn has_shell(call: &ExprCall) -> bool {
+    let mut result = false;
+    for k in call.arguments.keywords.iter() {
+        if k.arg.as_ref().is_some_and(|a| a.as_str() == "shell") {
+            result = truthy_as_written(&k.value);
+        }
+    }
+    result
+}
+
+fn truthy_as_written(value: &Expr) -> bool {
+    match value {
+        Expr::NumberLiteral(n) => match &n.value {
+            Number::Int(i) => *i != trustscan_pyparse::syntax::Int::ZERO,
+            Number::Float(f) => *f != 0.0,
+            Number::Complex { real, imag } => *real != 0.0 || *imag != 0.0,
+        },
+        Expr::BooleanLiteral(b) => b.value,
+        Expr::List(l) => !l.elts.is_empty(),
+        Expr::Dict(d) => !d.items.is_empty(),
+        Expr::StringLiteral(s) => !s.value.to_str().is_empty(),
+        Expr::BytesLiteral(b) => b.value.bytes().next().is_some(),
+        Expr::NoneLiteral(_) => false,
+        _ => true,
+    }
+}
+
+/// Bandit's `get_lineno_for_call_arg("shell")`: the line of the `shell=` value, when given.
+pub fn shell_line(ctx: &Ctx, call: &ExprCall) -> Option<u32> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "shell"))
+        .map(|k| {
+            use trustscan_pyparse::syntax::Ranged;
+            ctx.file.line(k.value.range().start())
+        })
+}
+
+/// Whether the first positional argument is a plain string literal (Bandit's
+/// `_evaluate_shell_call` rates such a command LOW).
+pub fn first_arg_is_literal_str(call: &ExprCall) -> bool {
+    matches!(call.arguments.args.first(), Some(Expr::StringLiteral(_)))
+}
+
+/// Python's `str()` of a value as Bandit's `_get_literal_value` builds it.
+pub fn py_str(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        other => py_repr(other),
+    }
+}
+
+/// Python's `repr()` of a value as Bandit's `_get_literal_value` builds it.
+pub fn py_repr(v: &Value) -> String {
+    fn join(items: &[Value]) -> String {
+        items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
+    }
+    match v {
+        Value::Str(s) => repr_str(s),
+        Value::Bytes(b) => repr_bytes(b),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => repr_float(*f),
+        Value::List(items) => format!("[{}]", join(items)),
+        Value::Tuple(items) if items.len() == 1 => format!("({},)", py_repr(&items[0])),
+        Value::Tuple(items) => format!("({})", join(items)),
+        Value::Set(items) if items.is_empty() => "set()".into(),
+        Value::Set(items) => format!("{{{}}}", join(items)),
+        // A dict of AST nodes: its repr names node classes and addresses only.
+        Value::Dict => "{...}".into(),
+        Value::Unknown => "None".into(),
+    }
+}
+
+fn repr_float(f: f64) -> String {
+    if f.is_infinite() {
+        if f > 0.0 { "inf" } else { "-inf" }.into()
+    } else if f.is_nan() {
+        "nan".into()
+    } else if f == f.trunc() && f.abs() < 1e16 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
+fn repr_str(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || (0x7f..0xa0).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+fn repr_bytes(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut out = String::from("b");
+    out.push(quote as char);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(quote as char);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Options};
+
+    fn ids(src: &str) -> Vec<String> {
+        let engine = Engine::new(Options {
+            select: Some(
+                ["B602", "B603", "B604", "B609"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            ),
+            ..Default::default()
+        });
+        let mut ids: Vec<String> = engine
+            .check("x.py", src.as_bytes().to_vec())
+            .findings
+            .iter()
+            .map(|f| format!("{}:{}", f.rule, f.location.line))
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn shell_keyword_is_judged_as_written() {
+        let src = "import subprocess\n\
+                   subprocess.run(c, shell=0)\n\
+                   subprocess.run(c, shell='')\n\
+                   subprocess.run(c, shell={})\n\
+                   subprocess.run(c, shell=None)\n\
+                   subprocess.run(c, shell=())\n\
+                   subprocess.run(c, shell=flag)\n\
+                   subprocess.run(c, shell=0j)\n\
+                   wrapper(c, shell='yes')\n";
+        assert_eq!(
+            ids(src),
+            [
+                "B602:6", "B602:7", "B603:2", "B603:3", "B603:4", "B603:5", "B603:8", "B604:9"
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_points_at_the_shell_value() {
+        let src = "import subprocess\nsubprocess.run(\n    c,\n    shell=True)\n";
+        assert_eq!(ids(src), ["B602:4"]);
+    }
+
+    #[test]
+    fn wildcard_in_word_list() {
+        let src = "import subprocess\n\
+                   subprocess.run(['tar', 'cf', 'x', '*'], shell=True)\n\
+                   subprocess.run(['tar', 'cf', 'x', '*'])\n\
+                   subprocess.run([['tar'], '*'], shell='True')\n";
+        assert_eq!(ids(src), ["B602:2", "B602:4", "B603:3", "B609:2", "B609:4"]);
+    }
+}

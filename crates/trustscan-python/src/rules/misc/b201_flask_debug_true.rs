@@ -1,0 +1,60 @@
+//! B201 flask_debug_true.
+//!
+//! ## What it does
+//! In files that import anything whose name contains `flask`, reports calls of a `.run`
+//! method given `debug=True`.
+//!
+//! ## Why is this bad?
+//! Flask's debug mode serves the Werkzeug debugger, whose console runs arbitrary Python sent
+//! by whoever can reach the server.
+
+use super::pylit::Keywords;
+use crate::rules::{Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Medium};
+
+pub struct FlaskDebugTrue;
+
+static META: Meta = Meta {
+    id: "B201",
+    name: "flask_debug_true",
+    cwe: 94,
+    severity: High,
+    confidence: Medium,
+    rationale: "Flask's debug mode serves the Werkzeug debugger, whose console runs arbitrary \
+                Python for anyone who can reach the server.",
+    example: "app.run(debug=True)",
+};
+
+impl Rule for FlaskDebugTrue {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        if !ctx.file.imports.iter().any(|i| i.contains("flask")) || !ctx.qualname.ends_with(".run")
+        {
+            return None;
+        }
+        if Keywords::of(call).ok()?.check("debug", &["True"]) != Some(true) {
+            return None;
+        }
+        let mut issue = META.issue(
+            "A Flask app appears to be run with debug=True, which exposes the Werkzeug \
+             debugger and allows the execution of arbitrary code.",
+        );
+        // `get_lineno_for_call_arg`: the first `debug=` keyword's value.
+        issue.line = call
+            .arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "debug"))
+            .map(|k| super::pyast::expr_line(ctx.file, &k.value));
+        Some(issue)
+    }
+}

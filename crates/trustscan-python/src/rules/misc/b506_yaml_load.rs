@@ -1,0 +1,61 @@
+//! B506 yaml_load.
+//!
+//! ## What it does
+//! In files that import `yaml`, reports `yaml.load` calls not given `SafeLoader` or
+//! `CSafeLoader` (as `Loader=` or as the second positional argument).
+//!
+//! ## Why is this bad?
+//! PyYAML's full and unsafe loaders construct arbitrary Python objects from tags in the
+//! document, so loading untrusted YAML can run code.
+
+use super::pylit::{Keywords, Lit, arg_at};
+use crate::rules::{Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Medium};
+
+pub struct YamlLoad;
+
+static META: Meta = Meta {
+    id: "B506",
+    name: "yaml_load",
+    cwe: 20,
+    severity: Medium,
+    confidence: High,
+    rationale: "PyYAML's non-safe loaders build arbitrary Python objects from tags in the \
+                document, so loading untrusted YAML can run code.",
+    example: "config = yaml.load(open(path), Loader=yaml.Loader)",
+};
+
+impl Rule for YamlLoad {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let call = ctx.call()?;
+        if !ctx.file.imports.contains("yaml") {
+            return None;
+        }
+        let parts: Vec<&str> = ctx.qualname.split('.').collect();
+        // Bandit evaluates every condition before `all()`: one that raises ends the test.
+        let keywords = Keywords::of(call).ok()?;
+        let second = arg_at(call, 1).ok()?;
+        let safe = |v: &str| matches!(&second, Lit::Str(s) if s == v);
+        let hit = parts.contains(&"yaml")
+            && parts.last() == Some(&"load")
+            && keywords.check("Loader", &["SafeLoader"]) != Some(true)
+            && keywords.check("Loader", &["CSafeLoader"]) != Some(true)
+            && !safe("SafeLoader")
+            && !safe("CSafeLoader");
+        hit.then(|| {
+            META.issue(
+                "Use of unsafe yaml load. Allows instantiation of arbitrary objects. Consider \
+                 yaml.safe_load().",
+            )
+        })
+    }
+}

@@ -1,0 +1,48 @@
+//! B702 use_of_mako_templates.
+//!
+//! ## What it does
+//! Reports calls of `mako...Template(...)` (a qualified name with a `mako` component ending in
+//! `Template`).
+//!
+//! ## Why is this bad?
+//! Mako renders expressions without HTML escaping unless a filter is given for each one, so
+//! templates rendering user data allow cross-site scripting.
+
+use crate::rules::{Issue, Meta, Options, Rule};
+use crate::walk::{Ctx, Kind};
+use trustscan_core::Level::{High, Medium};
+
+pub struct UseOfMakoTemplates;
+
+static META: Meta = Meta {
+    id: "B702",
+    name: "use_of_mako_templates",
+    cwe: 80,
+    severity: Medium,
+    confidence: High,
+    rationale: "Mako renders expressions without HTML escaping unless each one is filtered, so \
+                templates rendering user data allow cross-site scripting.",
+    example: "mako.template.Template(source).render(name=user_input)",
+};
+
+impl Rule for UseOfMakoTemplates {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::Call]
+    }
+
+    fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        let parts: Vec<&str> = ctx.qualname.split('.').collect();
+        (parts.contains(&"mako") && parts.last() == Some(&"Template")).then(|| {
+            META.issue(
+                "Mako templates allow HTML/JS rendering by default and are inherently open to \
+                 XSS attacks. Ensure variables in all templates are properly sanitized via the \
+                 'n', 'h' or 'x' flags (depending on context). For example, to HTML escape the \
+                 variable 'data' do ${ data |h }.",
+            )
+        })
+    }
+}
