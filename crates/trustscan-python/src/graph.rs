@@ -23,7 +23,9 @@
 //! except the hooks a loader is known to call (listed per entry point).
 
 use crate::summary::{ClassInfo, MODULE_SCOPE, ModuleSummary};
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 
 /// Methods a constructed instance may have run by Python itself.
 const INSTANCE_HOOKS: &[&str] = &[
@@ -52,7 +54,9 @@ impl ScopeId {
     }
 
     pub fn label(&self) -> String {
-        if self.scope == MODULE_SCOPE {
+        if self.file.is_empty() {
+            self.scope.clone()
+        } else if self.scope == MODULE_SCOPE {
             format!("{} (top level)", self.file)
         } else {
             format!("{}:{}", self.file, self.scope)
@@ -76,20 +80,48 @@ pub struct CallGraph {
     repo: Repo,
 }
 
-/// The repository's modules, by dotted name and by path.
+/// The repository's modules, by dotted name and by path, with lookup indexes.
 struct Repo {
     by_module: BTreeMap<String, String>,
     summaries: BTreeMap<String, ModuleSummary>,
+    index: HashMap<String, ModuleIndex>,
+    /// Method resolution orders computed so far.
+    mro_cache: RefCell<HashMap<(String, String), Rc<Vec<(String, String)>>>>,
+    /// Resolution steps in progress: hostile code can make bases, re-exports and attribute
+    /// types refer to each other in cycles.
+    depth: Cell<u32>,
+}
+
+/// Nested resolution steps allowed before giving up (answering "outside the repository").
+const MAX_RESOLUTION_DEPTH: u32 = 64;
+
+/// One module's names, for constant-time lookups.
+#[derive(Default)]
+struct ModuleIndex {
+    functions: HashSet<String>,
+    /// Class qualname → position in the summary's `classes`.
+    classes: HashMap<String, usize>,
+    /// (scope, local name) → position of the last import binding it.
+    imports: HashMap<(String, String), usize>,
 }
 
 /// What a name resolves to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Target {
     Module(String),
-    Function { file: String, qualname: String },
-    Class { file: String, qualname: String },
+    Function {
+        file: String,
+        qualname: String,
+    },
+    Class {
+        file: String,
+        qualname: String,
+    },
     /// An instance of a repository class (`Registry(name)`).
-    Instance { file: String, qualname: String },
+    Instance {
+        file: String,
+        qualname: String,
+    },
     /// Bound to something outside the repository (or a local variable).
     External,
 }
@@ -113,9 +145,26 @@ impl Repo {
             .keys()
             .filter_map(|p| module_name(p).map(|m| (m, p.clone())))
             .collect();
+        let index = summaries
+            .iter()
+            .map(|(path, s)| {
+                let mut m = ModuleIndex::default();
+                m.functions = s.functions.iter().map(|f| f.qualname.clone()).collect();
+                for (i, c) in s.classes.iter().enumerate() {
+                    m.classes.entry(c.qualname.clone()).or_insert(i);
+                }
+                for (i, imp) in s.imports.iter().enumerate() {
+                    m.imports.insert((imp.scope.clone(), imp.local.clone()), i);
+                }
+                (path.clone(), m)
+            })
+            .collect();
         Repo {
             by_module,
             summaries,
+            index,
+            mro_cache: RefCell::default(),
+            depth: Cell::new(0),
         }
     }
 
@@ -129,7 +178,13 @@ impl Repo {
             return module.to_string();
         }
         let package = module_name(file)
-            .map(|m| if file.ends_with("__init__.py") { m } else { parent(&m) })
+            .map(|m| {
+                if file.ends_with("__init__.py") {
+                    m
+                } else {
+                    parent(&m)
+                }
+            })
             .unwrap_or_default();
         let mut parts: Vec<&str> = package.split('.').filter(|p| !p.is_empty()).collect();
         for _ in 1..level {
@@ -142,17 +197,14 @@ impl Repo {
     }
 
     fn class(&self, file: &str, qualname: &str) -> Option<&ClassInfo> {
-        self.summaries
-            .get(file)?
-            .classes
-            .iter()
-            .find(|c| c.qualname == qualname)
+        let i = *self.index.get(file)?.classes.get(qualname)?;
+        self.summaries.get(file)?.classes.get(i)
     }
 
     fn has_function(&self, file: &str, qualname: &str) -> bool {
-        self.summaries
+        self.index
             .get(file)
-            .is_some_and(|s| s.functions.iter().any(|f| f.qualname == qualname))
+            .is_some_and(|m| m.functions.contains(qualname))
     }
 
     /// A top-level (or enclosing-scope) name in a module, as seen from `scope`.
@@ -160,7 +212,7 @@ impl Repo {
         if depth > 8 {
             return Target::External;
         }
-        let Some(summary) = self.summaries.get(file) else {
+        let (Some(summary), Some(index)) = (self.summaries.get(file), self.index.get(file)) else {
             return Target::External;
         };
         // Enclosing scopes from the innermost: `f.<locals>.g` sees `f.<locals>.x`, then
@@ -179,13 +231,13 @@ impl Repo {
         prefixes.push(String::new());
         for prefix in &prefixes {
             let q = format!("{prefix}{name}");
-            if summary.classes.iter().any(|c| c.qualname == q) {
+            if index.classes.contains_key(&q) {
                 return Target::Class {
                     file: file.to_string(),
                     qualname: q,
                 };
             }
-            if summary.functions.iter().any(|f| f.qualname == q) {
+            if index.functions.contains(&q) {
                 return Target::Function {
                     file: file.to_string(),
                     qualname: q,
@@ -196,11 +248,10 @@ impl Repo {
             } else {
                 prefix.trim_end_matches(".<locals>.").to_string()
             };
-            if let Some(imp) = summary
+            if let Some(imp) = index
                 .imports
-                .iter()
-                .rev()
-                .find(|i| i.local == name && i.scope == import_scope)
+                .get(&(import_scope, name.to_string()))
+                .and_then(|&i| summary.imports.get(i))
             {
                 let module = self.absolute(file, imp.level, &imp.module);
                 return match &imp.name {
@@ -234,6 +285,17 @@ impl Repo {
     /// Resolve a dotted path as written in `scope` of `file`; a part ending in `()` is the
     /// result of calling what precedes it.
     fn resolve(&self, file: &str, scope: &str, path: &str) -> Target {
+        let d = self.depth.get();
+        if d >= MAX_RESOLUTION_DEPTH {
+            return Target::External;
+        }
+        self.depth.set(d + 1);
+        let out = self.resolve_path(file, scope, path);
+        self.depth.set(d);
+        out
+    }
+
+    fn resolve_path(&self, file: &str, scope: &str, path: &str) -> Target {
         let (first, rest) = path.split_once('.').unwrap_or((path, ""));
         let (name, called) = split_call(first);
         let start = self.lookup(file, scope, name, 0);
@@ -245,13 +307,19 @@ impl Repo {
         let (first, more) = rest.split_once('.').unwrap_or((rest, ""));
         let (name, called) = split_call(first);
         let mro = self.mro(file, class);
-        let order = if skip_class && !mro.is_empty() { &mro[1..] } else { &mro[..] };
+        let order = if skip_class && !mro.is_empty() {
+            &mro[1..]
+        } else {
+            &mro[..]
+        };
         let start = order
             .iter()
             .find_map(|(f, q)| {
                 let m = format!("{q}.{name}");
-                self.has_function(f, &m)
-                    .then(|| Target::Function { file: f.clone(), qualname: m })
+                self.has_function(f, &m).then(|| Target::Function {
+                    file: f.clone(),
+                    qualname: m,
+                })
             })
             .or_else(|| self.attribute_type(file, class, name))
             .unwrap_or(Target::External);
@@ -266,7 +334,10 @@ impl Repo {
                 Target::Module(m) => self.member(&m, name, 0),
                 Target::Class { file, qualname } | Target::Instance { file, qualname } => {
                     match self.method(&file, &qualname, name) {
-                        Some((f, q)) => Target::Function { file: f, qualname: q },
+                        Some((f, q)) => Target::Function {
+                            file: f,
+                            qualname: q,
+                        },
                         None => match self.attribute_type(&file, &qualname, name) {
                             Some(t) => t,
                             None => return Target::External,
@@ -282,13 +353,23 @@ impl Repo {
 
     /// The class of `self.<attr>` for instances of a class, from `self.<attr> = C(...)`.
     fn attribute_type(&self, file: &str, class: &str, attr: &str) -> Option<Target> {
-        self.mro(file, class).into_iter().find_map(|(f, q)| {
-            let c = self.class(&f, &q)?;
+        self.mro(file, class).iter().find_map(|(f, q)| {
+            let c = self.class(f, q)?;
             let (_, ty) = c.attribute_types.iter().find(|(a, _)| a == attr)?;
-            match self.resolve(&f, &c.scope, ty) {
+            match self.resolve(f, &c.scope, ty) {
                 Target::Class { file, qualname } => Some(Target::Instance { file, qualname }),
                 _ => None,
             }
+        })
+    }
+
+    /// Whether `name` is bound by an import (to something outside the repository).
+    fn is_imported_name(&self, file: &str, scope: &str, name: &str) -> bool {
+        self.index.get(file).is_some_and(|m| {
+            m.imports
+                .contains_key(&(scope.to_string(), name.to_string()))
+                || m.imports
+                    .contains_key(&(MODULE_SCOPE.to_string(), name.to_string()))
         })
     }
 
@@ -306,7 +387,21 @@ impl Repo {
 
     /// The repository part of a class's method resolution order (depth-first, left to
     /// right, each class once — C3 agrees on every hierarchy without diamonds).
-    fn mro(&self, file: &str, qualname: &str) -> Vec<(String, String)> {
+    fn mro(&self, file: &str, qualname: &str) -> Rc<Vec<(String, String)>> {
+        let key = (file.to_string(), qualname.to_string());
+        if let Some(m) = self.mro_cache.borrow().get(&key) {
+            return m.clone();
+        }
+        // A cycle through this class's bases sees an empty order rather than recursing.
+        self.mro_cache
+            .borrow_mut()
+            .insert(key.clone(), Rc::new(Vec::new()));
+        let m = Rc::new(self.compute_mro(file, qualname));
+        self.mro_cache.borrow_mut().insert(key, m.clone());
+        m
+    }
+
+    fn compute_mro(&self, file: &str, qualname: &str) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
         let mut stack = vec![(file.to_string(), qualname.to_string())];
         while let Some((f, q)) = stack.pop() {
@@ -324,13 +419,10 @@ impl Repo {
 
     /// The method `name` a class (or its repository bases) defines.
     fn method(&self, file: &str, class: &str, name: &str) -> Option<(String, String)> {
-        self.mro(file, class)
-            .into_iter()
-            .map(|(f, q)| {
-                let m = format!("{q}.{name}");
-                (f, m)
-            })
-            .find(|(f, m)| self.has_function(f, m))
+        self.mro(file, class).iter().find_map(|(f, q)| {
+            let m = format!("{q}.{name}");
+            self.has_function(f, &m).then(|| (f.clone(), m))
+        })
     }
 }
 
@@ -352,8 +444,175 @@ fn called_result(target: Target, called: bool) -> Target {
 }
 
 fn parent(module: &str) -> String {
-    module.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default()
+    module
+        .rsplit_once('.')
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_default()
 }
+
+/// Every edge out of one file's scopes.
+fn file_edges(repo: &Repo, file: &str) -> Vec<PendingEdge> {
+    let Some(summary) = repo.summaries.get(file) else {
+        return Vec::new();
+    };
+    let at = |scope: &str| ScopeId {
+        file: file.to_string(),
+        scope: scope.to_string(),
+    };
+    let mut out: Vec<PendingEdge> = Vec::new();
+    // Imports run the imported repository modules (and the packages above them).
+    for imp in &summary.imports {
+        let module = repo.absolute(file, imp.level, &imp.module);
+        let mut targets = Vec::new();
+        if let Some(n) = &imp.name {
+            targets.push(if module.is_empty() {
+                n.clone()
+            } else {
+                format!("{module}.{n}")
+            });
+        }
+        let mut prefix = String::new();
+        for part in module.split('.').filter(|p| !p.is_empty()) {
+            if !prefix.is_empty() {
+                prefix.push('.');
+            }
+            prefix.push_str(part);
+            targets.push(prefix.clone());
+        }
+        for m in targets {
+            if let Some(f) = repo.file_of(&m) {
+                out.push((at(&imp.scope), ScopeId::module(f), imp.line, "imports"));
+            }
+        }
+    }
+    // A class statement runs its bases' `__init_subclass__` and its metaclass.
+    for class in &summary.classes {
+        let mro = repo.mro(file, &class.qualname);
+        for (f, q) in mro.iter().skip(1) {
+            let m = format!("{q}.__init_subclass__");
+            if repo.has_function(f, &m) {
+                out.push((
+                    at(&class.scope),
+                    ScopeId {
+                        file: f.clone(),
+                        scope: m,
+                    },
+                    class.line,
+                    "subclasses",
+                ));
+            }
+        }
+        if let Some(meta) = &class.metaclass
+            && let Target::Class { file: mf, qualname } = repo.resolve(file, &class.scope, meta)
+        {
+            for hook in ["__prepare__", "__new__", "__init__"] {
+                if let Some((f, q)) = repo.method(&mf, &qualname, hook) {
+                    out.push((
+                        at(&class.scope),
+                        ScopeId { file: f, scope: q },
+                        class.line,
+                        "metaclass",
+                    ));
+                }
+            }
+        }
+    }
+    // Calls and references.
+    let class_of: HashMap<&str, Option<&str>> = summary
+        .functions
+        .iter()
+        .map(|f| (f.qualname.as_str(), f.class.as_deref()))
+        .collect();
+    for (scope, refs) in &summary.references {
+        let class = class_of.get(scope.as_str()).copied().flatten();
+        for r in refs {
+            for (to, how) in targets(repo, file, scope, class, &r.path, r.call) {
+                out.push((at(scope), to, r.line, how));
+            }
+        }
+    }
+    out
+}
+
+/// What a reference in `scope` (a method of `class`, if any) may run.
+fn targets(
+    repo: &Repo,
+    file: &str,
+    scope: &str,
+    class: Option<&str>,
+    path: &str,
+    call: bool,
+) -> Vec<(ScopeId, &'static str)> {
+    let (root, rest) = path.split_once('.').unwrap_or((path, ""));
+    let resolved = match (root, class) {
+        ("self" | "cls", Some(class)) if !rest.is_empty() => {
+            repo.resolve_from(file, class, rest, false)
+        }
+        ("super()", Some(class)) if !rest.is_empty() => repo.resolve_from(file, class, rest, true),
+        _ => repo.resolve(file, scope, path),
+    };
+    let function = |f: String, q: String| ScopeId { file: f, scope: q };
+    let mut out = Vec::new();
+    match resolved {
+        Target::Function { file, qualname } => {
+            out.push((
+                function(file, qualname),
+                if call { "calls" } else { "refers to" },
+            ));
+        }
+        Target::Class { file, qualname } => {
+            let how = if call {
+                "instantiates"
+            } else {
+                "refers to class"
+            };
+            for hook in INSTANCE_HOOKS {
+                if let Some((f, q)) = repo.method(&file, &qualname, hook) {
+                    out.push((function(f, q), how));
+                }
+            }
+        }
+        // Calling an instance runs `__call__`; torch's `nn.Module.__call__` runs `forward`.
+        Target::Instance { file, qualname } if call => {
+            if let Some((f, q)) = ["__call__", "forward"]
+                .iter()
+                .find_map(|m| repo.method(&file, &qualname, m))
+            {
+                out.push((function(f, q), "calls"));
+            }
+        }
+        Target::Instance { .. } | Target::Module(_) => {}
+        Target::External => {
+            // A method call on a receiver of unknown type (a parameter, a local, an
+            // attribute, or `self` of a class with bases outside the repository).
+            let unknown_receiver = match root {
+                "self" | "cls" | "super()" => true,
+                _ => {
+                    let bare = root.trim_end_matches("()");
+                    repo.lookup(file, scope, bare, 0) == Target::External
+                        && !repo.is_imported_name(file, scope, bare)
+                }
+            };
+            let name = path.rsplit('.').next().unwrap_or(path);
+            if call && !rest.is_empty() && unknown_receiver && !name.starts_with("__") {
+                out.push((hub(name), "calls by name"));
+            }
+        }
+    }
+    out
+}
+
+/// A by-name hub node: stands for every repository method called `name`, so a call on an
+/// unknown receiver costs one edge however many such methods exist.
+fn hub(name: &str) -> ScopeId {
+    ScopeId {
+        file: String::new(),
+        scope: format!("any method named {name}"),
+    }
+}
+
+/// One edge before node numbering.
+type PendingEdge = (ScopeId, ScopeId, u32, &'static str);
 
 impl CallGraph {
     /// Build the graph of a repository from its modules' summaries (keyed by path).
@@ -364,36 +623,63 @@ impl CallGraph {
             edges: Vec::new(),
             repo: Repo::new(summaries),
         };
-        let files: Vec<String> = g.repo.summaries.keys().cloned().collect();
-        for file in &files {
-            let scopes: Vec<String> = {
-                let s = &g.repo.summaries[file];
-                s.references
-                    .keys()
-                    .cloned()
-                    .chain(s.functions.iter().map(|f| f.qualname.clone()))
-                    .collect()
+        // Nodes: every scope, then one hub per method name with edges to those methods.
+        let mut methods_by_name: BTreeMap<String, Vec<ScopeId>> = BTreeMap::new();
+        let mut scopes: Vec<ScopeId> = Vec::new();
+        for (file, s) in &g.repo.summaries {
+            let at = |scope: &str| ScopeId {
+                file: file.clone(),
+                scope: scope.to_string(),
             };
-            for scope in scopes {
-                g.node(&ScopeId {
-                    file: file.clone(),
-                    scope,
-                });
+            scopes.extend(s.references.keys().map(|k| at(k)));
+            for f in &s.functions {
+                scopes.push(at(&f.qualname));
+                if f.class.is_some() {
+                    let name = f.qualname.rsplit('.').next().unwrap_or(&f.qualname);
+                    methods_by_name
+                        .entry(name.to_string())
+                        .or_default()
+                        .push(at(&f.qualname));
+                }
             }
         }
+        for id in scopes {
+            g.node(id);
+        }
+        for (name, methods) in methods_by_name {
+            let h = g.node(hub(&name));
+            for m in methods {
+                if let Some(&to) = g.index.get(&m) {
+                    g.edges[h].push(Edge {
+                        to,
+                        line: 0,
+                        how: "may be",
+                    });
+                }
+            }
+        }
+        let files: Vec<String> = g.repo.summaries.keys().cloned().collect();
+        let mut seen: HashSet<(usize, usize)> = HashSet::new();
         for file in &files {
-            g.add_edges(file);
+            for (from, to, line, how) in file_edges(&g.repo, file) {
+                let (Some(&from), Some(&to)) = (g.index.get(&from), g.index.get(&to)) else {
+                    continue;
+                };
+                if seen.insert((from, to)) {
+                    g.edges[from].push(Edge { to, line, how });
+                }
+            }
         }
         g
     }
 
-    fn node(&mut self, id: &ScopeId) -> usize {
-        if let Some(&i) = self.index.get(id) {
+    fn node(&mut self, id: ScopeId) -> usize {
+        if let Some(&i) = self.index.get(&id) {
             return i;
         }
         self.nodes.push(id.clone());
         self.edges.push(Vec::new());
-        self.index.insert(id.clone(), self.nodes.len() - 1);
+        self.index.insert(id, self.nodes.len() - 1);
         self.nodes.len() - 1
     }
 
@@ -404,177 +690,6 @@ impl CallGraph {
                 scope: scope.to_string(),
             })
             .copied()
-    }
-
-    fn edge(&mut self, from: usize, to: ScopeId, line: u32, how: &'static str) {
-        if let Some(&to) = self.index.get(&to)
-            && !self.edges[from].iter().any(|e| e.to == to)
-        {
-            self.edges[from].push(Edge { to, line, how });
-        }
-    }
-
-    fn add_edges(&mut self, file: &str) {
-        let Some(summary) = self.repo.summaries.get(file).cloned() else {
-            return;
-        };
-        let class_of: HashMap<&str, Option<&str>> = summary
-            .functions
-            .iter()
-            .map(|f| (f.qualname.as_str(), f.class.as_deref()))
-            .collect();
-        // Imports run the imported repository modules (and their packages).
-        for imp in &summary.imports {
-            let Some(from) = self.find(file, &imp.scope) else {
-                continue;
-            };
-            let module = self.repo.absolute(file, imp.level, &imp.module);
-            let mut targets = vec![module.clone()];
-            if let Some(n) = &imp.name {
-                targets.push(format!("{module}.{n}").trim_start_matches('.').to_string());
-            }
-            let mut prefix = String::new();
-            for part in module.split('.').filter(|p| !p.is_empty()) {
-                prefix = if prefix.is_empty() {
-                    part.to_string()
-                } else {
-                    format!("{prefix}.{part}")
-                };
-                targets.push(prefix.clone());
-            }
-            for m in targets {
-                if let Some(f) = self.repo.file_of(&m).map(str::to_string) {
-                    self.edge(from, ScopeId::module(&f), imp.line, "imports");
-                }
-            }
-        }
-        // Class statements run their bases' `__init_subclass__` and their metaclass.
-        for class in &summary.classes {
-            let Some(from) = self.find(file, &class.scope) else {
-                continue;
-            };
-            let mro = self.repo.mro(file, &class.qualname);
-            for (f, q) in mro.iter().skip(1) {
-                let m = format!("{q}.__init_subclass__");
-                if self.repo.has_function(f, &m) {
-                    self.edge(from, ScopeId { file: f.clone(), scope: m }, class.line, "subclasses");
-                }
-            }
-            if let Some(meta) = &class.metaclass
-                && let Target::Class { file: mf, qualname } =
-                    self.repo.resolve(file, &class.scope, meta)
-            {
-                for hook in ["__prepare__", "__new__", "__init__"] {
-                    if let Some((f, q)) = self.repo.method(&mf, &qualname, hook) {
-                        self.edge(from, ScopeId { file: f, scope: q }, class.line, "metaclass");
-                    }
-                }
-            }
-        }
-        // Calls and references.
-        for (scope, refs) in &summary.references {
-            let Some(from) = self.find(file, scope) else {
-                continue;
-            };
-            let class = class_of.get(scope.as_str()).copied().flatten();
-            for r in refs {
-                for (to, how) in self.targets(file, scope, class, &r.path, r.call) {
-                    self.edge(from, to, r.line, how);
-                }
-            }
-        }
-    }
-
-    /// What a reference in `scope` may run.
-    fn targets(
-        &self,
-        file: &str,
-        scope: &str,
-        class: Option<&str>,
-        path: &str,
-        call: bool,
-    ) -> Vec<(ScopeId, &'static str)> {
-        let (root, rest) = path.split_once('.').unwrap_or((path, ""));
-        let mut out = Vec::new();
-        let function = |f: String, q: String| ScopeId { file: f, scope: q };
-        let resolved = match (root, class) {
-            ("self" | "cls", Some(class)) if !rest.is_empty() => {
-                self.repo.resolve_from(file, class, rest, false)
-            }
-            ("super()", Some(class)) if !rest.is_empty() => {
-                self.repo.resolve_from(file, class, rest, true)
-            }
-            _ => self.repo.resolve(file, scope, path),
-        };
-        let unknown_receiver = match root {
-            "self" | "cls" | "super()" => true,
-            _ => {
-                self.repo.lookup(file, scope, root.trim_end_matches("()"), 0) == Target::External
-                    && !self.is_imported_name(file, scope, root)
-            }
-        };
-        match resolved {
-            Target::Function { file, qualname } => {
-                out.push((function(file, qualname), if call { "calls" } else { "refers to" }));
-            }
-            Target::Class { file, qualname } => {
-                let how = if call { "instantiates" } else { "refers to class" };
-                for hook in INSTANCE_HOOKS {
-                    if let Some((f, q)) = self.repo.method(&file, &qualname, hook) {
-                        out.push((function(f, q), how));
-                    }
-                }
-            }
-            // Calling an instance runs `__call__`; torch's `nn.Module.__call__` runs
-            // `forward`.
-            Target::Instance { file, qualname } if call => {
-                if let Some((f, q)) = ["__call__", "forward"]
-                    .iter()
-                    .find_map(|m| self.repo.method(&file, &qualname, m))
-                {
-                    out.push((function(f, q), "calls"));
-                }
-            }
-            Target::Instance { .. } | Target::Module(_) => {}
-            Target::External => {
-                if call && !rest.is_empty() && unknown_receiver {
-                    out.extend(self.by_name(path));
-                }
-            }
-        }
-        out
-    }
-
-    /// Whether `name` is bound by an import (to something outside the repository).
-    fn is_imported_name(&self, file: &str, scope: &str, name: &str) -> bool {
-        self.repo.summaries.get(file).is_some_and(|s| {
-            s.imports
-                .iter()
-                .any(|i| i.local == name && (i.scope == scope || i.scope == MODULE_SCOPE))
-        })
-    }
-
-    /// A call on an unknown receiver: every repository method with that name.
-    fn by_name(&self, path: &str) -> Vec<(ScopeId, &'static str)> {
-        let name = path.rsplit('.').next().unwrap_or(path);
-        if name.starts_with("__") {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        for (file, s) in &self.repo.summaries {
-            for f in &s.functions {
-                if f.class.is_some() && f.qualname.rsplit('.').next() == Some(name) {
-                    out.push((
-                        ScopeId {
-                            file: file.clone(),
-                            scope: f.qualname.clone(),
-                        },
-                        "calls by name",
-                    ));
-                }
-            }
-        }
-        out
     }
 
     /// The scopes a loader entry point starts in: a function itself, or for a class its
@@ -632,12 +747,17 @@ impl CallGraph {
             if !guard.insert(cur) {
                 break;
             }
-            steps.push(format!(
-                "{} {} line {}",
-                edge.how,
-                self.nodes[cur].label(),
-                edge.line
-            ));
+            steps.push(if edge.line > 0 {
+                format!(
+                    "{} {} ({} line {})",
+                    edge.how,
+                    self.nodes[cur].label(),
+                    self.nodes[*prev].file,
+                    edge.line
+                )
+            } else {
+                format!("{} {}", edge.how, self.nodes[cur].label())
+            });
             cur = *prev;
         }
         steps.push(self.nodes[cur].label());

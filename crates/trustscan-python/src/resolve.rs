@@ -70,14 +70,36 @@ const BUILTINS_NAMESPACES: &[&str] = &[
     "<globals>.__builtins__",
 ];
 
+/// How deeply resolution steps may nest (names → values → callees → folded strings → ...).
+/// Assignments can form cycles (`x = f(x)`), so every recursive step goes through
+/// [`Resolver::nest`].
+const MAX_NESTING: u32 = 48;
+
 /// Resolution for one node: its scope and the file's import aliases.
 pub struct Resolver<'c, 'w, 'a> {
     ctx: &'c Ctx<'w, 'a>,
+    depth: std::cell::Cell<u32>,
 }
 
 impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
     pub fn new(ctx: &'c Ctx<'w, 'a>) -> Self {
-        Resolver { ctx }
+        Resolver {
+            ctx,
+            depth: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Run one nested resolution step, or give `default` when nesting or the file's fuel
+    /// runs out.
+    fn nest<T>(&self, default: T, f: impl FnOnce() -> T) -> T {
+        let d = self.depth.get();
+        if d >= MAX_NESTING || !self.ctx.file.spend(1) {
+            return default;
+        }
+        self.depth.set(d + 1);
+        let out = f();
+        self.depth.set(d);
+        out
     }
 
     /// The enclosing function, if any.
@@ -141,14 +163,10 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
     /// and subscripts of the builtins namespace or `sys.modules` are seen through.
     /// Builtins come out bare (`exec`). Empty when unknown.
     pub fn callee(&self, expr: &'a Expr) -> String {
-        self.callee_at(expr, 0)
+        self.nest(String::new(), || self.callee_at(expr))
     }
 
-    fn callee_at(&self, expr: &'a Expr, depth: u32) -> String {
-        if depth > 12 || !self.ctx.file.spend(1) {
-            return String::new();
-        }
-        let d = depth + 1;
+    fn callee_at(&self, expr: &'a Expr) -> String {
         let aliases = &self.ctx.file.aliases;
         let raw = match expr {
             Expr::Name(n) => {
@@ -166,7 +184,7 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
                     match self.values(id)[..] {
                         // `e = eval` / `run = getattr(os, "system")`.
                         [v] if !matches!(v, Expr::Name(m) if m.id == n.id) => {
-                            let r = self.callee_at(v, d);
+                            let r = self.callee(v);
                             if r.is_empty() { id.to_string() } else { r }
                         }
                         _ => id.to_string(),
@@ -174,7 +192,7 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
                 }
             }
             Expr::Attribute(a) => {
-                let base = self.callee_at(&a.value, d);
+                let base = self.callee(&a.value);
                 if base.is_empty() {
                     return String::new();
                 }
@@ -182,11 +200,11 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
                 aliases.get(&name).cloned().unwrap_or(name)
             }
             Expr::Call(c) => {
-                let f = self.callee_at(&c.func, d);
+                let f = self.callee(&c.func);
                 let arg = |i: usize| c.arguments.args.get(i);
                 match f.as_str() {
                     "__import__" | "importlib.import_module" | "importlib.__import__" => {
-                        match arg(0).and_then(|a| fold::fold_str(a, self)) {
+                        match arg(0).and_then(|a| self.fold_str(a)) {
                             Some(m) => m,
                             None => return String::new(),
                         }
@@ -195,23 +213,23 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
                         let (Some(obj), Some(attr)) = (arg(0), arg(1)) else {
                             return String::new();
                         };
-                        let base = self.callee_at(obj, d);
-                        match fold::fold_str(attr, self) {
+                        let base = self.callee(obj);
+                        match self.fold_str(attr) {
                             Some(a) if !base.is_empty() => format!("{base}.{a}"),
                             _ => return String::new(),
                         }
                     }
                     "globals" | "locals" => "<globals>".into(),
                     "vars" => match arg(0) {
-                        Some(a) => format!("{}.__dict__", self.callee_at(a, d)),
+                        Some(a) => format!("{}.__dict__", self.callee(a)),
                         None => "<globals>".into(),
                     },
                     _ => return String::new(),
                 }
             }
             Expr::Subscript(s) => {
-                let base = self.callee_at(&s.value, d);
-                let Some(key) = fold::fold_str(&s.slice, self) else {
+                let base = self.callee(&s.value);
+                let Some(key) = self.fold_str(&s.slice) else {
                     return String::new();
                 };
                 if BUILTINS_NAMESPACES.contains(&base.as_str()) || base == "<globals>" {
@@ -233,14 +251,14 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
     /// downloaded data: a short description naming the function, e.g. `base64.b64decode`.
     pub fn decoded_source(&self, expr: &'a Expr) -> Option<String> {
         let mut seen = HashSet::new();
-        self.source_at(expr, 0, &mut seen)
+        self.source_at(expr, &mut seen)
     }
 
-    fn source_at(&self, expr: &'a Expr, depth: u32, seen: &mut HashSet<String>) -> Option<String> {
-        if depth > 16 || !self.ctx.file.spend(1) {
-            return None;
-        }
-        let d = depth + 1;
+    fn source_at(&self, expr: &'a Expr, seen: &mut HashSet<String>) -> Option<String> {
+        self.nest(None, || self.source_step(expr, seen))
+    }
+
+    fn source_step(&self, expr: &'a Expr, seen: &mut HashSet<String>) -> Option<String> {
         match expr {
             Expr::Name(n) => {
                 if !seen.insert(n.id.to_string()) {
@@ -248,7 +266,7 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
                 }
                 self.values(n.id.as_str())
                     .into_iter()
-                    .find_map(|v| self.source_at(v, d, seen))
+                    .find_map(|v| self.source_at(v, seen))
             }
             Expr::Call(c) => {
                 let f = self.callee(&c.func);
@@ -267,7 +285,7 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
                             if let Some(codec) = c
                                 .arguments
                                 .find_argument_value("encoding", 0)
-                                .and_then(|e| fold::fold_str(e, self))
+                                .and_then(|e| self.fold_str(e))
                                 .filter(|c| {
                                     !matches!(
                                         c.to_ascii_lowercase().replace('-', "_").as_str(),
@@ -280,7 +298,7 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
                         }
                         _ => {}
                     }
-                    if let Some(s) = self.source_at(&a.value, d, seen) {
+                    if let Some(s) = self.source_at(&a.value, seen) {
                         return Some(s);
                     }
                 }
@@ -288,28 +306,28 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
                     .args
                     .iter()
                     .chain(c.arguments.keywords.iter().map(|k| &k.value))
-                    .find_map(|a| self.source_at(a, d, seen))
+                    .find_map(|a| self.source_at(a, seen))
             }
             Expr::Subscript(s) => {
                 if fold::is_reverse_slice(&s.slice) {
                     return Some("string reversal [::-1]".into());
                 }
-                self.source_at(&s.value, d, seen)
+                self.source_at(&s.value, seen)
             }
-            Expr::Attribute(a) => self.source_at(&a.value, d, seen),
+            Expr::Attribute(a) => self.source_at(&a.value, seen),
             Expr::BinOp(b) => self
-                .source_at(&b.left, d, seen)
-                .or_else(|| self.source_at(&b.right, d, seen)),
+                .source_at(&b.left, seen)
+                .or_else(|| self.source_at(&b.right, seen)),
             Expr::FString(f) => f.value.elements().find_map(|el| match el {
                 ast::InterpolatedStringElement::Interpolation(i) => {
-                    self.source_at(&i.expression, d, seen)
+                    self.source_at(&i.expression, seen)
                 }
                 _ => None,
             }),
             Expr::If(i) => self
-                .source_at(&i.body, d, seen)
-                .or_else(|| self.source_at(&i.orelse, d, seen)),
-            Expr::Named(n) => self.source_at(&n.value, d, seen),
+                .source_at(&i.body, seen)
+                .or_else(|| self.source_at(&i.orelse, seen)),
+            Expr::Named(n) => self.source_at(&n.value, seen),
             _ => None,
         }
     }
@@ -337,13 +355,13 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
 
     /// A string expression's folded value (see [`fold`]).
     pub fn fold_str(&self, expr: &'a Expr) -> Option<String> {
-        fold::fold_str(expr, self)
+        self.nest(None, || fold::fold_str(expr, self))
     }
 }
 
 impl<'a> Lookup<'a> for Resolver<'_, '_, 'a> {
     fn single_value(&self, name: &str) -> Option<&'a Expr> {
-        self.single(name)
+        self.nest(None, || self.single(name))
     }
 
     fn callee(&self, func: &'a Expr) -> String {

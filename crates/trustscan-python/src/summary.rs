@@ -8,7 +8,7 @@
 //! `f.<locals>.g`; the top level is [`MODULE_SCOPE`].
 
 use crate::walk::Node;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use trustscan_pyparse::syntax::visitor::{self, Visitor};
 use trustscan_pyparse::syntax::{self as ast, Expr, LineIndex, Ranged, Stmt, TextRange};
 
@@ -83,12 +83,40 @@ pub fn summarize(module: &ast::ModModule, index: &LineIndex) -> ModuleSummary {
         scope: MODULE_SCOPE.to_string(),
         class: None,
         class_body: None,
+        seen: HashSet::new(),
+        params: HashSet::new(),
     };
     s.out.references.entry(MODULE_SCOPE.into()).or_default();
     for stmt in &module.body {
         s.visit_stmt(stmt);
     }
+    prune(&mut s.out);
     s.out
+}
+
+/// Drop references that cannot lead into the repository: their root is not `self`, `cls`,
+/// `super()`, an imported name or a name the module defines, and they are not method calls
+/// on an unknown receiver (which the graph follows by name).
+fn prune(out: &mut ModuleSummary) {
+    let mut known: HashSet<&str> = ["self", "cls", "super()"].into_iter().collect();
+    known.extend(out.imports.iter().map(|i| i.local.as_str()));
+    known.extend(
+        out.functions
+            .iter()
+            .map(|f| f.qualname.rsplit('.').next().unwrap_or(&f.qualname)),
+    );
+    known.extend(
+        out.classes
+            .iter()
+            .map(|c| c.qualname.rsplit('.').next().unwrap_or(&c.qualname)),
+    );
+    let known: HashSet<String> = known.into_iter().map(str::to_string).collect();
+    for refs in out.references.values_mut() {
+        refs.retain(|r| {
+            let root = r.path.split('.').next().unwrap_or(&r.path);
+            known.contains(root.trim_end_matches("()")) || (r.call && r.path.contains('.'))
+        });
+    }
 }
 
 /// The execution scope of a node, from its ancestors as the rule walker keeps them.
@@ -116,9 +144,7 @@ pub fn exec_scope(parents: &[Node], node: TextRange) -> String {
 
 fn within(body: &[Stmt], node: TextRange) -> bool {
     match (body.first(), body.last()) {
-        (Some(first), Some(last)) => {
-            TextRange::new(first.start(), last.end()).contains_range(node)
-        }
+        (Some(first), Some(last)) => TextRange::new(first.start(), last.end()).contains_range(node),
         _ => false,
     }
 }
@@ -134,6 +160,11 @@ struct Summarizer<'i> {
     /// Index into `out.classes` of the class whose body directly holds the current
     /// statement (not inside a function of it).
     class_body: Option<usize>,
+    /// References already recorded in the current scope (the first occurrence's line is
+    /// evidence enough).
+    seen: HashSet<(String, bool)>,
+    /// Parameters of the current function: naming one (without calling it) leads nowhere.
+    params: HashSet<String>,
 }
 
 impl Summarizer<'_> {
@@ -142,6 +173,13 @@ impl Summarizer<'_> {
     }
 
     fn reference(&mut self, path: String, call: bool, range: TextRange) {
+        let root = path.split('.').next().unwrap_or(&path);
+        if !call && self.params.contains(root) {
+            return;
+        }
+        if !self.seen.insert((path.clone(), call)) {
+            return;
+        }
         let line = self.line(range);
         self.out
             .references
@@ -185,10 +223,19 @@ impl Summarizer<'_> {
                 .map(|d| dotted(&d.expression).unwrap_or_default())
                 .collect(),
         });
+        // `self.m` / `cls.m` named without a call (a callback) still leads to a method.
+        let params: HashSet<String> = f
+            .parameters
+            .iter()
+            .map(|p| p.name().to_string())
+            .filter(|n| n != "self" && n != "cls")
+            .collect();
         let saved = (
             std::mem::replace(&mut self.scope, qualname.clone()),
             std::mem::replace(&mut self.class, class),
             self.class_body.take(),
+            std::mem::take(&mut self.seen),
+            std::mem::replace(&mut self.params, params),
         );
         self.out.references.entry(qualname).or_default();
         self.names.push(f.name.to_string());
@@ -197,7 +244,13 @@ impl Summarizer<'_> {
             self.visit_stmt(s);
         }
         self.names.truncate(self.names.len() - 2);
-        (self.scope, self.class, self.class_body) = saved;
+        (
+            self.scope,
+            self.class,
+            self.class_body,
+            self.seen,
+            self.params,
+        ) = saved;
     }
 
     fn class(&mut self, c: &ast::StmtClassDef) {

@@ -233,9 +233,6 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
         self.parents = vec![Node::Module(module)];
         self.body(&module.body);
         self.parents.clear();
-        let end = self
-            .file
-            .line(trustscan_pyparse::syntax::TextSize::of(self.file.text));
         let ctx = Ctx {
             file: &self.file,
             kind: Kind::File,
@@ -245,7 +242,9 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             name: String::new(),
             string: None,
             module: None,
-            lines: (0, end.max(1)),
+            // Bandit's file-level context spans lines 0-1: a `# nosec` there (or on the
+            // issue's own line) applies.
+            lines: (0, 1),
         };
         self.dispatch.dispatch(&ctx);
     }

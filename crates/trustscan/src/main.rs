@@ -58,6 +58,9 @@ struct CheckArgs {
     /// {"B101": {"skips": [...]}}}`).
     #[arg(long, value_name = "FILE")]
     bandit_config: Option<PathBuf>,
+    /// Worker threads (default: every core).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -270,7 +273,11 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     for e in &errors {
         eprintln!("trustscan: {e}");
     }
-    let reports = check::run(&engine, &files);
+    let reports = check::run(
+        &engine,
+        &files,
+        args.jobs.unwrap_or_else(trustscan_python::default_threads),
+    );
     let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum();
     let out = match args.format {
         Format::Json => {
