@@ -101,6 +101,7 @@ impl Engine {
                 aliases: HashMap::new(),
                 fuel: std::cell::Cell::new(crate::walk::FILE_FUEL),
                 bindings: Default::default(),
+                last_callee: Default::default(),
             };
             Walker::new(file, &mut run).walk_module(&parsed.module);
             if summarize {
@@ -223,10 +224,10 @@ impl Run<'_> {
 }
 
 fn source_line(file: &FileState, line: u32) -> String {
-    let Some(start) = line
-        .checked_sub(1)
-        .map(|l| file.index.line_start(OneIndexed::from_zero_indexed(l as usize), file.text))
-    else {
+    let Some(start) = line.checked_sub(1).map(|l| {
+        file.index
+            .line_start(OneIndexed::from_zero_indexed(l as usize), file.text)
+    }) else {
         return String::new();
     };
     let rest = file.text.get(usize::from(start)..).unwrap_or("");

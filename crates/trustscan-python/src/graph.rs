@@ -86,8 +86,14 @@ struct Repo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Target {
     Module(String),
-    Function { file: String, qualname: String },
-    Class { file: String, qualname: String },
+    Function {
+        file: String,
+        qualname: String,
+    },
+    Class {
+        file: String,
+        qualname: String,
+    },
     /// Bound to something outside the repository (or a local variable).
     External,
 }
@@ -127,7 +133,13 @@ impl Repo {
             return module.to_string();
         }
         let package = module_name(file)
-            .map(|m| if file.ends_with("__init__.py") { m } else { parent(&m) })
+            .map(|m| {
+                if file.ends_with("__init__.py") {
+                    m
+                } else {
+                    parent(&m)
+                }
+            })
             .unwrap_or_default();
         let mut parts: Vec<&str> = package.split('.').filter(|p| !p.is_empty()).collect();
         for _ in 1..level {
@@ -240,7 +252,10 @@ impl Repo {
             target = match target {
                 Target::Module(m) => self.member(&m, part, 0),
                 Target::Class { file, qualname } => match self.method(&file, &qualname, part) {
-                    Some((f, q)) => Target::Function { file: f, qualname: q },
+                    Some((f, q)) => Target::Function {
+                        file: f,
+                        qualname: q,
+                    },
                     None => Target::External,
                 },
                 _ => return Target::External,
@@ -292,7 +307,10 @@ impl Repo {
 }
 
 fn parent(module: &str) -> String {
-    module.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default()
+    module
+        .rsplit_once('.')
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_default()
 }
 
 impl CallGraph {
@@ -397,7 +415,15 @@ impl CallGraph {
             for (f, q) in mro.iter().skip(1) {
                 let m = format!("{q}.__init_subclass__");
                 if self.repo.has_function(f, &m) {
-                    self.edge(from, ScopeId { file: f.clone(), scope: m }, class.line, "subclasses");
+                    self.edge(
+                        from,
+                        ScopeId {
+                            file: f.clone(),
+                            scope: m,
+                        },
+                        class.line,
+                        "subclasses",
+                    );
                 }
             }
             if let Some(meta) = &class.metaclass
@@ -464,7 +490,11 @@ impl CallGraph {
                     // `self.x(...)` / `self.x.m(...)` on an attribute holding a repository
                     // class instance.
                     let wanted: Vec<&str> = if more.is_empty() {
-                        if call { vec!["__call__", "forward"] } else { vec![] }
+                        if call {
+                            vec!["__call__", "forward"]
+                        } else {
+                            vec![]
+                        }
                     } else {
                         vec![more.split('.').next().unwrap_or(more)]
                     };
@@ -478,14 +508,21 @@ impl CallGraph {
             }
             _ => match self.repo.resolve(file, scope, path) {
                 Target::Function { file, qualname } => {
-                    out.push((function(file, qualname), if call { "calls" } else { "refers to" }));
+                    out.push((
+                        function(file, qualname),
+                        if call { "calls" } else { "refers to" },
+                    ));
                 }
                 Target::Class { file, qualname } => {
                     for hook in INSTANCE_HOOKS {
                         if let Some((f, q)) = self.repo.method(&file, &qualname, hook) {
                             out.push((
                                 function(f, q),
-                                if call { "instantiates" } else { "refers to class" },
+                                if call {
+                                    "instantiates"
+                                } else {
+                                    "refers to class"
+                                },
                             ));
                         }
                     }

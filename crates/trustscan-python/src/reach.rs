@@ -20,7 +20,11 @@ impl<'g> PlanReach<'g> {
     pub fn new(plan: &LoadPlan, graph: &'g CallGraph) -> PlanReach<'g> {
         PlanReach {
             graph,
-            apis: plan.apis.iter().map(|api| ApiReach::new(api, graph)).collect(),
+            apis: plan
+                .apis
+                .iter()
+                .map(|api| ApiReach::new(api, graph))
+                .collect(),
         }
     }
 
@@ -110,11 +114,7 @@ impl ApiReach {
             self.executed
                 .get(&r)
                 .map(|reason| format!("{}: {reason}", self.label))
-                .or_else(|| {
-                    self.entries
-                        .get(&r)
-                        .map(|d| format!("{}: {d}", self.label))
-                })
+                .or_else(|| self.entries.get(&r).map(|d| format!("{}: {d}", self.label)))
         }) {
             Some(h) => h,
             None => self.label.clone(),

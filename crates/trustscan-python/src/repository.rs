@@ -74,11 +74,7 @@ pub fn default_threads() -> usize {
 pub fn code_report(plan: &LoadPlan, analysis: RepositoryAnalysis) -> CodeReport {
     let RepositoryAnalysis { mut files, graph } = analysis;
     crate::reach::apply(plan, &graph, &mut files);
-    let executed: BTreeSet<&str> = plan
-        .apis
-        .iter()
-        .flat_map(|a| a.executed_files())
-        .collect();
+    let executed: BTreeSet<&str> = plan.apis.iter().flat_map(|a| a.executed_files()).collect();
     let mut report = CodeReport {
         files_analyzed: files.len(),
         call_graph: GraphStats {
@@ -98,8 +94,16 @@ pub fn code_report(plan: &LoadPlan, analysis: RepositoryAnalysis) -> CodeReport 
         report.findings.extend(file.findings);
     }
     report.findings.sort_by(|a, b| {
-        (a.reachability, std::cmp::Reverse(a.severity), std::cmp::Reverse(a.confidence))
-            .cmp(&(b.reachability, std::cmp::Reverse(b.severity), std::cmp::Reverse(b.confidence)))
+        (
+            a.reachability,
+            std::cmp::Reverse(a.severity),
+            std::cmp::Reverse(a.confidence),
+        )
+            .cmp(&(
+                b.reachability,
+                std::cmp::Reverse(b.severity),
+                std::cmp::Reverse(b.confidence),
+            ))
             .then_with(|| a.location.cmp(&b.location))
             .then_with(|| a.rule.cmp(&b.rule))
     });

@@ -73,11 +73,21 @@ const BUILTINS_NAMESPACES: &[&str] = &[
 /// Resolution for one node: its scope and the file's import aliases.
 pub struct Resolver<'c, 'w, 'a> {
     ctx: &'c Ctx<'w, 'a>,
+    /// How many `callee` calls are active: folding and resolving call each other (a
+    /// subscript's key is folded, a folded call's callee resolved), each with its own depth
+    /// limit, so cycles such as `p = t[p].tolist()` are cut here.
+    nesting: std::cell::Cell<u32>,
 }
+
+/// Nested `callee` calls allowed through folding.
+const MAX_NESTING: u32 = 6;
 
 impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
     pub fn new(ctx: &'c Ctx<'w, 'a>) -> Self {
-        Resolver { ctx }
+        Resolver {
+            ctx,
+            nesting: std::cell::Cell::new(0),
+        }
     }
 
     /// The enclosing function, if any.
@@ -141,7 +151,14 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
     /// and subscripts of the builtins namespace or `sys.modules` are seen through.
     /// Builtins come out bare (`exec`). Empty when unknown.
     pub fn callee(&self, expr: &'a Expr) -> String {
-        self.callee_at(expr, 0)
+        let n = self.nesting.get();
+        if n >= MAX_NESTING {
+            return String::new();
+        }
+        self.nesting.set(n + 1);
+        let out = self.callee_at(expr, 0);
+        self.nesting.set(n);
+        out
     }
 
     fn callee_at(&self, expr: &'a Expr, depth: u32) -> String {
@@ -211,6 +228,14 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
             }
             Expr::Subscript(s) => {
                 let base = self.callee_at(&s.value, d);
+                // Only namespaces are looked into: fold the key for nothing else.
+                if !(BUILTINS_NAMESPACES.contains(&base.as_str())
+                    || base == "<globals>"
+                    || base == "sys.modules"
+                    || base.ends_with(".__dict__"))
+                {
+                    return String::new();
+                }
                 let Some(key) = fold::fold_str(&s.slice, self) else {
                     return String::new();
                 };

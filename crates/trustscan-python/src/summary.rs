@@ -116,9 +116,7 @@ pub fn exec_scope(parents: &[Node], node: TextRange) -> String {
 
 fn within(body: &[Stmt], node: TextRange) -> bool {
     match (body.first(), body.last()) {
-        (Some(first), Some(last)) => {
-            TextRange::new(first.start(), last.end()).contains_range(node)
-        }
+        (Some(first), Some(last)) => TextRange::new(first.start(), last.end()).contains_range(node),
         _ => false,
     }
 }

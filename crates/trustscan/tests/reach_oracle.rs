@@ -120,9 +120,7 @@ fn reachability_covers_everything_python_runs_and_no_decoy() {
             for (file, scope) in oracle_ran(&oracle_python(env), fixture) {
                 let (r, evidence) = reach.classify(&file, &scope);
                 let want_top = scope == "<module>";
-                if r == Reachability::NotReached
-                    || (want_top && r != Reachability::RunsAtLoad)
-                {
+                if r == Reachability::NotReached || (want_top && r != Reachability::RunsAtLoad) {
                     errors.push(format!(
                         "{name} [{env}]: {file}:{scope} ran but trustscan says {r:?} {evidence:?}"
                     ));
