@@ -101,6 +101,7 @@ impl Engine {
                 aliases: HashMap::new(),
                 fuel: std::cell::Cell::new(crate::walk::FILE_FUEL),
                 bindings: Default::default(),
+                last_callee: Default::default(),
             };
             Walker::new(file, &mut run).walk_module(&parsed.module);
             if summarize {

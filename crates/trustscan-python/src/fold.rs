@@ -59,11 +59,13 @@ fn fold_call<'a>(c: &'a ast::ExprCall, lookup: &dyn Lookup<'a>, d: u32) -> Optio
     let first = || args.first().and_then(|a| fold_at(a, lookup, d));
     // Methods on a folded receiver: `x.decode()`, `"".join(...)`, `x[::-1]`.
     if let Expr::Attribute(a) = &*c.func {
+        // `codecs.decode(data, codec)` is a function, not a method of `codecs`.
+        let on_codecs = || lookup.callee(&a.value) == "codecs";
         match a.attr.as_str() {
-            "decode" | "encode" if decode_codec(c, lookup, d).is_none() => {
+            "decode" | "encode" if !on_codecs() && decode_codec(c, lookup, d).is_none() => {
                 return fold_at(&a.value, lookup, d);
             }
-            "decode" => {
+            "decode" if !on_codecs() => {
                 let codec = decode_codec(c, lookup, d)?;
                 return codec_decode(&codec, &fold_at(&a.value, lookup, d)?);
             }

@@ -229,6 +229,14 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
             }
             Expr::Subscript(s) => {
                 let base = self.callee(&s.value);
+                // Only namespaces are looked into: fold the key for nothing else.
+                if !(BUILTINS_NAMESPACES.contains(&base.as_str())
+                    || base == "<globals>"
+                    || base == "sys.modules"
+                    || base.ends_with(".__dict__"))
+                {
+                    return String::new();
+                }
                 let Some(key) = self.fold_str(&s.slice) else {
                     return String::new();
                 };

@@ -18,6 +18,9 @@ mod ts110_runtime_tampering;
 mod ts111_dynamic_import;
 mod ts112_obfuscation;
 
+mod loading;
+mod support;
+
 pub fn rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(ts101_exec_decoded_data::ExecDecodedData),
