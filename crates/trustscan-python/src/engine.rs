@@ -36,6 +36,10 @@ impl Engine {
         let rules = rules::all();
         let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
+            // Table-driven rules (several IDs) check their own entries' IDs per issue.
+            if r.metas().len() == 1 && !options.enabled(r.meta().id) {
+                continue;
+            }
             for k in r.kinds() {
                 by_kind.entry(*k).or_default().push(i);
             }
@@ -135,10 +139,6 @@ impl Dispatch for Run<'_> {
         for &i in indexes {
             let rule = &self.engine.rules[i];
             let meta = rule.meta();
-            // Table-driven rules check their own entries' IDs.
-            if rule.metas().len() == 1 && !self.engine.options.enabled(meta.id) {
-                continue;
-            }
             let Some(issue) = rule.check(ctx, &self.engine.options) else {
                 continue;
             };

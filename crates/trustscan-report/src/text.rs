@@ -7,6 +7,9 @@ use trustscan_core::{
     Reachability, SnapshotInfo, Step, StudyCriterion,
 };
 
+/// Steps of a finding's call path shown in text (its start and its end).
+const EVIDENCE_SHOWN: usize = 12;
+
 /// The full plan: every API, every step with its reason chain.
 pub fn render_plan_text(plan: &LoadPlan) -> String {
     let mut out = String::new();
@@ -110,7 +113,19 @@ fn render_code(out: &mut String, code: &CodeReport, view: FindingView) {
         );
         let _ = writeln!(out, "      {}", f.message);
         let _ = writeln!(out, "      | {}", f.snippet.trim());
+        // A long call path keeps its two ends; JSON has every step.
+        let n = f.evidence.len();
         for (i, e) in f.evidence.iter().enumerate() {
+            if n > EVIDENCE_SHOWN && i >= EVIDENCE_SHOWN / 2 && i < n - EVIDENCE_SHOWN / 2 {
+                if i == EVIDENCE_SHOWN / 2 {
+                    let hidden = n - EVIDENCE_SHOWN;
+                    let _ = writeln!(
+                        out,
+                        "        ... {hidden} more calls (--format json lists them)"
+                    );
+                }
+                continue;
+            }
             let lead = if i == 0 { "via:" } else { "  ->" };
             let _ = writeln!(out, "      {lead} {e}");
         }

@@ -338,16 +338,30 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     }
 }
 
+/// The first sentence of a rule's rationale, for the one-line-per-rule listing.
+fn first_sentence(text: &str) -> &str {
+    text.find(". ").map_or(text, |i| &text[..=i])
+}
+
 fn rules_command(id: Option<&str>) -> ExitCode {
     let engine = trustscan_python::Engine::new(Default::default());
     let metas = engine.metas();
     let mut out = String::new();
     match id {
         None => {
+            out.push_str(&format!(
+                "{:<6} {:<40} {:<8} {:<8} {:<10} {}\n",
+                "ID", "NAME", "CWE", "SEVERITY", "CONFIDENCE", "RATIONALE"
+            ));
             for m in &metas {
                 out.push_str(&format!(
-                    "{:<6} {:<40} CWE-{:<4} {:<6} {:<6}\n",
-                    m.id, m.name, m.cwe, m.severity, m.confidence
+                    "{:<6} {:<40} CWE-{:<4} {:<8} {:<10} {}\n",
+                    m.id,
+                    m.name,
+                    m.cwe,
+                    m.severity,
+                    m.confidence,
+                    first_sentence(m.rationale)
                 ));
             }
         }
