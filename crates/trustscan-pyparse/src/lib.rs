@@ -88,17 +88,15 @@ pub fn with_parsed<T: Send + 'static>(
                 .first()
                 .map(|e| format!("syntax error at line {}: {}", e.line, e.message));
         }
-        // Depth is measured by the facts pass over the same tree; a tree deeper than any
-        // CPython accepts is leaked rather than dropped recursively.
-        let facts = facts::extract(parsed.syntax(), &text, &index);
-        if refusal.is_none() && facts.max_depth > CPYTHON_MAX_AST_DEPTH {
+        // A tree deeper than any CPython accepts is leaked rather than dropped recursively.
+        let max_depth = facts::max_depth(parsed.syntax());
+        if refusal.is_none() && max_depth > CPYTHON_MAX_AST_DEPTH {
             refusal = Some(format!(
-                "syntax nests {} levels deep; CPython refuses to compile beyond about \
-                 {CPYTHON_MAX_AST_DEPTH}",
-                facts.max_depth
+                "syntax nests {max_depth} levels deep; CPython refuses to compile beyond about \
+                 {CPYTHON_MAX_AST_DEPTH}"
             ));
         }
-        let deep = facts.max_depth > LEAK_DEPTH;
+        let deep = max_depth > LEAK_DEPTH;
         let file = ParsedFile {
             text,
             encoding: decoded.encoding,

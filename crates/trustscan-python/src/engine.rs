@@ -132,6 +132,10 @@ struct Run<'e> {
 }
 
 impl Dispatch for Run<'_> {
+    fn wants(&self, kind: Kind) -> bool {
+        self.engine.by_kind.contains_key(&kind)
+    }
+
     fn dispatch(&mut self, ctx: &Ctx) {
         let Some(indexes) = self.engine.by_kind.get(&ctx.kind) else {
             return;
@@ -163,9 +167,9 @@ impl Run<'_> {
         let line = issue
             .line
             .unwrap_or_else(|| node_lineno(ctx.file, &ctx.node));
-        if self.engine.options.honor_nosec && self.nosec.silences(id, line, ctx.lines) {
+        if self.engine.options.honor_nosec && self.nosec.silences(id, line, ctx.lines()) {
             // Bandit counts a bare nosec and a nosec naming the test apart.
-            if self.nosec.names_tests(line, ctx.lines) {
+            if self.nosec.names_tests(line, ctx.lines()) {
                 self.report.skipped_tests += 1;
             } else {
                 self.report.nosec += 1;
@@ -205,7 +209,10 @@ impl Run<'_> {
                 column,
                 end_line: end_line.max(start_line),
                 end_column,
-                context: [ctx.lines.0, ctx.lines.1],
+                context: {
+                    let (a, b) = ctx.lines();
+                    [a, b]
+                },
             },
             fingerprint: fingerprint(&[
                 id,

@@ -23,8 +23,9 @@
 //! except the hooks a loader is known to call (listed per entry point).
 
 use crate::summary::{ClassInfo, MODULE_SCOPE, ModuleSummary};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 /// Methods a constructed instance may have run by Python itself.
@@ -619,7 +620,7 @@ impl CallGraph {
     pub fn build(summaries: BTreeMap<String, ModuleSummary>) -> CallGraph {
         let mut g = CallGraph {
             nodes: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             edges: Vec::new(),
             repo: Repo::new(summaries),
         };
@@ -659,7 +660,7 @@ impl CallGraph {
             }
         }
         let files: Vec<String> = g.repo.summaries.keys().cloned().collect();
-        let mut seen: HashSet<(usize, usize)> = HashSet::new();
+        let mut seen: HashSet<(usize, usize)> = HashSet::default();
         for file in &files {
             for (from, to, line, how) in file_edges(&g.repo, file) {
                 let (Some(&from), Some(&to)) = (g.index.get(&from), g.index.get(&to)) else {
@@ -716,7 +717,7 @@ impl CallGraph {
     /// Breadth-first search from the roots: for each reached node, the edge it was first
     /// reached by (`None` for roots). Shortest paths make the shortest evidence.
     pub fn reach(&self, roots: &[usize]) -> HashMap<usize, Option<(usize, Edge)>> {
-        let mut seen: HashMap<usize, Option<(usize, Edge)>> = HashMap::new();
+        let mut seen: HashMap<usize, Option<(usize, Edge)>> = HashMap::default();
         let mut queue = VecDeque::new();
         for &r in roots {
             if seen.insert(r, None).is_none() {
@@ -742,7 +743,7 @@ impl CallGraph {
     ) -> Vec<String> {
         let mut steps = Vec::new();
         let mut cur = node;
-        let mut guard = HashSet::new();
+        let mut guard = HashSet::default();
         while let Some(Some((prev, edge))) = reached.get(&cur) {
             if !guard.insert(cur) {
                 break;

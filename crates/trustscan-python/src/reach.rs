@@ -7,7 +7,7 @@
 use crate::engine::FileReport;
 use crate::graph::CallGraph;
 use crate::summary::MODULE_SCOPE;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use trustscan_core::{ApiPlan, LoadPlan, Reachability, StepKind, Subject};
 
 /// Reachability of every scope of a repository under one load plan (all its APIs).
@@ -64,7 +64,7 @@ struct ApiReach {
 
 impl ApiReach {
     fn new(api: &ApiPlan, graph: &CallGraph) -> ApiReach {
-        let mut executed = HashMap::new();
+        let mut executed = HashMap::default();
         for s in &api.steps {
             if s.kind != StepKind::ExecuteFile {
                 continue;
@@ -78,7 +78,7 @@ impl ApiReach {
                 executed.entry(n).or_insert_with(|| s.reason_text());
             }
         }
-        let mut entries = HashMap::new();
+        let mut entries = HashMap::default();
         for e in &api.entry_points {
             let Some(file) = &e.file else { continue };
             let invokes: Vec<&str> = e.invokes.iter().map(|s| s.as_str()).collect();

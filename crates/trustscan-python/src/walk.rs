@@ -146,11 +146,26 @@ pub struct Ctx<'w, 'a> {
     pub string: Option<&'w str>,
     /// Imports: the module of the last alias (Bandit's `context["module"]`).
     pub module: Option<String>,
-    /// First and last line Bandit attributes to the node (nosec applies to these).
-    pub lines: (u32, u32),
 }
 
 impl<'a> Ctx<'_, 'a> {
+    /// First and last line Bandit attributes to the node (nosec applies to these); computed
+    /// only for nodes that get an issue.
+    pub fn lines(&self) -> (u32, u32) {
+        match self.kind {
+            // Bandit's file-level context spans lines 0-1: a `# nosec` there (or on the
+            // issue's own line) applies.
+            Kind::File => (0, 1),
+            // A string is attributed to its parent's lines.
+            Kind::Str | Kind::Bytes => self
+                .parents
+                .last()
+                .map(|p| node_lines(self.file, p))
+                .unwrap_or((1, 1)),
+            _ => node_lines(self.file, &self.node),
+        }
+    }
+
     pub fn parent(&self) -> Option<Node<'a>> {
         self.parents.last().copied()
     }
@@ -214,6 +229,11 @@ pub fn call_name(call: &ast::ExprCall, aliases: &HashMap<String, String>) -> Str
 
 /// Receives each node with its context.
 pub trait Dispatch {
+    /// Whether any rule looks at nodes of this kind (the walker skips building the
+    /// context of the others).
+    fn wants(&self, _kind: Kind) -> bool {
+        true
+    }
     fn dispatch(&mut self, ctx: &Ctx);
 }
 
@@ -245,9 +265,6 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             name: String::new(),
             string: None,
             module: None,
-            // Bandit's file-level context spans lines 0-1: a `# nosec` there (or on the
-            // issue's own line) applies.
-            lines: (0, 1),
         };
         self.dispatch.dispatch(&ctx);
     }
@@ -260,15 +277,9 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
         string: Option<&str>,
         module: Option<String>,
     ) {
-        let lines = match (kind, string) {
-            // A string is attributed to its parent's lines.
-            (Kind::Str | Kind::Bytes, _) => self
-                .parents
-                .last()
-                .map(|p| node_lines(&self.file, p))
-                .unwrap_or((1, 1)),
-            _ => node_lines(&self.file, &node),
-        };
+        if !self.dispatch.wants(kind) {
+            return;
+        }
         let name = qualname.rsplit('.').next().unwrap_or("").to_string();
         let ctx = Ctx {
             file: &self.file,
@@ -279,7 +290,6 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             name,
             string,
             module,
-            lines,
         };
         self.dispatch.dispatch(&ctx);
     }
@@ -558,12 +568,11 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             }
             Expr::StringLiteral(s) => {
                 if !self.is_docstring() {
-                    let value = s.value.to_str().to_string();
-                    self.emit(Kind::Str, node, String::new(), Some(&value), None);
+                    self.emit(Kind::Str, node, String::new(), Some(s.value.to_str()), None);
                 }
             }
             Expr::BytesLiteral(b) => {
-                if !self.is_docstring() {
+                if self.dispatch.wants(Kind::Bytes) && !self.is_docstring() {
                     let bytes: Vec<u8> = b.value.bytes().collect();
                     let value = String::from_utf8_lossy(&bytes).into_owned();
                     self.emit(Kind::Bytes, node, String::new(), Some(&value), None);

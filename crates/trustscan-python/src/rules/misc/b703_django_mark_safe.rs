@@ -366,12 +366,12 @@ impl Rule for DjangoMarkSafe {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !ctx
-            .file
-            .imports
-            .iter()
-            .any(|i| i.contains("django.utils.safestring"))
-            || !AFFECTED.contains(&ctx.name.as_str())
+        if !AFFECTED.contains(&ctx.name.as_str())
+            || !ctx
+                .file
+                .imports
+                .iter()
+                .any(|i| i.contains("django.utils.safestring"))
         {
             return None;
         }

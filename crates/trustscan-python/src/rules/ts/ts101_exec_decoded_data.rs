@@ -78,6 +78,15 @@ impl Rule for ExecDecodedData {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
+        // A method call can only reach a sink through its own name: skip resolving others.
+        if let Expr::Attribute(a) = &*call.func
+            && !SINKS
+                .iter()
+                .any(|s| s.rsplit('.').next() == Some(a.attr.as_str()))
+            && !matches!(a.attr.as_str(), "runsource" | "runcode")
+        {
+            return None;
+        }
         let r = Resolver::new(ctx);
         let sink = r.callee(&call.func);
         if !is_runner(&sink) {
