@@ -359,8 +359,9 @@ fn rules_command(id: Option<&str>) -> ExitCode {
                     m.id,
                     m.name,
                     m.cwe,
-                    m.severity,
-                    m.confidence,
+                    // Levels print without padding support: pad their text.
+                    m.severity.to_string(),
+                    m.confidence.to_string(),
                     first_sentence(m.rationale)
                 ));
             }
