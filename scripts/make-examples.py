@@ -37,9 +37,13 @@ def torch_zip(prefix="pytorch_model"):
     """A file laid out like torch.save's zip format; data.pkl pickles an empty OrderedDict."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr(f"{prefix}/data.pkl", pickle.dumps(OrderedDict(), protocol=2))
-        z.writestr(f"{prefix}/byteorder", "little")
-        z.writestr(f"{prefix}/version", "3\n")
+        # Fixed timestamps keep the file byte-identical across runs.
+        for name, data in [
+            ("data.pkl", pickle.dumps(OrderedDict(), protocol=2)),
+            ("byteorder", b"little"),
+            ("version", b"3\n"),
+        ]:
+            z.writestr(zipfile.ZipInfo(f"{prefix}/{name}", date_time=(1980, 1, 1, 0, 0, 0)), data)
     return buf.getvalue()
 
 
@@ -154,6 +158,64 @@ example(
     },
     "Falcon-style file names (modelling_RW.py, configRW.py) that the study's name criteria "
     "miss, although loading runs them.",
+)
+
+import base64 as _b64
+
+HIDDEN_PAYLOAD = _b64.b64encode(b'print("trustscan demo: this line would run when the model loads")').decode()
+
+example(
+    "transformers-hidden-payload",
+    {
+        "config.json": json.dumps(
+            {
+                **CONFIG_ARGS,
+                "auto_map": {
+                    "AutoConfig": "configuration_hidden.HiddenConfig",
+                    "AutoModel": "modeling_hidden.HiddenModel",
+                },
+            },
+            indent=2,
+        ),
+        "configuration_hidden.py": "from transformers import PretrainedConfig\n" + cls("HiddenConfig", "PretrainedConfig"),
+        "modeling_hidden.py": f"""import base64
+
+from transformers import PreTrainedModel
+
+from .configuration_hidden import HiddenConfig
+from .setup_utils import prepare
+
+# Decoded and executed at import time: the code that runs is not the code a reader sees.
+exec(base64.b64decode("{HIDDEN_PAYLOAD}"))
+
+
+class HiddenModel(PreTrainedModel):
+    config_class = HiddenConfig
+
+    def __init__(self, config):
+        super().__init__(config)
+        prepare(config)
+
+    def export_legacy(self, path):
+        import pickle
+
+        with open(path, "rb") as f:
+            return pickle.load(f)
+""",
+        "setup_utils.py": """import subprocess
+import sys
+
+
+def prepare(config):
+    # Runs from HiddenModel.__init__, i.e. inside from_pretrained.
+    if getattr(config, "install_extras", False):
+        subprocess.run([sys.executable, "-m", "pip", "install", "trustscan-demo-extra"], check=False)
+""",
+        "model.safetensors": safetensors(),
+    },
+    "Remote code with a base64-encoded statement executed at import (harmless: it prints), a "
+    "pip install reachable from the model's constructor, and a pickle load no loader calls: "
+    "scan shows each finding's reachability with the call path.",
 )
 
 example(

@@ -74,6 +74,10 @@ pub struct Finding {
     pub severity: Level,
     pub confidence: Level,
     pub location: Location,
+    /// The function the code runs in, named like Python's `__qualname__`
+    /// (`XModel.__init__`, `load.<locals>.inner`), or `<module>` for a module's top level,
+    /// class bodies, decorators and default arguments.
+    pub scope: String,
     pub snippet: String,
     pub message: String,
     pub reachability: Reachability,
@@ -82,4 +86,33 @@ pub struct Finding {
     pub evidence: Vec<String>,
     /// Stable across runs and line shifts: rule, file, enclosing scope and normalised code.
     pub fingerprint: String,
+}
+
+/// The Python analysis of a repository's code, attached to a scan.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct CodeReport {
+    /// Python files analysed (every `.py` of the repository, executed at load or not).
+    pub files_analyzed: usize,
+    /// Execution scopes (functions and module top levels) and edges in the call graph.
+    pub call_graph: GraphStats,
+    /// Every finding, strongest reachability first, then by severity.
+    pub findings: Vec<Finding>,
+    /// Files that could not be analysed fully, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<crate::Note>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GraphStats {
+    pub scopes: usize,
+    pub edges: usize,
+}
+
+impl CodeReport {
+    /// Findings whose code runs or is called when the model loads.
+    pub fn reached(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.reachability != Reachability::NotReached)
+    }
 }

@@ -11,7 +11,7 @@ pub mod plan;
 pub mod snapshot;
 
 pub use classification::{CustomCodeClassification, StudyCriterion, StudyMatch};
-pub use finding::{Finding, Level, Location, Reachability, RuleInfo};
+pub use finding::{CodeReport, Finding, GraphStats, Level, Location, Reachability, RuleInfo};
 pub use plan::{
     ApiPlan, Certainty, Ecosystem, EntryPoint, Failure, Gate, LoadPlan, Note, NoteLevel,
     PLAN_SCHEMA, PayloadFormat, ReasonLink, Step, StepKind, Subject, VersionScope,

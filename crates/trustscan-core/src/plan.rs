@@ -253,6 +253,11 @@ pub struct EntryPoint {
     /// What the loader does with it, e.g. "class constructed by from_pretrained".
     pub role: String,
     pub certainty: Certainty,
+    /// For a class: the methods the loader (or its base classes) call on it besides
+    /// constructing it, e.g. `from_pretrained`, `_init_weights`, `tie_weights`. Reachability
+    /// starts from these when the class overrides them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub invokes: Vec<String>,
 }
 
 /// One thing loading would do.

@@ -200,6 +200,20 @@ fn run_module(
             line: None,
             role: "pipeline or component class: from_pretrained builds it".into(),
             certainty: Certainty::Definite,
+            invokes: [
+                "from_pretrained",
+                "from_config",
+                "load_config",
+                "extract_init_dict",
+                "register_modules",
+                "register_to_config",
+                "_get_signature_keys",
+                "to",
+                "eval",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         });
     }
 }

@@ -289,6 +289,7 @@ fn public_callables(facts: &trustscan_pyparse::ModuleFacts) -> Vec<EntryPoint> {
                        caller's arguments"
                     .into(),
                 certainty,
+                invokes: Vec::new(),
             })
         })
         .collect()

@@ -766,3 +766,31 @@ fn known_truth(test: &Expr) -> Option<bool> {
         _ => None,
     }
 }
+
+/// How deeply statements and expressions nest, for callers that need nothing else (the
+/// rule engine): the same measure as [`ModuleFacts::max_depth`], without collecting facts.
+pub(crate) fn max_depth(module: &ast::ModModule) -> usize {
+    struct Depth {
+        depth: usize,
+        max: usize,
+    }
+    impl Depth {
+        fn enter(&mut self, f: impl FnOnce(&mut Self)) {
+            self.depth += 1;
+            self.max = self.max.max(self.depth);
+            stacker::maybe_grow(64 * 1024, 1024 * 1024, || f(self));
+            self.depth -= 1;
+        }
+    }
+    impl<'a> Visitor<'a> for Depth {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            self.enter(|d| visitor::walk_stmt(d, stmt));
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            self.enter(|d| visitor::walk_expr(d, expr));
+        }
+    }
+    let mut d = Depth { depth: 0, max: 0 };
+    d.visit_body(&module.body);
+    d.max
+}

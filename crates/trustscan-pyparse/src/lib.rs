@@ -88,17 +88,15 @@ pub fn with_parsed<T: Send + 'static>(
                 .first()
                 .map(|e| format!("syntax error at line {}: {}", e.line, e.message));
         }
-        // Depth is measured by the facts pass over the same tree; a tree deeper than any
-        // CPython accepts is leaked rather than dropped recursively.
-        let facts = facts::extract(parsed.syntax(), &text, &index);
-        if refusal.is_none() && facts.max_depth > CPYTHON_MAX_AST_DEPTH {
+        // A tree deeper than any CPython accepts is leaked rather than dropped recursively.
+        let max_depth = facts::max_depth(parsed.syntax());
+        if refusal.is_none() && max_depth > CPYTHON_MAX_AST_DEPTH {
             refusal = Some(format!(
-                "syntax nests {} levels deep; CPython refuses to compile beyond about \
-                 {CPYTHON_MAX_AST_DEPTH}",
-                facts.max_depth
+                "syntax nests {max_depth} levels deep; CPython refuses to compile beyond about \
+                 {CPYTHON_MAX_AST_DEPTH}"
             ));
         }
-        let deep = facts.max_depth > LEAK_DEPTH;
+        let deep = max_depth > LEAK_DEPTH;
         let file = ParsedFile {
             text,
             encoding: decoded.encoding,
@@ -252,10 +250,63 @@ fn start_parser_thread() -> Result<mpsc::Sender<Job>, String> {
     Ok(tx)
 }
 
-/// Run `f` on the parser thread, which has a large stack; a panic becomes an error message.
+thread_local! {
+    /// Set on threads started with a parser-sized stack, which parse inline.
+    static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `work(i)` for every `i` in `0..n` on up to `threads` worker threads that have
+/// parser-sized stacks (so parses on them need no hand-off); results in index order,
+/// `None` where `work` panicked. Falls back to the calling thread when threads cannot be
+/// started.
+pub fn parallel_map<T: Send>(
+    n: usize,
+    threads: usize,
+    work: impl Fn(usize) -> T + Sync,
+) -> Vec<Option<T>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
+    let run = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(i))).ok();
+            results.lock().unwrap_or_else(|e| e.into_inner())[i] = value;
+        }
+    };
+    std::thread::scope(|scope| {
+        let mut started = 0;
+        for t in 0..threads.clamp(1, n.max(1)) {
+            let spawned = std::thread::Builder::new()
+                .name(format!("trustscan-worker-{t}"))
+                .stack_size(PARSER_STACK_BYTES)
+                .spawn_scoped(scope, || {
+                    BIG_STACK.with(|b| b.set(true));
+                    run()
+                });
+            if spawned.is_ok() {
+                started += 1;
+            }
+        }
+        if started == 0 {
+            run();
+        }
+    });
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Run `f` on a thread with a large stack (this one, if it is a worker of
+/// [`parallel_map`]; otherwise the shared parser thread); a panic becomes an error message.
 pub fn on_big_stack<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
+    if BIG_STACK.with(|b| b.get()) {
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .map_err(|_| "the parser failed on this file (internal error)".to_string());
+    }
     let (tx, rx) = mpsc::channel();
     let job: Job = Box::new(move || {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));

@@ -2,11 +2,12 @@
 
 use crate::nosec::NosecLines;
 use crate::rules::{self, Issue, Meta, Options, Rule};
+use crate::summary::{self, ModuleSummary, exec_scope};
 use crate::walk::{Ctx, Dispatch, FileState, Kind, Walker, node_lineno};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use trustscan_core::{Finding, Location, Reachability};
-use trustscan_pyparse::syntax::Ranged;
+use trustscan_pyparse::syntax::{OneIndexed, Ranged};
 
 /// Rules and options, shared read-only by every file checked.
 pub struct Engine {
@@ -26,6 +27,8 @@ pub struct FileReport {
     pub nosec: usize,
     /// Issues silenced by a `# nosec` naming their test.
     pub skipped_tests: usize,
+    /// The module's part of the call graph (from [`Engine::analyze`]).
+    pub summary: Option<ModuleSummary>,
 }
 
 impl Engine {
@@ -33,6 +36,10 @@ impl Engine {
         let rules = rules::all();
         let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
+            // Table-driven rules (several IDs) check their own entries' IDs per issue.
+            if r.metas().len() == 1 && !options.enabled(r.meta().id) {
+                continue;
+            }
             for k in r.kinds() {
                 by_kind.entry(*k).or_default().push(i);
             }
@@ -55,6 +62,15 @@ impl Engine {
 
     /// Check one file. Never panics on any input.
     pub fn check(self: &Arc<Self>, path: &str, bytes: Vec<u8>) -> FileReport {
+        self.run(path, bytes, false)
+    }
+
+    /// Check one file and summarize it for the call graph, from the same parse.
+    pub fn analyze(self: &Arc<Self>, path: &str, bytes: Vec<u8>) -> FileReport {
+        self.run(path, bytes, true)
+    }
+
+    fn run(self: &Arc<Self>, path: &str, bytes: Vec<u8>, summarize: bool) -> FileReport {
         let engine = self.clone();
         let path_owned = path.to_string();
         let result = trustscan_pyparse::with_parsed(bytes, &Default::default(), move |parsed| {
@@ -87,8 +103,14 @@ impl Engine {
                 index: &parsed.index,
                 imports: BTreeSet::new(),
                 aliases: HashMap::new(),
+                fuel: std::cell::Cell::new(crate::walk::FILE_FUEL),
+                bindings: Default::default(),
+                last_callee: Default::default(),
             };
             Walker::new(file, &mut run).walk_module(&parsed.module);
+            if summarize {
+                run.report.summary = Some(summary::summarize(&parsed.module, &parsed.index));
+            }
             run.report
         });
         match result {
@@ -110,6 +132,10 @@ struct Run<'e> {
 }
 
 impl Dispatch for Run<'_> {
+    fn wants(&self, kind: Kind) -> bool {
+        self.engine.by_kind.contains_key(&kind)
+    }
+
     fn dispatch(&mut self, ctx: &Ctx) {
         let Some(indexes) = self.engine.by_kind.get(&ctx.kind) else {
             return;
@@ -117,10 +143,6 @@ impl Dispatch for Run<'_> {
         for &i in indexes {
             let rule = &self.engine.rules[i];
             let meta = rule.meta();
-            // Table-driven rules check their own entries' IDs.
-            if rule.metas().len() == 1 && !self.engine.options.enabled(meta.id) {
-                continue;
-            }
             let Some(issue) = rule.check(ctx, &self.engine.options) else {
                 continue;
             };
@@ -145,9 +167,9 @@ impl Run<'_> {
         let line = issue
             .line
             .unwrap_or_else(|| node_lineno(ctx.file, &ctx.node));
-        if self.engine.options.honor_nosec && self.nosec.silences(id, line, ctx.lines) {
+        if self.engine.options.honor_nosec && self.nosec.silences(id, line, ctx.lines()) {
             // Bandit counts a bare nosec and a nosec naming the test apart.
-            if self.nosec.names_tests(line, ctx.lines) {
+            if self.nosec.names_tests(line, ctx.lines()) {
                 self.report.skipped_tests += 1;
             } else {
                 self.report.nosec += 1;
@@ -166,7 +188,8 @@ impl Run<'_> {
         } else {
             ctx.file.position(range.end())
         };
-        let snippet = source_line(ctx.file.text, line);
+        let snippet = source_line(ctx.file, line);
+        let scope = exec_scope(ctx.parents, range);
         let occurrence = {
             let mut n = 0;
             while !self.seen.insert((id.to_string(), line, column + n)) {
@@ -186,9 +209,19 @@ impl Run<'_> {
                 column,
                 end_line: end_line.max(start_line),
                 end_column,
-                context: [ctx.lines.0, ctx.lines.1],
+                context: {
+                    let (a, b) = ctx.lines();
+                    [a, b]
+                },
             },
-            fingerprint: fingerprint(&[id, ctx.file.path, snippet.trim(), &occurrence.to_string()]),
+            fingerprint: fingerprint(&[
+                id,
+                ctx.file.path,
+                &scope,
+                snippet.trim(),
+                &occurrence.to_string(),
+            ]),
+            scope,
             snippet,
             message: issue.message,
             reachability: Reachability::NotReached,
@@ -197,11 +230,15 @@ impl Run<'_> {
     }
 }
 
-fn source_line(text: &str, line: u32) -> String {
-    let l = text
-        .lines()
-        .nth(line.saturating_sub(1) as usize)
-        .unwrap_or("");
+fn source_line(file: &FileState, line: u32) -> String {
+    let Some(start) = line.checked_sub(1).map(|l| {
+        file.index
+            .line_start(OneIndexed::from_zero_indexed(l as usize), file.text)
+    }) else {
+        return String::new();
+    };
+    let rest = file.text.get(usize::from(start)..).unwrap_or("");
+    let l = rest.lines().next().unwrap_or("");
     if l.chars().count() > 200 {
         format!("{}…", l.chars().take(200).collect::<String>())
     } else {

@@ -3,11 +3,20 @@
 //! model-loading rules.
 
 mod engine;
+mod fold;
 mod glob;
+pub mod graph;
 mod nosec;
+pub mod reach;
+pub mod repository;
+mod resolve;
 pub mod rules;
+pub mod summary;
 mod value;
 mod walk;
 
 pub use engine::{Engine, FileReport};
+pub use repository::{
+    RepositoryAnalysis, analyze_repository, check_files, code_report, default_threads,
+};
 pub use rules::{Meta, Options};

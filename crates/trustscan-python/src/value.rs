@@ -1,10 +1,8 @@
-//! Argument values as Bandit's `Context` reads them (`call_args`, `call_keywords`,
+//! Argument values as Bandit's `Context` reads them (`call_args`, `get_call_arg_value`,
 //! `check_call_arg_value`): literals become Python values, `True`/`False`/`None` become the
 //! strings `"True"`/`"False"`/`"None"`, a name becomes its identifier, an attribute its last
 //! component, anything else `None`.
 
-use crate::walk::qual_name;
-use std::collections::HashMap;
 use trustscan_pyparse::syntax::{Expr, ExprCall, Number};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,13 +24,6 @@ impl Value {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn as_int(&self) -> Option<i128> {
-        match self {
-            Value::Int(i) => Some(*i),
             _ => None,
         }
     }
@@ -76,11 +67,6 @@ pub fn arg_value(expr: &Expr) -> Value {
     }
 }
 
-/// `call_args`.
-pub fn call_args(call: &ExprCall) -> Vec<Value> {
-    call.arguments.args.iter().map(arg_value).collect()
-}
-
 /// `get_call_arg_value(name)`: the keyword's value, when given.
 pub fn keyword(call: &ExprCall, name: &str) -> Option<Value> {
     call.arguments
@@ -89,16 +75,6 @@ pub fn keyword(call: &ExprCall, name: &str) -> Option<Value> {
         .rev()
         .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
         .map(|k| arg_value(&k.value))
-}
-
-/// The keyword's expression itself.
-pub fn keyword_expr<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Expr> {
-    call.arguments
-        .keywords
-        .iter()
-        .rev()
-        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
-        .map(|k| &k.value)
 }
 
 /// `check_call_arg_value(name, values)`: `Some(true)` when the keyword is given and equals one
@@ -110,14 +86,7 @@ pub fn check_keyword(call: &ExprCall, name: &str, values: &[&str]) -> Option<boo
     }
 }
 
-/// `get_call_arg_at_position(i)`: an attribute's last component, or the literal (falsy
-/// values count as absent, as in Bandit's `getattr(...) or literal`).
+/// `get_call_arg_at_position(i)`: an attribute's last component, or the literal.
 pub fn arg_at(call: &ExprCall, i: usize) -> Option<Value> {
     call.arguments.args.get(i).map(arg_value)
-}
-
-/// The qualified name of an expression through the import aliases (`get_qual_attr` and
-/// friends).
-pub fn qual(expr: &Expr, aliases: &HashMap<String, String>) -> String {
-    qual_name(expr, aliases)
 }

@@ -8,7 +8,9 @@
 //! string expression statement counts as a docstring; `Dict` visits all keys, then all
 //! values.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 use trustscan_pyparse::syntax::{
     self as ast, Expr, InterpolatedStringElement, LineIndex, Ranged, Stmt, TextRange,
 };
@@ -24,6 +26,11 @@ pub enum Kind {
     FunctionDef,
     ExceptHandler,
     Assert,
+    /// Assignment statements (`=`, `+=`, annotated), before their children.
+    Assign,
+    /// Subscript expressions (`x[k]`, in any context: load, store, `del`), before their
+    /// children.
+    Subscript,
     /// The whole file, once, after the tree.
     File,
 }
@@ -31,7 +38,7 @@ pub enum Kind {
 /// A node of Python's tree, as far as rules need it.
 #[derive(Clone, Copy, Debug)]
 pub enum Node<'a> {
-    Module,
+    Module(&'a ast::ModModule),
     Stmt(&'a Stmt),
     Expr(&'a Expr),
     ExceptHandler(&'a ast::ExceptHandlerExceptHandler),
@@ -45,12 +52,16 @@ pub enum Node<'a> {
     Elif(&'a ast::ElifElseClause),
     /// A string constant that is a piece of an f-string.
     FStringPiece(TextRange),
+    /// The format spec of an f-string replacement field (Python's nested `JoinedStr`).
+    FormatSpec(TextRange),
+    /// A `match` pattern.
+    Pattern(&'a ast::Pattern),
 }
 
 impl Node<'_> {
     pub fn range(&self) -> TextRange {
         match self {
-            Node::Module => TextRange::default(),
+            Node::Module(_) => TextRange::default(),
             Node::Stmt(s) => s.range(),
             Node::Expr(e) => e.range(),
             Node::ExceptHandler(h) => h.range,
@@ -61,7 +72,8 @@ impl Node<'_> {
             Node::WithItem(w) => w.range,
             Node::MatchCase(m) => m.range,
             Node::Elif(e) => e.range,
-            Node::FStringPiece(r) => *r,
+            Node::FStringPiece(r) | Node::FormatSpec(r) => *r,
+            Node::Pattern(p) => p.range(),
         }
     }
 }
@@ -75,9 +87,32 @@ pub struct FileState<'f> {
     pub imports: BTreeSet<String>,
     /// Local name → qualified name, from imports seen so far (Bandit's `import_aliases`).
     pub aliases: HashMap<String, String>,
+    /// Work left for the rules' name resolution in this file (see [`FileState::spend`]).
+    pub fuel: Cell<u64>,
+    /// Name bindings per scope (keyed by the scope's address), built on first use by the
+    /// resolver so each scope is scanned once however many names are looked up.
+    pub bindings: RefCell<HashMap<usize, Rc<Bindings<'f>>>>,
+    /// The last call resolved for rules (its function expression's address and canonical
+    /// name): the rules dispatched on one node share one resolution.
+    pub last_callee: RefCell<Option<(usize, String)>>,
 }
 
+/// A scope's names and every value assigned to each; a name bound some other way (loop
+/// variable, import, nested `def`) is present with no values.
+pub type Bindings<'a> = HashMap<&'a str, Vec<&'a Expr>>;
+
+/// Resolution steps one file may take: ample for real code, a bound for generated files.
+pub const FILE_FUEL: u64 = 20_000_000;
+
 impl FileState<'_> {
+    /// Take `n` units of resolution work; false once the file's budget is spent (the
+    /// resolver then answers "unknown").
+    pub fn spend(&self, n: u64) -> bool {
+        let left = self.fuel.get();
+        self.fuel.set(left.saturating_sub(n));
+        left >= n
+    }
+
     pub fn line(&self, offset: trustscan_pyparse::syntax::TextSize) -> u32 {
         self.index.line_index(offset).get() as u32
     }
@@ -97,7 +132,7 @@ impl FileState<'_> {
 
 /// A node handed to the rules, with what Bandit's context holds for it.
 pub struct Ctx<'w, 'a> {
-    pub file: &'w FileState<'w>,
+    pub file: &'w FileState<'a>,
     pub kind: Kind,
     pub node: Node<'a>,
     /// Ancestors, nearest last.
@@ -111,11 +146,26 @@ pub struct Ctx<'w, 'a> {
     pub string: Option<&'w str>,
     /// Imports: the module of the last alias (Bandit's `context["module"]`).
     pub module: Option<String>,
-    /// First and last line Bandit attributes to the node (nosec applies to these).
-    pub lines: (u32, u32),
 }
 
 impl<'a> Ctx<'_, 'a> {
+    /// First and last line Bandit attributes to the node (nosec applies to these); computed
+    /// only for nodes that get an issue.
+    pub fn lines(&self) -> (u32, u32) {
+        match self.kind {
+            // Bandit's file-level context spans lines 0-1: a `# nosec` there (or on the
+            // issue's own line) applies.
+            Kind::File => (0, 1),
+            // A string is attributed to its parent's lines.
+            Kind::Str | Kind::Bytes => self
+                .parents
+                .last()
+                .map(|p| node_lines(self.file, p))
+                .unwrap_or((1, 1)),
+            _ => node_lines(self.file, &self.node),
+        }
+    }
+
     pub fn parent(&self) -> Option<Node<'a>> {
         self.parents.last().copied()
     }
@@ -179,40 +229,42 @@ pub fn call_name(call: &ast::ExprCall, aliases: &HashMap<String, String>) -> Str
 
 /// Receives each node with its context.
 pub trait Dispatch {
+    /// Whether any rule looks at nodes of this kind (the walker skips building the
+    /// context of the others).
+    fn wants(&self, _kind: Kind) -> bool {
+        true
+    }
     fn dispatch(&mut self, ctx: &Ctx);
 }
 
 pub struct Walker<'w, 'a, D: Dispatch> {
-    pub file: FileState<'w>,
+    pub file: FileState<'a>,
     parents: Vec<Node<'a>>,
     dispatch: &'w mut D,
 }
 
 impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
-    pub fn new(file: FileState<'w>, dispatch: &'w mut D) -> Self {
+    pub fn new(file: FileState<'a>, dispatch: &'w mut D) -> Self {
         Walker {
             file,
-            parents: vec![Node::Module],
+            parents: Vec::new(),
             dispatch,
         }
     }
 
     pub fn walk_module(&mut self, module: &'a ast::ModModule) {
+        self.parents = vec![Node::Module(module)];
         self.body(&module.body);
         self.parents.clear();
-        let end = self
-            .file
-            .line(trustscan_pyparse::syntax::TextSize::of(self.file.text));
         let ctx = Ctx {
             file: &self.file,
             kind: Kind::File,
-            node: Node::Module,
+            node: Node::Module(module),
             parents: &self.parents,
             qualname: String::new(),
             name: String::new(),
             string: None,
             module: None,
-            lines: (0, end.max(1)),
         };
         self.dispatch.dispatch(&ctx);
     }
@@ -225,15 +277,9 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
         string: Option<&str>,
         module: Option<String>,
     ) {
-        let lines = match (kind, string) {
-            // A string is attributed to its parent's lines.
-            (Kind::Str | Kind::Bytes, _) => self
-                .parents
-                .last()
-                .map(|p| node_lines(&self.file, p))
-                .unwrap_or((1, 1)),
-            _ => node_lines(&self.file, &node),
-        };
+        if !self.dispatch.wants(kind) {
+            return;
+        }
         let name = qualname.rsplit('.').next().unwrap_or("").to_string();
         let ctx = Ctx {
             file: &self.file,
@@ -244,7 +290,6 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             name,
             string,
             module,
-            lines,
         };
         self.dispatch.dispatch(&ctx);
     }
@@ -390,6 +435,7 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
                 for case in &m.cases {
                     let n = Node::MatchCase(case);
                     w.within(n, |w| {
+                        w.pattern(&case.pattern);
                         if let Some(g) = &case.guard {
                             w.expr(g);
                         }
@@ -399,19 +445,28 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             }),
             Stmt::Return(r) => self.within(node, |w| w.exprs(r.value.as_deref())),
             Stmt::Delete(d) => self.within(node, |w| w.exprs(d.targets.iter())),
-            Stmt::Assign(a) => self.within(node, |w| {
-                w.exprs(a.targets.iter());
-                w.expr(&a.value);
-            }),
-            Stmt::AugAssign(a) => self.within(node, |w| {
-                w.expr(&a.target);
-                w.expr(&a.value);
-            }),
-            Stmt::AnnAssign(a) => self.within(node, |w| {
-                w.expr(&a.target);
-                w.expr(&a.annotation);
-                w.exprs(a.value.as_deref());
-            }),
+            Stmt::Assign(a) => {
+                self.emit(Kind::Assign, node, String::new(), None, None);
+                self.within(node, |w| {
+                    w.exprs(a.targets.iter());
+                    w.expr(&a.value);
+                })
+            }
+            Stmt::AugAssign(a) => {
+                self.emit(Kind::Assign, node, String::new(), None, None);
+                self.within(node, |w| {
+                    w.expr(&a.target);
+                    w.expr(&a.value);
+                })
+            }
+            Stmt::AnnAssign(a) => {
+                self.emit(Kind::Assign, node, String::new(), None, None);
+                self.within(node, |w| {
+                    w.expr(&a.target);
+                    w.expr(&a.annotation);
+                    w.exprs(a.value.as_deref());
+                })
+            }
             Stmt::TypeAlias(t) => self.within(node, |w| {
                 w.expr(&t.name);
                 w.expr(&t.value);
@@ -513,12 +568,11 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             }
             Expr::StringLiteral(s) => {
                 if !self.is_docstring() {
-                    let value = s.value.to_str().to_string();
-                    self.emit(Kind::Str, node, String::new(), Some(&value), None);
+                    self.emit(Kind::Str, node, String::new(), Some(s.value.to_str()), None);
                 }
             }
             Expr::BytesLiteral(b) => {
-                if !self.is_docstring() {
+                if self.dispatch.wants(Kind::Bytes) && !self.is_docstring() {
                     let bytes: Vec<u8> = b.value.bytes().collect();
                     let value = String::from_utf8_lossy(&bytes).into_owned();
                     self.emit(Kind::Bytes, node, String::new(), Some(&value), None);
@@ -586,10 +640,13 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
                 w.exprs(c.comparators.iter());
             }),
             Expr::Attribute(a) => self.within(node, |w| w.expr(&a.value)),
-            Expr::Subscript(s) => self.within(node, |w| {
-                w.expr(&s.value);
-                w.expr(&s.slice);
-            }),
+            Expr::Subscript(s) => {
+                self.emit(Kind::Subscript, node, String::new(), None, None);
+                self.within(node, |w| {
+                    w.expr(&s.value);
+                    w.expr(&s.slice);
+                })
+            }
             Expr::Starred(s) => self.within(node, |w| w.expr(&s.value)),
             Expr::Slice(s) => self.within(node, |w| {
                 w.exprs(s.lower.as_deref());
@@ -643,12 +700,7 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
                                 flush(self, &mut pending);
                                 self.expr(&i.expression);
                                 if let Some(spec) = &i.format_spec {
-                                    for el in spec.elements.iter() {
-                                        if let InterpolatedStringElement::Interpolation(inner) = el
-                                        {
-                                            self.expr(&inner.expression);
-                                        }
-                                    }
+                                    self.format_spec(spec);
                                 }
                             }
                         }
@@ -657,6 +709,57 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             }
         }
         flush(self, &mut pending);
+    }
+
+    /// A replacement field's format spec: its literal text is a string constant too.
+    fn format_spec(&mut self, spec: &'a ast::InterpolatedStringFormatSpec) {
+        self.within(Node::FormatSpec(spec.range), |w| {
+            for el in spec.elements.iter() {
+                match el {
+                    InterpolatedStringElement::Literal(l) => w.emit(
+                        Kind::Str,
+                        Node::FStringPiece(l.range),
+                        String::new(),
+                        Some(&l.value),
+                        None,
+                    ),
+                    InterpolatedStringElement::Interpolation(inner) => {
+                        w.expr(&inner.expression);
+                        if let Some(spec) = &inner.format_spec {
+                            w.format_spec(spec);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// A `match` pattern, in Python's field order (values and class names are expressions).
+    fn pattern(&mut self, p: &'a ast::Pattern) {
+        use ast::Pattern as P;
+        self.within(Node::Pattern(p), |w| match p {
+            P::MatchValue(v) => w.expr(&v.value),
+            P::MatchSequence(s) => s.patterns.iter().for_each(|p| w.pattern(p)),
+            P::MatchMapping(m) => {
+                w.exprs(m.keys.iter());
+                m.patterns.iter().for_each(|p| w.pattern(p));
+            }
+            P::MatchClass(c) => {
+                w.expr(&c.cls);
+                c.arguments.patterns.iter().for_each(|p| w.pattern(p));
+                c.arguments
+                    .keywords
+                    .iter()
+                    .for_each(|k| w.pattern(&k.pattern));
+            }
+            P::MatchAs(a) => {
+                if let Some(p) = &a.pattern {
+                    w.pattern(p);
+                }
+            }
+            P::MatchOr(o) => o.patterns.iter().for_each(|p| w.pattern(p)),
+            P::MatchSingleton(_) | P::MatchStar(_) => {}
+        });
     }
 
     /// Bandit skips string constants whose parent is an expression statement.

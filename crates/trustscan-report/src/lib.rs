@@ -3,9 +3,9 @@
 
 mod text;
 
-pub use text::{render_plan_text, render_scan_text};
+pub use text::{FindingView, render_plan_text, render_scan_text};
 
-use trustscan_core::LoadPlan;
+use trustscan_core::{CodeReport, Level, LoadPlan, Reachability};
 
 /// Plans as one JSON document: an object for one target, an array for several.
 pub fn render_plans_json(plans: &[LoadPlan]) -> String {
@@ -28,6 +28,8 @@ pub enum Verdict {
     Inconclusive,
     /// Loading runs repository code, installs packages, fetches code or unpickles.
     Review,
+    /// A model-loading rule (TS) of high severity fires in code that runs at load.
+    Dangerous,
 }
 
 impl Verdict {
@@ -36,12 +38,76 @@ impl Verdict {
             Verdict::Clean => "SAFE",
             Verdict::Inconclusive => "INCONCLUSIVE",
             Verdict::Review => "REVIEW",
+            Verdict::Dangerous => "DANGEROUS",
         }
     }
 }
 
-/// The verdict of one plan and the reason that decided it.
-pub fn verdict(plan: &LoadPlan) -> (Verdict, String) {
+/// A scan's result for one target: the plan and, when the code was analysed, its findings.
+#[derive(serde::Serialize)]
+pub struct Scan {
+    pub plan: LoadPlan,
+    pub code: Option<CodeReport>,
+}
+
+/// Scans as one JSON document (an object for one target, an array for several), each with
+/// its verdict, the plan and the code findings.
+pub fn render_scans_json(scans: &[Scan]) -> String {
+    let docs: Vec<serde_json::Value> = scans
+        .iter()
+        .map(|s| {
+            let (v, reason) = verdict(&s.plan, s.code.as_ref());
+            serde_json::json!({
+                "schema": "trustscan.scan/1",
+                "target": s.plan.target,
+                "verdict": v.word(),
+                "reason": reason,
+                "plan": s.plan,
+                "code": s.code,
+            })
+        })
+        .collect();
+    let mut out = if docs.len() == 1 {
+        serde_json::to_string_pretty(&docs[0])
+    } else {
+        serde_json::to_string_pretty(&docs)
+    }
+    .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialize the scan: {e}\"}}"));
+    out.push('\n');
+    out
+}
+
+/// The finding that makes a scan dangerous: a model-loading rule of high severity, at
+/// least medium confidence, in code that runs or is called at load.
+pub fn decisive_finding(code: &CodeReport) -> Option<&trustscan_core::Finding> {
+    code.findings.iter().find(|f| {
+        f.rule.starts_with("TS")
+            && f.severity == Level::High
+            && f.confidence >= Level::Medium
+            && f.reachability != Reachability::NotReached
+    })
+}
+
+/// The verdict of one scan and the reason that decided it.
+pub fn verdict(plan: &LoadPlan, code: Option<&CodeReport>) -> (Verdict, String) {
+    if let Some(f) = code.and_then(decisive_finding) {
+        let when = match f.reachability {
+            Reachability::RunsAtLoad => "runs at load",
+            _ => "is called at load",
+        };
+        return (
+            Verdict::Dangerous,
+            format!(
+                "{} {} {when}: {}:{}",
+                f.rule, f.name, f.location.file, f.location.line
+            ),
+        );
+    }
+    plan_verdict(plan)
+}
+
+/// The verdict from the plan alone.
+pub fn plan_verdict(plan: &LoadPlan) -> (Verdict, String) {
     use trustscan_core::StepKind::*;
     let mut reasons = Vec::new();
     for api in &plan.apis {

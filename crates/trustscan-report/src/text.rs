@@ -3,9 +3,12 @@
 use crate::verdict;
 use std::fmt::Write;
 use trustscan_core::{
-    ApiPlan, Certainty, Gate, LoadPlan, Note, NoteLevel, Platform, SnapshotInfo, Step,
-    StudyCriterion,
+    ApiPlan, Certainty, CodeReport, Finding, Gate, Level, LoadPlan, Note, NoteLevel, Platform,
+    Reachability, SnapshotInfo, Step, StudyCriterion,
 };
+
+/// Steps of a finding's call path shown in text (its start and its end).
+const EVIDENCE_SHOWN: usize = 12;
 
 /// The full plan: every API, every step with its reason chain.
 pub fn render_plan_text(plan: &LoadPlan) -> String {
@@ -26,10 +29,20 @@ pub fn render_plan_text(plan: &LoadPlan) -> String {
     out
 }
 
-/// The scan verdict: the verdict word, one summary line per API, and notes.
-pub fn render_scan_text(plan: &LoadPlan) -> String {
+/// Which findings the text report lists (JSON always has all of them).
+#[derive(Clone, Copy, Debug)]
+pub struct FindingView {
+    /// List not-reached findings too.
+    pub all: bool,
+    /// Hide findings below this severity.
+    pub min_severity: Level,
+}
+
+/// The scan verdict: the verdict word, one summary line per API, the findings in the code
+/// the plan runs, and notes.
+pub fn render_scan_text(plan: &LoadPlan, code: Option<&CodeReport>, view: FindingView) -> String {
     let mut out = String::new();
-    let (v, reason) = verdict(plan);
+    let (v, reason) = verdict(plan, code);
     let _ = writeln!(out, "{}  {}  ({reason})", v.word(), plan.target);
     if plan.apis.is_empty() {
         let _ = writeln!(out, "  no loading API applies to this repository");
@@ -48,7 +61,87 @@ pub fn render_scan_text(plan: &LoadPlan) -> String {
     for n in important.into_iter().filter(|n| seen.insert(*n)) {
         let _ = writeln!(out, "  inconclusive: {}", note_text(n));
     }
+    if let Some(code) = code {
+        render_code(&mut out, code, view);
+    }
     out
+}
+
+fn reach_word(r: Reachability) -> &'static str {
+    match r {
+        Reachability::RunsAtLoad => "runs at load",
+        Reachability::ReachableFromLoad => "reachable from load",
+        Reachability::NotReached => "not reached",
+    }
+}
+
+fn render_code(out: &mut String, code: &CodeReport, view: FindingView) {
+    let count = |r| code.findings.iter().filter(|f| f.reachability == r).count();
+    let _ = writeln!(
+        out,
+        "  code: {} Python files, {} scopes in the call graph; {} findings: {} run at load, \
+         {} reachable from load, {} not reached",
+        code.files_analyzed,
+        code.call_graph.scopes,
+        code.findings.len(),
+        count(Reachability::RunsAtLoad),
+        count(Reachability::ReachableFromLoad),
+        count(Reachability::NotReached),
+    );
+    let shown: Vec<&Finding> = code
+        .findings
+        .iter()
+        .filter(|f| {
+            (view.all || f.reachability != Reachability::NotReached)
+                && f.severity >= view.min_severity
+        })
+        .collect();
+    for f in &shown {
+        let _ = writeln!(
+            out,
+            "    {}/{} {} {}  {}:{}:{}  {}  [CWE-{}, in {}]",
+            f.severity.to_string().to_uppercase(),
+            f.confidence.to_string().to_uppercase(),
+            f.rule,
+            f.name,
+            f.location.file,
+            f.location.line,
+            f.location.column,
+            reach_word(f.reachability),
+            f.cwe,
+            f.scope,
+        );
+        let _ = writeln!(out, "      {}", f.message);
+        let _ = writeln!(out, "      | {}", f.snippet.trim());
+        // A long call path keeps its two ends; JSON has every step.
+        let n = f.evidence.len();
+        for (i, e) in f.evidence.iter().enumerate() {
+            if n > EVIDENCE_SHOWN && i >= EVIDENCE_SHOWN / 2 && i < n - EVIDENCE_SHOWN / 2 {
+                if i == EVIDENCE_SHOWN / 2 {
+                    let hidden = n - EVIDENCE_SHOWN;
+                    let _ = writeln!(
+                        out,
+                        "        ... {hidden} more calls (--format json lists them)"
+                    );
+                }
+                continue;
+            }
+            let lead = if i == 0 { "via:" } else { "  ->" };
+            let _ = writeln!(out, "      {lead} {e}");
+        }
+    }
+    let hidden = code.findings.len() - shown.len();
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "    ({hidden} more findings below {} severity or not reached at load; \
+             --findings all --min-severity low lists them, --format json has them all)",
+            view.min_severity
+        );
+    }
+    for n in &code.notes {
+        let _ = writeln!(out, "  code note: {}", note_text(n));
+    }
 }
 
 fn header(out: &mut String, plan: &LoadPlan) {

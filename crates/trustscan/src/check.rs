@@ -42,22 +42,20 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
     }
 }
 
-/// Check every file; reports in file order.
-pub fn run(engine: &std::sync::Arc<Engine>, files: &[PathBuf]) -> Vec<(String, FileReport)> {
-    files
-        .iter()
-        .map(|f| {
-            let shown = f.display().to_string();
-            let report = match std::fs::read(f) {
-                Ok(bytes) => engine.check(&shown, bytes),
-                Err(e) => FileReport {
-                    notes: vec![format!("cannot read: {e}")],
-                    ..Default::default()
-                },
-            };
-            (shown, report)
-        })
-        .collect()
+/// Check every file on `threads` workers; reports in file order.
+pub fn run(
+    engine: &std::sync::Arc<Engine>,
+    files: &[PathBuf],
+    threads: usize,
+) -> Vec<(String, FileReport)> {
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    trustscan_python::check_files(
+        engine,
+        &shown,
+        |p| std::fs::read(p).map_err(|e| e.to_string()),
+        threads,
+        false,
+    )
 }
 
 /// Options from a Bandit-style JSON configuration: `{"tests": [IDs] | null, "config":

@@ -1,13 +1,14 @@
 //! The trustscan command line: parse arguments, open targets, plan, render, exit.
 
 mod check;
+mod code;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use trustscan_core::LoadPlan;
-use trustscan_report::Verdict;
+use trustscan_report::{Scan, Verdict};
 use trustscan_source::{OpenOptions, Target};
 
 /// What code runs when you load this model repository, and how dangerous is it?
@@ -23,9 +24,10 @@ enum Command {
     /// Print, for every loading API that applies, everything loading would execute, install,
     /// fetch or deserialize, each with the chain of reasons that leads to it.
     Plan(Args),
-    /// Plan each target and print a verdict line per loading API; the exit code tells clean,
-    /// review-needed and inconclusive apart.
-    Scan(Args),
+    /// Plan each target, analyse its Python code with reachability from the plan, and print
+    /// the verdict, a line per loading API and the findings; the exit code tells safe,
+    /// review-needed, inconclusive and dangerous apart.
+    Scan(ScanArgs),
     /// Run the Python security rules on files and directories (like `bandit -r`).
     Check(CheckArgs),
     /// List the rules, or explain one (`trustscan rules B602`).
@@ -56,6 +58,9 @@ struct CheckArgs {
     /// {"B101": {"skips": [...]}}}`).
     #[arg(long, value_name = "FILE")]
     bandit_config: Option<PathBuf>,
+    /// Worker threads (default: every core).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -82,6 +87,49 @@ struct Args {
     max_files: Option<usize>,
 }
 
+#[derive(clap::Args)]
+struct ScanArgs {
+    #[command(flatten)]
+    common: Args,
+    /// Which findings the text report lists: those in code that runs or is called at load,
+    /// or all (JSON always has all).
+    #[arg(long, value_enum, default_value_t = Shown::Reached)]
+    findings: Shown,
+    /// The lowest severity the text report lists.
+    #[arg(long, value_enum, default_value_t = Severity::Medium)]
+    min_severity: Severity,
+    /// Count `# nosec` comments in the repository (off by default: the repository's author
+    /// wrote them).
+    #[arg(long)]
+    honor_nosec: bool,
+    /// Worker threads for the Python analysis (default: every core).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Shown {
+    Reached,
+    All,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl From<Severity> for trustscan_core::Level {
+    fn from(s: Severity) -> Self {
+        match s {
+            Severity::Low => trustscan_core::Level::Low,
+            Severity::Medium => trustscan_core::Level::Medium,
+            Severity::High => trustscan_core::Level::High,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
@@ -94,13 +142,14 @@ mod exit {
     pub const REVIEW: u8 = 1;
     pub const ERROR: u8 = 2;
     pub const INCONCLUSIVE: u8 = 3;
+    pub const DANGEROUS: u8 = 4;
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (args, scan) = match &cli.command {
-        Command::Plan(a) => (a, false),
-        Command::Scan(a) => (a, true),
+        Command::Plan(a) => (a, None),
+        Command::Scan(a) => (&a.common, Some(a)),
         Command::Check(a) => return check_command(a),
         Command::Rules { id } => return rules_command(id.as_deref()),
     };
@@ -115,14 +164,32 @@ fn main() -> ExitCode {
         max_files: args.max_files,
         hf_cache: args.hf_cache.clone(),
     };
-    let mut plans: Vec<LoadPlan> = Vec::new();
+    let engine = scan.map(|s| {
+        trustscan_python::Engine::new(trustscan_python::Options {
+            honor_nosec: s.honor_nosec,
+            ..Default::default()
+        })
+    });
+    let mut scans: Vec<Scan> = Vec::new();
     let mut had_error = false;
     for text in &args.targets {
         let opened = Target::parse(text)
             .map_err(|e| e.to_string())
             .and_then(|t| trustscan_source::open(&t, &open_options).map_err(|e| e.to_string()));
         match opened {
-            Ok(snapshot) => plans.push(trustscan_load::plan(text, snapshot.as_ref(), &options)),
+            Ok(snapshot) => {
+                let plan = trustscan_load::plan(text, snapshot.as_ref(), &options);
+                let code = match (&engine, scan) {
+                    (Some(engine), Some(s)) => Some(code::analyse(
+                        engine,
+                        &plan,
+                        snapshot.as_ref(),
+                        s.jobs.unwrap_or_else(trustscan_python::default_threads),
+                    )),
+                    _ => None,
+                };
+                scans.push(Scan { plan, code });
+            }
             Err(e) => {
                 had_error = true;
                 eprintln!("trustscan: {text}: {e}");
@@ -130,17 +197,27 @@ fn main() -> ExitCode {
         }
     }
     let rendered = match (args.format, scan) {
-        (Format::Json, _) => trustscan_report::render_plans_json(&plans),
-        (Format::Text, false) => plans
+        (Format::Json, None) => {
+            let plans: Vec<LoadPlan> = scans.iter().map(|s| s.plan.clone()).collect();
+            trustscan_report::render_plans_json(&plans)
+        }
+        (Format::Json, Some(_)) => trustscan_report::render_scans_json(&scans),
+        (Format::Text, None) => scans
             .iter()
-            .map(trustscan_report::render_plan_text)
+            .map(|s| trustscan_report::render_plan_text(&s.plan))
             .collect::<Vec<_>>()
             .join("\n"),
-        (Format::Text, true) => plans
-            .iter()
-            .map(trustscan_report::render_scan_text)
-            .collect::<Vec<_>>()
-            .join(""),
+        (Format::Text, Some(a)) => {
+            let view = trustscan_report::FindingView {
+                all: matches!(a.findings, Shown::All),
+                min_severity: a.min_severity.into(),
+            };
+            scans
+                .iter()
+                .map(|s| trustscan_report::render_scan_text(&s.plan, s.code.as_ref(), view))
+                .collect::<Vec<_>>()
+                .join("")
+        }
     };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(rendered.as_bytes()).is_err() {
@@ -150,12 +227,12 @@ fn main() -> ExitCode {
     let code = if had_error {
         exit::ERROR
     } else {
-        let worst = plans
+        let worst = scans
             .iter()
-            .map(|p| {
-                if scan {
-                    trustscan_report::verdict(p).0
-                } else if p.is_inconclusive() {
+            .map(|s| {
+                if scan.is_some() {
+                    trustscan_report::verdict(&s.plan, s.code.as_ref()).0
+                } else if s.plan.is_inconclusive() {
                     Verdict::Inconclusive
                 } else {
                     Verdict::Clean
@@ -167,6 +244,7 @@ fn main() -> ExitCode {
             Verdict::Clean => exit::CLEAN,
             Verdict::Review => exit::REVIEW,
             Verdict::Inconclusive => exit::INCONCLUSIVE,
+            Verdict::Dangerous => exit::DANGEROUS,
         }
     };
     ExitCode::from(code)
@@ -195,7 +273,11 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     for e in &errors {
         eprintln!("trustscan: {e}");
     }
-    let reports = check::run(&engine, &files);
+    let reports = check::run(
+        &engine,
+        &files,
+        args.jobs.unwrap_or_else(trustscan_python::default_threads),
+    );
     let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum();
     let out = match args.format {
         Format::Json => {
@@ -256,16 +338,31 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     }
 }
 
+/// The first sentence of a rule's rationale, for the one-line-per-rule listing.
+fn first_sentence(text: &str) -> &str {
+    text.find(". ").map_or(text, |i| &text[..=i])
+}
+
 fn rules_command(id: Option<&str>) -> ExitCode {
     let engine = trustscan_python::Engine::new(Default::default());
     let metas = engine.metas();
     let mut out = String::new();
     match id {
         None => {
+            out.push_str(&format!(
+                "{:<6} {:<40} {:<8} {:<8} {:<10} {}\n",
+                "ID", "NAME", "CWE", "SEVERITY", "CONFIDENCE", "RATIONALE"
+            ));
             for m in &metas {
                 out.push_str(&format!(
-                    "{:<6} {:<40} CWE-{:<4} {:<6} {:<6}\n",
-                    m.id, m.name, m.cwe, m.severity, m.confidence
+                    "{:<6} {:<40} CWE-{:<4} {:<8} {:<10} {}\n",
+                    m.id,
+                    m.name,
+                    m.cwe,
+                    // Levels print without padding support: pad their text.
+                    m.severity.to_string(),
+                    m.confidence.to_string(),
+                    first_sentence(m.rationale)
                 ));
             }
         }

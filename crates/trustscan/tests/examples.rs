@@ -88,7 +88,7 @@ fn scan_gives_every_example_its_verdict() {
         .chain(dirs.iter().map(String::as_str))
         .collect();
     let (code, stdout, stderr) = trustscan(&args);
-    assert_eq!(code, 1, "review needed somewhere in the zoo: {stderr}");
+    assert_eq!(code, 4, "a dangerous repository is in the zoo: {stderr}");
     let verdict = |example: &str| -> String {
         stdout
             .lines()
@@ -99,6 +99,7 @@ fn scan_gives_every_example_its_verdict() {
     };
     assert_eq!(verdict("transformers-builtin-safetensors"), "SAFE");
     assert_eq!(verdict("transformers-lfs-pointer-config"), "INCONCLUSIVE");
+    assert_eq!(verdict("transformers-hidden-payload"), "DANGEROUS");
     for reviewed in [
         "transformers-remote-code",
         "transformers-cross-repo",
@@ -118,6 +119,10 @@ fn scan_gives_every_example_its_verdict() {
     assert_eq!(
         trustscan(&["scan", "examples/transformers-lfs-pointer-config"]).0,
         3
+    );
+    assert_eq!(
+        trustscan(&["scan", "examples/transformers-hidden-payload"]).0,
+        4
     );
     assert_eq!(trustscan(&["scan", "examples/no-such-example"]).0, 2);
 }
@@ -356,4 +361,47 @@ fn every_json_field_is_documented() {
         missing.is_empty(),
         "fields missing from docs/plan-schema.md: {missing:?}"
     );
+}
+
+#[test]
+fn hidden_payload_findings_carry_reachability_and_call_paths() {
+    let (code, stdout, _) = trustscan(&[
+        "scan",
+        "--format",
+        "json",
+        "examples/transformers-hidden-payload",
+    ]);
+    assert_eq!(code, 4);
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["verdict"], "DANGEROUS");
+    let findings = doc["code"]["findings"].as_array().unwrap();
+    let find = |rule: &str| {
+        findings
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} finding in {stdout}"))
+    };
+    // The decoded exec sits at module level of the auto_map module.
+    let exec = find("TS101");
+    assert_eq!(exec["reachability"], "runs-at-load");
+    assert!(exec["message"].as_str().unwrap().contains("trustscan demo"));
+    // pip install runs from the model's constructor: the evidence is the call path.
+    let pip = find("TS107");
+    assert_eq!(pip["reachability"], "reachable-from-load");
+    let path: Vec<&str> = pip["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(
+        path.iter().any(|e| e.contains("HiddenModel.__init__")),
+        "{path:?}"
+    );
+    assert!(
+        path.last().unwrap().contains("setup_utils.py:prepare"),
+        "{path:?}"
+    );
+    // The pickle load sits in a helper nothing calls.
+    assert_eq!(find("TS106")["reachability"], "not-reached");
 }

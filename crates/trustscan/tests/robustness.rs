@@ -278,3 +278,127 @@ fn special_files_and_odd_names_do_not_block() {
     assert!(notes.contains("special file"), "{notes}");
     assert!(notes.contains("not valid UTF-8"), "{notes}");
 }
+
+/// Python that breaks naive analysers: every file is either analysed or named in a note,
+/// with no crash and no hang, and the code of a remote-code repository never comes out SAFE.
+#[test]
+fn hostile_python_is_analysed_or_named_in_a_note() {
+    let repo = tempfile::tempdir().unwrap();
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("py2.py", b"print 'hello'\nexec 'import os'\n".to_vec()),
+        ("broken.py", b"def f(:\n    eval(x)\n".to_vec()),
+        (
+            "latin1.py",
+            b"# -*- coding: latin-1 -*-\ns = '\xe9'\neval(s)\n".to_vec(),
+        ),
+        ("bad_utf8.py", b"s = '\xff\xfe'\neval(s)\n".to_vec()),
+        (
+            "one_line.py",
+            format!("x = [{}]\n", "1, ".repeat(1_500_000)).into_bytes(),
+        ),
+        (
+            "nested.py",
+            format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000)).into_bytes(),
+        ),
+        (
+            "cycles.py",
+            b"x = getattr(x, 'a')\na = b\nb = a\nexec(a)\nc = c + c\neval(c)\n\
+class A(B): pass\nclass B(A): pass\nA().f()\n"
+                .to_vec(),
+        ),
+        (
+            "self_import.py",
+            b"from . import self_import\nimport self_import\n".to_vec(),
+        ),
+    ];
+    // A chain of 20,000 functions, each calling the next.
+    let mut chain = String::new();
+    for i in 0..20_000 {
+        chain.push_str(&format!("def f{i}():\n    return f{}()\n", i + 1));
+    }
+    chain.push_str("def f20000():\n    eval(input())\nf0()\n");
+    for (name, bytes) in &files {
+        write(repo.path(), name, bytes);
+    }
+    write(repo.path(), "chain.py", chain.as_bytes());
+    let imports: String = files
+        .iter()
+        .map(|(n, _)| format!("from .{} import *\n", n.trim_end_matches(".py")))
+        .collect();
+    write(
+        repo.path(),
+        "modeling_x.py",
+        format!("from .chain import f0\n{imports}class M: pass\nclass C: pass\n").as_bytes(),
+    );
+    write(
+        repo.path(),
+        "config.json",
+        br#"{"auto_map": {"AutoConfig": "modeling_x.C", "AutoModel": "modeling_x.M"}}"#,
+    );
+
+    let d = repo.path().to_str().unwrap();
+    let (code, out, err) = run(&["check", "--format", "json", d]);
+    assert!(code == 1 || code == 3, "check exit {code}: {err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let files_out = doc["files"].as_array().unwrap();
+    let entry = |name: &str| {
+        files_out
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} missing from check output"))
+    };
+    let has_note = |name: &str| !entry(name)["notes"].as_array().unwrap().is_empty();
+    let rules_in = |name: &str| -> Vec<String> {
+        entry(name)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Unparsable files are named with a reason, never silently empty.
+    for name in ["py2.py", "broken.py", "nested.py"] {
+        assert!(has_note(name), "{name} has no note");
+    }
+    // Declared and undeclared encodings are decoded and analysed.
+    assert!(rules_in("latin1.py").contains(&"B307".to_string()));
+    assert!(has_note("bad_utf8.py") || rules_in("bad_utf8.py").contains(&"B307".to_string()));
+    // Self-referential assignments and class cycles end; the calls are still found.
+    let cyc = rules_in("cycles.py");
+    assert!(cyc.contains(&"B102".to_string()) && cyc.contains(&"B307".to_string()));
+    assert!(rules_in("chain.py").contains(&"B307".to_string()));
+
+    // transformers reads every file of the import closure as UTF-8 before running any:
+    // the invalid one makes loading fail, and the plan says so, naming it.
+    let (code, out, err) = run(&["scan", "--format", "json", d]);
+    assert_eq!(code, 3, "scan: {err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["verdict"], "INCONCLUSIVE");
+    assert!(
+        doc["reason"].as_str().unwrap().contains("bad_utf8.py"),
+        "{}",
+        doc["reason"]
+    );
+
+    // Importing only valid modules, the chain module runs and the eval at the end of its 20,000 calls is
+    // reached from its top level (`f0()`).
+    write(
+        repo.path(),
+        "modeling_x.py",
+        b"from .chain import f0\nfrom .cycles import *\nclass M: pass\nclass C: pass\n",
+    );
+    let (code, out, err) = run(&["scan", "--format", "json", d]);
+    assert!(code == 1 || code == 3, "scan exit {code}: {err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let reached_chain = doc["code"]["findings"].as_array().unwrap().iter().any(|f| {
+        f["location"]["file"] == "chain.py"
+            && f["rule"] == "B307"
+            && f["reachability"] == "reachable-from-load"
+            && f["evidence"].as_array().unwrap().len() > 20_000
+    });
+    assert!(
+        reached_chain,
+        "the call chain was cut short: {}",
+        doc["code"]
+    );
+}

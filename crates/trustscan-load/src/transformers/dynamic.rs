@@ -298,6 +298,7 @@ impl<'r, 'a> Session<'r, 'a> {
             line,
             role: String::new(),
             certainty,
+            invokes: Vec::new(),
         }))
     }
 

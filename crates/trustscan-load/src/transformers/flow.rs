@@ -80,6 +80,7 @@ impl<'r, 'a> Flow<'r, 'a> {
             .load_class(class_ref, origin, Gate::TrustRemoteCode)?
         {
             e.role = role.to_string();
+            e.invokes = super::hooks::invoked_by_loader(role);
             if !self.entries.contains(&e) {
                 self.entries.push(e);
             }

@@ -5,6 +5,7 @@
 mod apis;
 mod dynamic;
 mod flow;
+mod hooks;
 #[cfg(test)]
 mod oracle_tests;
 mod processors;

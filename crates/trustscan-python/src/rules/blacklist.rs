@@ -7,6 +7,9 @@
 use super::{Issue, Meta, Options, Rule};
 use crate::value;
 use crate::walk::{Ctx, Kind, Node};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{Expr, Stmt};
 
@@ -485,6 +488,25 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
 
 static ALL_KINDS: &[Kind] = &[Kind::Call, Kind::Import, Kind::ImportFrom];
 
+/// The call and import entries listing `name`, in Bandit's order (calls first): every call
+/// is looked up, so the table is indexed once.
+fn entries_named(name: &str) -> &'static [&'static Entry] {
+    static INDEX: OnceLock<HashMap<&'static str, Vec<&'static Entry>>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut m: HashMap<&'static str, Vec<&'static Entry>> = HashMap::new();
+        for e in CALLS.iter().chain(IMPORTS.iter()) {
+            for q in e.qualnames {
+                let v = m.entry(*q).or_default();
+                if !v.iter().any(|x| std::ptr::eq(*x, e)) {
+                    v.push(e);
+                }
+            }
+        }
+        m
+    });
+    index.get(name).map_or(&[], Vec::as_slice)
+}
+
 fn report(e: &'static Entry, name: &str) -> Issue {
     let mut issue = Issue::new(e.meta.severity, High, e.message.replace("{name}", name));
     issue.id = Some(e.meta.id);
@@ -512,12 +534,12 @@ impl Rule for Blacklist {
         let enabled = |e: &&Entry| options.enabled(e.meta.id);
         match ctx.node {
             Node::Expr(Expr::Call(call)) => {
-                let name = match &*call.func {
+                let name: Cow<str> = match &*call.func {
                     Expr::Name(n) if n.id.as_str() == "__import__" => {
                         match call.arguments.args.first() {
-                            Some(Expr::StringLiteral(s)) => s.value.to_str().to_string(),
+                            Some(Expr::StringLiteral(s)) => s.value.to_str().to_string().into(),
                             Some(_) => "UNKNOWN".into(),
-                            None => String::new(),
+                            None => "".into(),
                         }
                     }
                     _ if matches!(
@@ -526,17 +548,15 @@ impl Rule for Blacklist {
                     ) =>
                     {
                         match call.arguments.args.first() {
-                            Some(a) => value::arg_value(a).as_str()?.to_string(),
-                            None => value::keyword(call, "name")?.as_str()?.to_string(),
+                            Some(a) => value::arg_value(a).as_str()?.to_string().into(),
+                            None => value::keyword(call, "name")?.as_str()?.to_string().into(),
                         }
                     }
-                    _ => ctx.qualname.clone(),
+                    _ => ctx.qualname.as_str().into(),
                 };
-                CALLS
+                entries_named(&name)
                     .iter()
-                    .chain(IMPORTS.iter())
-                    .filter(enabled)
-                    .find(|e| e.qualnames.contains(&name.as_str()))
+                    .find(|e| enabled(e))
                     .map(|e| report(e, &name))
             }
             Node::Stmt(Stmt::Import(i)) => IMPORTS.iter().filter(enabled).find_map(|e| {

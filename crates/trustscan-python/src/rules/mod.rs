@@ -15,6 +15,7 @@ mod b102_exec_used;
 mod crypto;
 mod injection;
 mod misc;
+mod ts;
 
 pub use options::Options;
 
@@ -94,6 +95,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
     rules.extend(injection::rules());
     rules.extend(crypto::rules());
     rules.extend(misc::rules());
+    rules.extend(ts::rules());
     rules.sort_by_key(|r| r.meta().id);
     rules
 }

@@ -69,16 +69,15 @@ impl Rule for HuggingfaceUnsafeDownload {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !["transformers", "datasets", "huggingface_hub"]
-            .iter()
-            .any(|m| imported_like(ctx, m))
-        {
-            return None;
-        }
+        // The cheap name tests first: the import scan is a substring search per import.
         let parts: Vec<&str> = ctx.qualname.split('.').collect();
         let func = parts.last().copied().unwrap_or("");
         let (_, module) = UNSAFE.iter().find(|(f, _)| *f == func)?;
-        if !parts.contains(module) {
+        if !parts.contains(module)
+            || !["transformers", "datasets", "huggingface_hub"]
+                .iter()
+                .any(|m| imported_like(ctx, m))
+        {
             return None;
         }
         // A revision given as an expression cannot be judged: Bandit gives it the benefit of

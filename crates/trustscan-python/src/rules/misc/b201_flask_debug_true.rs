@@ -37,7 +37,7 @@ impl Rule for FlaskDebugTrue {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !ctx.file.imports.iter().any(|i| i.contains("flask")) || !ctx.qualname.ends_with(".run")
+        if !ctx.qualname.ends_with(".run") || !ctx.file.imports.iter().any(|i| i.contains("flask"))
         {
             return None;
         }

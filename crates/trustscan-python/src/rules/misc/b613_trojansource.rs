@@ -84,6 +84,15 @@ impl Rule for Trojansource {
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
+        // A cheap scan first: every listed character is E2 80 8F, E2 80 AA-AE or E2 81 A6-A9
+        // in UTF-8, and most files (even those with other non-ASCII text) have none.
+        let b = ctx.file.text.as_bytes();
+        memchr::memchr_iter(0xE2, b).find(|&i| {
+            matches!(
+                b.get(i + 1..i + 3),
+                Some([0x80, 0x8F | 0xAA..=0xAE] | [0x81, 0xA6..=0xA9])
+            )
+        })?;
         for (i, line) in splitlines(ctx.file.text).enumerate() {
             if let Some(c) = BIDI.iter().find(|c| line.contains(**c)) {
                 let mut issue = META.issue(format!(

@@ -66,7 +66,7 @@ enum Target<'a> {
 
 /// The function (or module) whose body Bandit searches for assignments.
 struct Eval<'f, 'a> {
-    file: &'f FileState<'f>,
+    file: &'f FileState<'a>,
     func: Option<&'a StmtFunctionDef>,
     body: &'a [Stmt],
     /// `evaluate_var` calls in progress: a repeat recurses forever in Bandit.
@@ -305,18 +305,18 @@ impl<'f, 'a> Eval<'f, 'a> {
     }
 }
 
-/// The module's statements, searched for a module-level call. The walker does not hand the
-/// module to rules yet (`Node::Module` carries no tree), so such a call is judged with no
-/// assignments in sight and a variable never counts as secure there. Once `Ctx` carries the
-/// module (say `tree: Option<&'a ModModule>`), this is `ctx.tree.map_or(&[], |m| &m.body)`.
-fn module_body<'a>(_ctx: &Ctx<'_, 'a>) -> &'a [Stmt] {
-    &[]
+/// The module's statements, searched for a module-level call.
+fn module_body<'a>(ctx: &Ctx<'_, 'a>) -> &'a [Stmt] {
+    match ctx.parents.first() {
+        Some(Node::Module(m)) => &m.body,
+        _ => &[],
+    }
 }
 
 fn check_risk<'a>(ctx: &Ctx<'_, 'a>, call: &'a ExprCall) -> Result<bool, Crash> {
     let xss = &call.arguments.args[0];
     // The nearest enclosing `def` (not `async def`, not a class), else the module.
-    let func = ctx.parents.iter().rev().find_map(|p| match p {
+    let func = ctx.parents.iter().rev().find_map(|p| match *p {
         Node::Stmt(Stmt::FunctionDef(f)) if !f.is_async => Some(f),
         _ => None,
     });
@@ -366,12 +366,12 @@ impl Rule for DjangoMarkSafe {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !ctx
-            .file
-            .imports
-            .iter()
-            .any(|i| i.contains("django.utils.safestring"))
-            || !AFFECTED.contains(&ctx.name.as_str())
+        if !AFFECTED.contains(&ctx.name.as_str())
+            || !ctx
+                .file
+                .imports
+                .iter()
+                .any(|i| i.contains("django.utils.safestring"))
         {
             return None;
         }

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Python-analysis benchmark: trustscan against Bandit 1.9.4 and `ruff check --select S` on
+the Python files of the installed transformers package (the oracle environment's copy),
+all measured in this run.
+
+    python3 bench/python_bench.py      # needs `cargo build --release`,
+                                       # scripts/setup-oracles.sh (Bandit, transformers)
+                                       # and ruff (`pip install ruff`, or RUFF=path)
+
+Rows:
+- `trustscan check`: every rule (Bandit's and trustscan's), both cores.
+- `trustscan scan`: the same plus the module summaries, the repository-wide call graph and
+  reachability of every finding (the package directory scanned as one repository).
+- `bandit -r`, `ruff check --select S` (ruff's Bandit port): the peers.
+
+Each is the best wall time of N fresh processes (Bandit: one run, it takes minutes), with
+peak resident memory from /usr/bin/time. Targets: at least 50x Bandit's throughput and at
+least half of ruff's, with reachability.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "trustscan")
+ORACLES = os.environ.get("TRUSTSCAN_ORACLES", os.path.join(ROOT, ".venv-oracles"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+CORPUS = os.path.join(ORACLES, "transformers-5", "lib", "python3.11", "site-packages", "transformers")
+
+
+def timed(cmd, runs, ok=(0, 1, 3, 4)):
+    """Best wall time and its peak RSS (KiB) over `runs` fresh processes."""
+    best = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if p.returncode not in ok:
+            sys.exit(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr[-800:]}")
+        kb = int(re.findall(r"^(\d+)$", p.stderr, re.M)[-1])
+        if best is None or elapsed < best[0]:
+            best = (elapsed, kb)
+    return best
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit("build first: cargo build --release")
+    if not os.path.isdir(CORPUS):
+        sys.exit(f"{CORPUS} is missing: run scripts/setup-oracles.sh")
+    bandit = os.path.join(ORACLES, "bandit", "bin", "bandit")
+    ruff = os.environ.get("RUFF") or shutil.which("ruff")
+    if not os.path.exists(bandit):
+        sys.exit("Bandit is missing: run scripts/setup-oracles.sh")
+    if not ruff:
+        sys.exit("ruff is missing: pip install ruff (or set RUFF)")
+    files = []
+    for d, _, names in os.walk(CORPUS):
+        files += [os.path.join(d, n) for n in names if n.endswith(".py")]
+    size = sum(os.path.getsize(f) for f in files)
+    print(f"corpus: {CORPUS}\n  {len(files)} Python files, {size / 1e6:.1f} MB; {os.cpu_count()} cores\n")
+
+    rows = [
+        ("trustscan check (all rules)", timed([BIN, "check", "--format", "json", CORPUS], RUNS)),
+        ("trustscan scan (rules + call graph + reachability)", timed([BIN, "scan", "--format", "json", CORPUS], RUNS)),
+        ("ruff check --select S", timed([ruff, "check", "--no-cache", "--select", "S", "--exit-zero", "--quiet", CORPUS], RUNS)),
+        ("bandit -r (1.9.4)", timed([bandit, "-q", "-r", "-f", "json", "-o", os.devnull, CORPUS], 1)),
+    ]
+    ruff_t = rows[2][1][0]
+    bandit_t = rows[3][1][0]
+    print(f"{'':52} {'wall s':>8} {'MB/s':>7} {'peak MB':>8} {'vs Bandit':>10} {'vs ruff':>8}")
+    for name, (t, kb) in rows:
+        print(f"{name:52} {t:8.2f} {size / 1e6 / t:7.1f} {kb / 1024:8.0f} {bandit_t / t:9.1f}x {ruff_t / t:7.2f}x")
+    scan_t = rows[1][1][0]
+    print(
+        f"\ntargets: >= 50x Bandit -> {bandit_t / scan_t:.0f}x; >= 0.5x ruff -> {ruff_t / scan_t:.2f}x "
+        "(trustscan scan, with reachability)"
+    )
+
+
+if __name__ == "__main__":
+    main()

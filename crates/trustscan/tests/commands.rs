@@ -1,0 +1,99 @@
+//! `trustscan rules` and `trustscan check` end to end: listing, explaining, selecting rules,
+//! `# nosec`, output formats and exit codes.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_trustscan"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn rules_lists_every_rule_with_cwe_levels_and_rationale() {
+    let (code, out, _) = run(&["rules"]);
+    assert_eq!(code, 0);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    for id in ["B101", "B301", "B602", "B704", "TS101", "TS106", "TS112"] {
+        assert!(ids.contains(&id), "{id} not listed");
+    }
+    for row in &rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert!(cols[2].starts_with("CWE-"), "{row}");
+        assert!(["low", "medium", "high"].contains(&cols[3]), "{row}");
+        assert!(["low", "medium", "high"].contains(&cols[4]), "{row}");
+        assert!(cols.len() > 6, "no rationale: {row}");
+    }
+}
+
+#[test]
+fn rules_explains_one_rule_and_refuses_unknown_ids() {
+    let (code, out, _) = run(&["rules", "ts106"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("TS106 unsafe_deserialization"), "{out}");
+    assert!(out.contains("CWE-502") && out.contains("Example:"), "{out}");
+    let (code, _, err) = run(&["rules", "B999"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("B999"), "{err}");
+}
+
+#[test]
+fn check_selects_rules_honours_nosec_on_request_and_sets_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("m.py");
+    std::fs::write(
+        &f,
+        "import pickle\nassert True\npickle.loads(b'')  # nosec\n",
+    )
+    .unwrap();
+    let path = f.to_str().unwrap();
+    let rules_of = |args: &[&str]| -> (i32, Vec<String>) {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        all.push(path);
+        let (code, out, err) = run(&all);
+        let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        assert_eq!(doc["schema"], "trustscan.check/1");
+        let rules = doc["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect();
+        (code, rules)
+    };
+    let (code, all) = rules_of(&[]);
+    assert_eq!(code, 1);
+    for id in ["B403", "B101", "B301", "TS106"] {
+        assert!(all.contains(&id.to_string()), "{id} missing from {all:?}");
+    }
+    // `# nosec` written by the code's author is ignored unless asked for.
+    let (_, honoured) = rules_of(&["--honor-nosec"]);
+    assert!(!honoured.contains(&"B301".to_string()), "{honoured:?}");
+    let (_, selected) = rules_of(&["--select", "B101"]);
+    assert_eq!(selected, vec!["B101".to_string()]);
+    let (_, ignored) = rules_of(&["--ignore", "B101,B403"]);
+    assert!(
+        !ignored.iter().any(|r| r == "B101" || r == "B403"),
+        "{ignored:?}"
+    );
+
+    let clean = dir.path().join("clean.py");
+    std::fs::write(&clean, "x = 1\n").unwrap();
+    let (code, out, _) = run(&["check", clean.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let (code, _, err) = run(&["check", "/no/such/dir"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/no/such/dir"), "{err}");
+}

@@ -1,0 +1,5 @@
+from transformers import PretrainedConfig
+
+
+class HiddenConfig(PretrainedConfig):
+    pass
