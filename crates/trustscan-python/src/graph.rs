@@ -88,6 +88,9 @@ struct Repo {
     index: HashMap<String, ModuleIndex>,
     /// Method resolution orders computed so far.
     mro_cache: RefCell<HashMap<(String, String), Rc<Vec<(String, String)>>>>,
+    /// `module.name` resolutions made outside any nesting (so no depth limit cut them):
+    /// most files import the same few names from the same modules.
+    member_cache: RefCell<HashMap<(String, String), Target>>,
     /// Resolution steps in progress: hostile code can make bases, re-exports and attribute
     /// types refer to each other in cycles.
     depth: Cell<u32>,
@@ -165,6 +168,7 @@ impl Repo {
             summaries,
             index,
             mro_cache: RefCell::default(),
+            member_cache: RefCell::default(),
             depth: Cell::new(0),
         }
     }
@@ -269,18 +273,27 @@ impl Repo {
 
     /// `module.name`: a submodule, or a name defined or re-exported by the module.
     fn member(&self, module: &str, name: &str, depth: u32) -> Target {
+        let key = (module.to_string(), name.to_string());
+        if let Some(t) = self.member_cache.borrow().get(&key) {
+            return t.clone();
+        }
         let sub = if module.is_empty() {
             name.to_string()
         } else {
             format!("{module}.{name}")
         };
-        if self.file_of(&sub).is_some() {
-            return Target::Module(sub);
+        let target = if self.file_of(&sub).is_some() {
+            Target::Module(sub)
+        } else {
+            match self.file_of(module) {
+                Some(file) => self.lookup(file, MODULE_SCOPE, name, depth),
+                None => Target::External,
+            }
+        };
+        if depth <= 1 && self.depth.get() <= 1 {
+            self.member_cache.borrow_mut().insert(key, target.clone());
         }
-        match self.file_of(module) {
-            Some(file) => self.lookup(file, MODULE_SCOPE, name, depth),
-            None => Target::External,
-        }
+        target
     }
 
     /// Resolve a dotted path as written in `scope` of `file`; a part ending in `()` is the

@@ -1,8 +1,12 @@
 //! `# nosec` comments, read as Bandit reads them: `#\s*nosec:?\s*(tests)?`, where tests are
-//! IDs (`B101`) or names (`assert_used`) separated by commas or spaces. In a scanned model
-//! repository they are attacker-controlled, so they count only when the user asks.
+//! IDs (`B101`) or names (`assert_used`) separated by commas or spaces; and `# noqa:` with
+//! codes, where ruff's Bandit port numbers (`S307`) stand for Bandit's IDs (`B307`) and `TS`
+//! IDs for themselves. A bare `# noqa` (a linter's blanket silence, common in real code) is
+//! not honoured: Bandit ignores it and results stay Bandit's. In a scanned model repository
+//! these comments are attacker-controlled, so they count only when the user asks.
 
 use regex::Regex;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
@@ -13,6 +17,31 @@ pub struct NosecLines(HashMap<u32, BTreeSet<String>>);
 fn comment_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| Regex::new(r"#\s*nosec:?\s*(?P<tests>[^#]+)?#?").expect("static regex"))
+}
+
+fn noqa_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)#\s*noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)")
+            .expect("static regex")
+    })
+}
+
+/// Rule IDs named by a `# noqa:` code list (unknown codes are dropped).
+fn noqa_ids(codes: &str, id_of: &impl Fn(&str) -> Option<String>) -> BTreeSet<String> {
+    codes
+        .split([',', ' ', '\t'])
+        .filter(|c| !c.is_empty())
+        .filter_map(|c| {
+            let c = c.to_ascii_uppercase();
+            match c.strip_prefix('S') {
+                Some(n) if n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()) => {
+                    id_of(&format!("B{n}"))
+                }
+                _ => id_of(&c),
+            }
+        })
+        .collect()
 }
 
 fn tests_re() -> &'static Regex {
@@ -28,6 +57,12 @@ impl NosecLines {
     ) -> NosecLines {
         let mut map = HashMap::new();
         for (line, text) in comments {
+            if let Some(codes) = noqa_re().captures(text).and_then(|m| m.name("codes")) {
+                let ids = noqa_ids(codes.as_str(), &id_of);
+                if !ids.is_empty() {
+                    map.insert(line, ids);
+                }
+            }
             let Some(m) = comment_re().captures(text) else {
                 continue;
             };
@@ -39,7 +74,19 @@ impl NosecLines {
                     }
                 }
             }
-            map.insert(line, ids);
+            // A bare nosec (empty: every test) wins over codes on the same line.
+            match map.entry(line) {
+                Entry::Vacant(v) => {
+                    v.insert(ids);
+                }
+                Entry::Occupied(mut o) => {
+                    if ids.is_empty() {
+                        o.get_mut().clear();
+                    } else if !o.get().is_empty() {
+                        o.get_mut().extend(ids);
+                    }
+                }
+            }
         }
         NosecLines(map)
     }
@@ -103,5 +150,26 @@ mod tests {
         // A nosec anywhere in the node's lines applies.
         assert!(n.silences("B307", 9, (1, 9)));
         assert!(!n.silences("B307", 9, (9, 9)));
+    }
+
+    #[test]
+    fn noqa_with_codes_only() {
+        let n = NosecLines::parse(
+            [
+                (1, "# noqa"),
+                (2, "# noqa: S101, E501"),
+                (3, "# noqa: F401"),
+                (4, "# noqa: S602 # nosec: B101"),
+            ],
+            id_of,
+        );
+        assert!(
+            !n.silences("B101", 1, (1, 1)),
+            "a bare noqa is not honoured"
+        );
+        assert!(n.silences("B101", 2, (2, 2)));
+        assert!(!n.silences("B602", 2, (2, 2)));
+        assert!(!n.silences("B101", 3, (3, 3)), "other linters' codes");
+        assert!(n.silences("B602", 4, (4, 4)) && n.silences("B101", 4, (4, 4)));
     }
 }

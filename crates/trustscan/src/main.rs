@@ -44,8 +44,8 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Count `# nosec` comments (off by default: in a model repository the author of the
-    /// code being checked wrote them).
+    /// Count `# nosec` comments, and `# noqa:` naming rules (`S307` for B307, `TS101`); off
+    /// by default: in a model repository the author of the code being checked wrote them.
     #[arg(long)]
     honor_nosec: bool,
     /// Only these rule IDs (comma-separated).
@@ -98,8 +98,8 @@ struct ScanArgs {
     /// The lowest severity the text report lists.
     #[arg(long, value_enum, default_value_t = Severity::Medium)]
     min_severity: Severity,
-    /// Count `# nosec` comments in the repository (off by default: the repository's author
-    /// wrote them).
+    /// Count `# nosec` comments in the repository, and `# noqa:` naming rules (`S307` for
+    /// B307, `TS101`); off by default: the repository's author wrote them.
     #[arg(long)]
     honor_nosec: bool,
     /// Worker threads for the Python analysis (default: every core).

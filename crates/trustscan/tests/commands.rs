@@ -54,7 +54,7 @@ fn check_selects_rules_honours_nosec_on_request_and_sets_the_exit_code() {
     let f = dir.path().join("m.py");
     std::fs::write(
         &f,
-        "import pickle\nassert True\npickle.loads(b'')  # nosec\n",
+        "import pickle\nassert True  # noqa: S101\npickle.loads(b'')  # nosec\nassert 1  # noqa\n",
     )
     .unwrap();
     let path = f.to_str().unwrap();
@@ -78,11 +78,18 @@ fn check_selects_rules_honours_nosec_on_request_and_sets_the_exit_code() {
     for id in ["B403", "B101", "B301", "TS106"] {
         assert!(all.contains(&id.to_string()), "{id} missing from {all:?}");
     }
-    // `# nosec` written by the code's author is ignored unless asked for.
+    // `# nosec` and `# noqa: S101` written by the code's author are ignored unless asked
+    // for; a bare `# noqa` never counts.
+    assert_eq!(all.iter().filter(|r| *r == "B101").count(), 2, "{all:?}");
     let (_, honoured) = rules_of(&["--honor-nosec"]);
     assert!(!honoured.contains(&"B301".to_string()), "{honoured:?}");
+    assert_eq!(
+        honoured.iter().filter(|r| *r == "B101").count(),
+        1,
+        "{honoured:?}"
+    );
     let (_, selected) = rules_of(&["--select", "B101"]);
-    assert_eq!(selected, vec!["B101".to_string()]);
+    assert_eq!(selected, vec!["B101".to_string(), "B101".to_string()]);
     let (_, ignored) = rules_of(&["--ignore", "B101,B403"]);
     assert!(
         !ignored.iter().any(|r| r == "B101" || r == "B403"),

@@ -297,6 +297,10 @@ fn hostile_python_is_analysed_or_named_in_a_note() {
             format!("x = [{}]\n", "1, ".repeat(1_500_000)).into_bytes(),
         ),
         (
+            "ten_mb_line.py",
+            format!("x = '{}'\n", "a".repeat(10 << 20)).into_bytes(),
+        ),
+        (
             "nested.py",
             format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000)).into_bytes(),
         ),
@@ -360,6 +364,9 @@ class A(B): pass\nclass B(A): pass\nA().f()\n"
     for name in ["py2.py", "broken.py", "nested.py"] {
         assert!(has_note(name), "{name} has no note");
     }
+    // Above the parse limit: not parsed, and said so.
+    let big = entry("ten_mb_line.py")["notes"].to_string();
+    assert!(big.contains("parse limit"), "{big}");
     // Declared and undeclared encodings are decoded and analysed.
     assert!(rules_in("latin1.py").contains(&"B307".to_string()));
     assert!(has_note("bad_utf8.py") || rules_in("bad_utf8.py").contains(&"B307".to_string()));
