@@ -80,8 +80,9 @@ impl Engine {
                     parsed.text.get(r.to_std_range()).unwrap_or(""),
                 )
             });
-            let nosec = if engine.options.honor_nosec {
-                NosecLines::parse(comments, |t| engine.names.get(t).cloned())
+            let (nosec, noqa) = (engine.options.honor_nosec, engine.options.honor_noqa);
+            let nosec = if nosec || noqa {
+                NosecLines::parse(comments, nosec, noqa, |t| engine.names.get(t).cloned())
             } else {
                 NosecLines::default()
             };
@@ -102,7 +103,7 @@ impl Engine {
                 text: &parsed.text,
                 index: &parsed.index,
                 imports: BTreeSet::new(),
-                aliases: HashMap::new(),
+                aliases: Default::default(),
                 fuel: std::cell::Cell::new(crate::walk::FILE_FUEL),
                 bindings: Default::default(),
                 last_callee: Default::default(),
@@ -167,7 +168,7 @@ impl Run<'_> {
         let line = issue
             .line
             .unwrap_or_else(|| node_lineno(ctx.file, &ctx.node));
-        if self.engine.options.honor_nosec && self.nosec.silences(id, line, ctx.lines()) {
+        if self.nosec.silences(id, line, ctx.lines()) {
             // Bandit counts a bare nosec and a nosec naming the test apart.
             if self.nosec.names_tests(line, ctx.lines()) {
                 self.report.skipped_tests += 1;

@@ -1,6 +1,6 @@
 //! `# nosec` comments, read as Bandit reads them: `#\s*nosec:?\s*(tests)?`, where tests are
-//! IDs (`B101`) or names (`assert_used`) separated by commas or spaces; and `# noqa:` with
-//! codes, where ruff's Bandit port numbers (`S307`) stand for Bandit's IDs (`B307`) and `TS`
+//! IDs (`B101`) or names (`assert_used`) separated by commas or spaces; and, when asked for
+//! separately, `# noqa:` with codes, where ruff's Bandit port numbers (`S307`) stand for Bandit's IDs (`B307`) and `TS`
 //! IDs for themselves. A bare `# noqa` (a linter's blanket silence, common in real code) is
 //! not honoured: Bandit ignores it and results stay Bandit's. In a scanned model repository
 //! these comments are attacker-controlled, so they count only when the user asks.
@@ -53,17 +53,19 @@ impl NosecLines {
     /// `comments`: (line, comment text). `id_of` maps a test ID or name to its ID.
     pub fn parse<'c>(
         comments: impl IntoIterator<Item = (u32, &'c str)>,
+        nosec: bool,
+        noqa: bool,
         id_of: impl Fn(&str) -> Option<String>,
     ) -> NosecLines {
         let mut map = HashMap::new();
         for (line, text) in comments {
-            if let Some(codes) = noqa_re().captures(text).and_then(|m| m.name("codes")) {
+            if noqa && let Some(codes) = noqa_re().captures(text).and_then(|m| m.name("codes")) {
                 let ids = noqa_ids(codes.as_str(), &id_of);
                 if !ids.is_empty() {
                     map.insert(line, ids);
                 }
             }
-            let Some(m) = comment_re().captures(text) else {
+            let Some(m) = comment_re().captures(text).filter(|_| nosec) else {
                 continue;
             };
             let mut ids = BTreeSet::new();
@@ -135,6 +137,8 @@ mod tests {
                 (3, "# NOSEC"),
                 (4, "# nosec B999"),
             ],
+            true,
+            false,
             id_of,
         );
         assert!(n.silences("B307", 1, (1, 1)));
@@ -160,7 +164,10 @@ mod tests {
                 (2, "# noqa: S101, E501"),
                 (3, "# noqa: F401"),
                 (4, "# noqa: S602 # nosec: B101"),
+                (5, "assert x  # nosec"),
             ],
+            true,
+            true,
             id_of,
         );
         assert!(
@@ -171,5 +178,9 @@ mod tests {
         assert!(!n.silences("B602", 2, (2, 2)));
         assert!(!n.silences("B101", 3, (3, 3)), "other linters' codes");
         assert!(n.silences("B602", 4, (4, 4)) && n.silences("B101", 4, (4, 4)));
+        let only_noqa =
+            NosecLines::parse([(2, "# noqa: S101"), (5, "# nosec")], false, true, id_of);
+        assert!(only_noqa.silences("B101", 2, (2, 2)));
+        assert!(!only_noqa.silences("B101", 5, (5, 5)));
     }
 }

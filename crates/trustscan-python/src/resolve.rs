@@ -143,7 +143,7 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
         if let Some(b) = self.ctx.file.bindings.borrow().get(&key) {
             return b.clone();
         }
-        let mut b = Bindings::new();
+        let mut b = Bindings::default();
         collect(body, &mut b);
         let b = Rc::new(b);
         self.ctx.file.bindings.borrow_mut().insert(key, b.clone());

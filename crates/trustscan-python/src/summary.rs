@@ -8,7 +8,8 @@
 //! `f.<locals>.g`; the top level is [`MODULE_SCOPE`].
 
 use crate::walk::Node;
-use std::collections::{BTreeMap, HashSet};
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
 use trustscan_pyparse::syntax::visitor::{self, Visitor};
 use trustscan_pyparse::syntax::{self as ast, Expr, LineIndex, Ranged, Stmt, TextRange};
 
@@ -83,8 +84,8 @@ pub fn summarize(module: &ast::ModModule, index: &LineIndex) -> ModuleSummary {
         scope: MODULE_SCOPE.to_string(),
         class: None,
         class_body: None,
-        seen: HashSet::new(),
-        params: HashSet::new(),
+        seen: HashSet::default(),
+        params: HashSet::default(),
     };
     s.out.references.entry(MODULE_SCOPE.into()).or_default();
     for stmt in &module.body {

@@ -8,8 +8,9 @@
 //! string expression statement counts as a docstring; `Dict` visits all keys, then all
 //! values.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use trustscan_pyparse::syntax::{
     self as ast, Expr, InterpolatedStringElement, LineIndex, Ranged, Stmt, TextRange,

@@ -8,6 +8,9 @@ pub struct Options {
     /// Count `# nosec` comments (off by default: in a model repository they are written by
     /// the author whose code is being checked).
     pub honor_nosec: bool,
+    /// Count `# noqa:` comments naming rules (`S307` for B307, `TS101`); a separate switch
+    /// because Bandit ignores them, and Bandit-equal results need `honor_nosec` alone.
+    pub honor_noqa: bool,
     /// Only these rule IDs run (`None`: all).
     pub select: Option<BTreeSet<String>>,
     /// These rule IDs do not run.
@@ -29,6 +32,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             honor_nosec: false,
+            honor_noqa: false,
             select: None,
             ignore: BTreeSet::new(),
             assert_skips: Vec::new(),
