@@ -166,7 +166,7 @@ impl CopyFinder {
                 }
             });
         }
-        self.python.contains(&file).then(|| Resolved::File {
+        self.python.contains(&file).then_some(Resolved::File {
             path: file,
             package_dir: None,
             loader: crate::pyimport::FileLoader::Source,

@@ -91,7 +91,7 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
             }
         }
     }
-    notes.extend(session.notes.drain(..));
+    notes.append(&mut session.notes);
     if repo.has_file("config_sentence_transformers.json") {
         notes.push(Note::info(
             Some("config_sentence_transformers.json"),

@@ -73,7 +73,7 @@ pub fn with_parsed<T: Send + 'static>(
             .tokens()
             .iter()
             .filter(|t| t.kind() == syntax::TokenKind::Comment)
-            .map(|t| ruff_text_size::Ranged::range(t))
+            .map(ruff_text_size::Ranged::range)
             .collect();
         let syntax_errors = parsed
             .errors()

@@ -279,7 +279,7 @@ fn walk(
                             ));
                             continue;
                         }
-                        if depth + 1 <= MAX_DEPTH {
+                        if depth < MAX_DEPTH {
                             dirs.push(child.clone());
                             stack.push((child_fs, child, depth + 1));
                         }
