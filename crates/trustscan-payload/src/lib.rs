@@ -1,0 +1,5 @@
+//! Payload analysis: what deserializing a file would import and call, decided without
+//! deserializing it. This first part models pickle (protocols 0-5) at the opcode level;
+//! containers, formats, the allowlist policy and the CLI come next (README, "Layout").
+
+pub mod pickle;

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Generate the pickle samples under tests/fixtures/pickle/ (committed with this script).
+
+Every sample is produced by CPython's own pickler or assembled opcode by opcode here; none
+is ever unpickled by this script. Payload samples name dangerous callables (os.system,
+builtins.eval, ...) with harmless arguments: they are only ever read by trustscan and, in the
+differential test, by an unpickler whose find_class returns a recorder instead of the global.
+"""
+import collections
+import copyreg
+import datetime
+import decimal
+import io
+import os
+import pickle
+import struct
+
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "fixtures", "pickle")
+
+
+class Payload:
+    """Pickles as a call of os.system."""
+
+    def __reduce__(self):
+        return (os.system, ("echo trustscan-sample",))
+
+
+class EvalPayload:
+    def __reduce__(self):
+        return (eval, ("1 + 1",))
+
+
+class WithNewArgsEx:
+    def __getnewargs_ex__(self):
+        return ((1, 2), {"k": "v"})
+
+    def __reduce_ex__(self, protocol):
+        return (copyreg.__newobj_ex__, (WithNewArgsEx, (1, 2), {"k": "v"}), None)
+
+
+class Torchish(pickle.Pickler):
+    """Writes storages as persistent ids, the way torch.save does."""
+
+    def persistent_id(self, obj):
+        if isinstance(obj, bytearray):
+            return ("storage", "FloatStorage", "0", "cpu", len(obj))
+        return None
+
+
+def benign():
+    return {
+        "weights": collections.OrderedDict([("layer.weight", [0.5, 1.5]), ("layer.bias", (1, 2))]),
+        "when": datetime.datetime(2026, 1, 2, 3, 4, 5),
+        "price": decimal.Decimal("1.25"),
+        "tags": {"a", "b"},
+        "blob": b"\x00\x01",
+        "big": 2**100,
+    }
+
+
+def op_str(s):
+    b = s.encode()
+    return b"\x8c" + bytes([len(b)]) + b
+
+
+def write(name, data):
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for p in range(6):
+        write(f"benign-protocol{p}.pkl", pickle.dumps(benign(), protocol=p))
+        write(f"os-system-protocol{p}.pkl", pickle.dumps({"x": Payload()}, protocol=p))
+    write("eval-protocol2.pkl", pickle.dumps([EvalPayload(), EvalPayload()], protocol=2))
+    write("newobj-ex-protocol4.pkl", pickle.dumps(WithNewArgsEx(), protocol=4))
+    # Two pickles one after another, as torch's legacy format writes them.
+    write("concatenated.pkl", pickle.dumps(benign(), protocol=2) + pickle.dumps(Payload(), protocol=2))
+    # A stream cut in the middle of its second call.
+    whole = pickle.dumps([Payload(), EvalPayload()], protocol=2)
+    write("truncated.pkl", whole[: len(whole) - 6])
+    # Persistent ids (torch storages) and a frame-spanning protocol 4 stream.
+    buf = io.BytesIO()
+    Torchish(buf, protocol=2).dump(collections.OrderedDict([("w", bytearray(8))]))
+    write("persistent-ids.pkl", buf.getvalue())
+    write("large-frames-protocol4.pkl", pickle.dumps(["x" * 70000, Payload(), "y" * 70000], protocol=4))
+    # STACK_GLOBAL whose operands come from the memo, not from the opcodes before it.
+    s = b"\x80\x04" + op_str("builtins") + b"\x94" + op_str("exec") + b"\x94" + b"00"
+    s += b"h\x00h\x01\x93" + op_str("print(1)") + b"\x85R."
+    write("stack-global-from-memo.pkl", s)
+    # INST and OBJ (protocol 0 and 1 instance opcodes).
+    write("inst-protocol0.pkl", b"(S'echo inst'\nios\nsystem\n.")
+    write("obj-protocol1.pkl", b"(csubprocess\ncheck_output\n]S'id'\nao.")
+    # A global reached through copyreg's extension registry (EXT1).
+    module = os.system.__module__  # posix on Linux
+    copyreg.add_extension(module, "system", 240)
+    try:
+        write("extension-code.pkl", pickle.dumps(os.system, protocol=2))
+    finally:
+        copyreg.remove_extension(module, "system", 240)
+    # A pickle that unpickles another one (the inner payload is a bytes argument).
+    inner = pickle.dumps(Payload(), protocol=2)
+    outer = b"\x80\x02cpickle\nloads\nC" + bytes([len(inner)]) + inner + b"\x85R."
+    write("nested-pickle.pkl", outer)
+    # BUILD on a constructed object (its __setstate__ runs).
+    write("build-setstate.pkl", b"\x80\x02ccollections\nOrderedDict\n)R}b.")
+
+
+if __name__ == "__main__":
+    main()
