@@ -89,6 +89,16 @@ def main():
     s = b"\x80\x04" + op_str("builtins") + b"\x94" + op_str("exec") + b"\x94" + b"00"
     s += b"h\x00h\x01\x93" + op_str("print(1)") + b"\x85R."
     write("stack-global-from-memo.pkl", s)
+    # Memo index games (payload-evasions #15): the strings next to STACK_GLOBAL are decoys.
+    s = b"\x80\x04" + op_str("os") + b"q\x02" + b"0" + op_str("system") + b"q\x03" + b"0"
+    s += op_str("torch") + b"q\x00" + b"0" + op_str("LongStorage") + b"q\x01" + b"0"
+    s += b"h\x02h\x03\x93" + op_str("echo memo") + b"\x85R."
+    write("memo-decoys.pkl", s)
+    # A dotted name through an innocuous module (#18) and state set on a function (#19).
+    s = b"\x80\x04" + op_str("collections") + op_str("os.system") + b"\x93" + op_str("id") + b"\x85R."
+    write("dotted-name.pkl", s)
+    s = b"\x80\x04" + op_str("numpy") + op_str("size") + b"\x93" + b"}" + op_str("shape") + b"N" + b"sb."
+    write("build-on-function.pkl", s)
     # INST and OBJ (protocol 0 and 1 instance opcodes).
     write("inst-protocol0.pkl", b"(S'echo inst'\nios\nsystem\n.")
     write("obj-protocol1.pkl", b"(csubprocess\ncheck_output\n]S'id'\nao.")

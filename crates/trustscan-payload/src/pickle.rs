@@ -638,8 +638,13 @@ impl Machine<'_> {
                     let state = self.pop()?;
                     let obj = self.top()?.clone();
                     if let Value::Object(_) | Value::Global(..) = obj {
-                        let setstate = Value::Object(format!("{}.__setstate__", obj.callee()));
-                        self.call(&setstate, &Value::Tuple(vec![state]), "BUILD", at);
+                        let args = state.render(self.budget.max_text);
+                        self.out.calls.push(Call {
+                            callee: format!("{}.__setstate__", obj.callee()),
+                            args: format!("({args},)"),
+                            opcode: "BUILD",
+                            offset: at,
+                        });
                     }
                 }
                 0x82..=0x84 => {

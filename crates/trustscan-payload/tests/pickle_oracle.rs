@@ -138,3 +138,49 @@ fn mutated_samples_never_panic() {
         "mutations never broke a stream: the test is not testing"
     );
 }
+
+#[test]
+fn policy_verdicts_on_the_samples() {
+    use trustscan_payload::policy::{Verdict, judge};
+    let dir = workspace().join("tests/fixtures/pickle");
+    let verdict = |name: &str| {
+        let a = analyze(&std::fs::read(dir.join(name)).unwrap(), &Budget::default());
+        judge(&a)
+    };
+    for p in 0..=5 {
+        assert_eq!(
+            verdict(&format!("os-system-protocol{p}.pkl")).0,
+            Verdict::Dangerous
+        );
+        // datetime and decimal are harmless but not what a checkpoint needs: not safe.
+        assert_eq!(
+            verdict(&format!("benign-protocol{p}.pkl")).0,
+            Verdict::Suspicious
+        );
+    }
+    for name in [
+        "eval-protocol2.pkl",
+        "inst-protocol0.pkl",
+        "obj-protocol1.pkl",
+        "stack-global-from-memo.pkl",
+        "large-frames-protocol4.pkl",
+        "nested-pickle.pkl",
+        "concatenated.pkl",
+        // What ran before the break is reported, and it is dangerous.
+        "truncated.pkl",
+        // Evasions: memo decoys, a dotted name through an innocuous module, state set on a
+        // function object.
+        "memo-decoys.pkl",
+        "dotted-name.pkl",
+        "build-on-function.pkl",
+    ] {
+        assert_eq!(verdict(name).0, Verdict::Dangerous, "{name}");
+    }
+    // A torch-style state dict: OrderedDict and persistent storage ids only.
+    assert_eq!(verdict("persistent-ids.pkl").0, Verdict::Safe);
+    assert_eq!(verdict("build-setstate.pkl").0, Verdict::Safe);
+    assert_eq!(verdict("newobj-ex-protocol4.pkl").0, Verdict::Suspicious);
+    let (v, reasons) = verdict("extension-code.pkl");
+    assert_eq!(v, Verdict::Inconclusive);
+    assert!(reasons[0].contains("extension code 240"), "{reasons:?}");
+}

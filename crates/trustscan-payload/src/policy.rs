@@ -1,0 +1,325 @@
+//! Allowlist-first policy for pickle streams: a global is safe only when it is on the list of
+//! what ML checkpoints legitimately reference (PyTorch's `weights_only` allowlist); known
+//! code-execution, file, network and loader gadgets are dangerous; everything else is
+//! suspicious, never silently accepted. Denylists alone lose (`payload-evasions.md` §1): the
+//! dangerous tier only ranks findings, it never decides that something is safe.
+
+use crate::pickle::{Analysis, Import};
+
+/// What one global is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Class {
+    /// On the allowlist.
+    Allowed,
+    /// Not on the allowlist, and no known gadget: at least suspicious.
+    Unknown,
+    /// A known gadget, with the reason.
+    Dangerous(String),
+}
+
+/// A stream's verdict, most serious last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Safe,
+    Suspicious,
+    /// The stream could not be read to its end: what follows the break is unknown.
+    Inconclusive,
+    Dangerous,
+}
+
+/// PyTorch's `weights_only` allowlist (`torch/_weights_only_unpickler.py`,
+/// `_get_allowed_globals`), with the protocol-2 spellings (`__builtin__`) CPython maps.
+const ALLOWED: &[(&str, &str)] = &[
+    ("collections", "OrderedDict"),
+    ("collections", "Counter"),
+    ("torch.nn.parameter", "Parameter"),
+    ("torch.serialization", "_get_layout"),
+    ("torch", "Size"),
+    ("torch", "Tensor"),
+    ("torch", "device"),
+    ("_codecs", "encode"),
+    ("builtins", "bytearray"),
+    ("builtins", "set"),
+    ("__builtin__", "bytearray"),
+    ("__builtin__", "set"),
+    ("torch._utils", "_rebuild_parameter"),
+    ("torch._utils", "_rebuild_parameter_with_state"),
+    ("torch._utils", "_rebuild_qtensor"),
+    ("torch._utils", "_rebuild_tensor"),
+    ("torch._utils", "_rebuild_tensor_v2"),
+    ("torch._utils", "_rebuild_tensor_v3"),
+    ("torch._utils", "_rebuild_sparse_tensor"),
+    ("torch._utils", "_rebuild_meta_tensor_no_storage"),
+    ("torch._utils", "_rebuild_nested_tensor"),
+    ("torch._utils", "_rebuild_wrapper_subclass"),
+    ("torch._utils", "_rebuild_device_tensor_from_numpy"),
+    ("torch._utils", "_rebuild_device_tensor_from_cpu_tensor"),
+    ("torch._tensor", "_rebuild_from_type_v2"),
+    ("torch.storage", "UntypedStorage"),
+    ("torch.storage", "TypedStorage"),
+    ("torch", "UntypedStorage"),
+    ("torch", "per_tensor_affine"),
+    ("torch", "per_channel_affine"),
+    ("torch", "per_tensor_symmetric"),
+    ("torch", "per_channel_symmetric"),
+    ("torch", "per_channel_affine_float_qparams"),
+];
+
+/// torch dtypes (`torch.float32`, ...), allowed as globals of module `torch`.
+const TORCH_DTYPES: &[&str] = &[
+    "float32",
+    "float",
+    "float64",
+    "double",
+    "float16",
+    "half",
+    "bfloat16",
+    "complex32",
+    "chalf",
+    "complex64",
+    "cfloat",
+    "complex128",
+    "cdouble",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "int8",
+    "int16",
+    "short",
+    "int32",
+    "int",
+    "int64",
+    "long",
+    "bool",
+    "qint8",
+    "quint8",
+    "qint32",
+    "quint4x2",
+    "quint2x4",
+    "float8_e4m3fn",
+    "float8_e5m2",
+    "float8_e4m3fnuz",
+    "float8_e5m2fnuz",
+    "bits8",
+    "bits16",
+    "bits1x8",
+    "bits2x4",
+    "bits4x2",
+];
+
+/// Modules whose every global is a gadget: processes, the interpreter, code loading, files,
+/// the network, nested deserialization.
+const DANGEROUS_MODULES: &[&str] = &[
+    "os",
+    "posix",
+    "nt",
+    "sys",
+    "subprocess",
+    "pty",
+    "shutil",
+    "runpy",
+    "importlib",
+    "imp",
+    "code",
+    "codeop",
+    "ctypes",
+    "cffi",
+    "marshal",
+    "pickle",
+    "_pickle",
+    "cPickle",
+    "dill",
+    "cloudpickle",
+    "joblib",
+    "shelve",
+    "socket",
+    "ssl",
+    "http",
+    "urllib",
+    "urllib2",
+    "requests",
+    "httpx",
+    "ftplib",
+    "smtplib",
+    "telnetlib",
+    "webbrowser",
+    "multiprocessing",
+    "asyncio",
+    "threading",
+    "_thread",
+    "signal",
+    "pathlib",
+    "tempfile",
+    "glob",
+    "io",
+    "_io",
+    "zipimport",
+    "pkgutil",
+    "inspect",
+    "gc",
+    "operator",
+    "functools",
+    "timeit",
+    "cProfile",
+    "profile",
+    "pdb",
+    "bdb",
+    "trace",
+    "venv",
+    "ensurepip",
+    "distutils",
+    "setuptools",
+    "pip",
+];
+
+/// Builtins that run code, touch files or reach into objects.
+const DANGEROUS_BUILTINS: &[&str] = &[
+    "eval",
+    "exec",
+    "compile",
+    "open",
+    "__import__",
+    "getattr",
+    "setattr",
+    "delattr",
+    "globals",
+    "locals",
+    "vars",
+    "input",
+    "breakpoint",
+    "help",
+    "memoryview",
+    "type",
+    "object",
+    "super",
+    "classmethod",
+    "staticmethod",
+    "property",
+    "apply",
+    "execfile",
+    "file",
+    "reload",
+];
+
+/// Classify one global. Dotted names are checked component by component: `find_class` walks
+/// them with getattr (payload-evasions §18), and dunder components reach interpreter
+/// internals (§19, §20).
+pub fn classify(module: &str, name: &str) -> Class {
+    if ALLOWED.contains(&(module, name)) || module == "torch" && is_torch_type(name) {
+        return Class::Allowed;
+    }
+    let root = module.split('.').next().unwrap_or(module);
+    if DANGEROUS_MODULES.contains(&root) {
+        return Class::Dangerous(format!(
+            "module {root} runs processes, code, I/O or loaders"
+        ));
+    }
+    let builtins = matches!(root, "builtins" | "__builtin__" | "__builtins__");
+    for part in name.split('.') {
+        if part.starts_with("__") && part.ends_with("__") && part.len() > 4 {
+            return Class::Dangerous(format!(
+                "dunder attribute {part} reaches interpreter internals"
+            ));
+        }
+        if builtins && DANGEROUS_BUILTINS.contains(&part) {
+            return Class::Dangerous(format!("builtin {part} runs code or reaches into objects"));
+        }
+        if DANGEROUS_MODULES.contains(&part) {
+            return Class::Dangerous(format!(
+                "attribute {part} reaches module {part} through {module}"
+            ));
+        }
+    }
+    Class::Unknown
+}
+
+/// Storage classes and dtypes referenced as `torch.<Name>`.
+fn is_torch_type(name: &str) -> bool {
+    name.ends_with("Storage") && !name.contains('.') || TORCH_DTYPES.contains(&name)
+}
+
+/// The verdict of an analysed stream and the reasons behind it, most serious first.
+pub fn judge(a: &Analysis) -> (Verdict, Vec<String>) {
+    let mut verdict = Verdict::Safe;
+    let mut reasons = Vec::new();
+    let mut unknown: Vec<&Import> = Vec::new();
+    for i in &a.imports {
+        match classify(&i.module, &i.name) {
+            Class::Allowed => {}
+            Class::Unknown => unknown.push(i),
+            Class::Dangerous(why) => {
+                verdict = Verdict::Dangerous;
+                reasons.push(format!(
+                    "{}.{} at byte {}: {why}",
+                    i.module, i.name, i.offset
+                ));
+            }
+        }
+    }
+    // State set on a function object is an attribute injection (payload-evasions §19).
+    for c in a.calls.iter().filter(|c| c.opcode == "BUILD") {
+        if !c.callee.starts_with("<result of") {
+            verdict = Verdict::Dangerous;
+            reasons.push(format!(
+                "BUILD at byte {} sets state on {} itself, not on an object it built",
+                c.offset,
+                c.callee.trim_end_matches(".__setstate__")
+            ));
+        }
+    }
+    if let Some(e) = &a.error {
+        verdict = verdict.max(Verdict::Inconclusive);
+        reasons.push(format!("the stream breaks {e}; what follows is unknown"));
+    }
+    if !unknown.is_empty() {
+        verdict = verdict.max(Verdict::Suspicious);
+        for i in unknown {
+            reasons.push(format!(
+                "{}.{} at byte {} is not on the allowlist",
+                i.module, i.name, i.offset
+            ));
+        }
+    }
+    (verdict, reasons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers() {
+        assert_eq!(
+            classify("torch._utils", "_rebuild_tensor_v2"),
+            Class::Allowed
+        );
+        assert_eq!(classify("torch", "FloatStorage"), Class::Allowed);
+        assert_eq!(classify("torch", "bfloat16"), Class::Allowed);
+        assert!(matches!(classify("posix", "system"), Class::Dangerous(_)));
+        assert!(matches!(
+            classify("__builtin__", "eval"),
+            Class::Dangerous(_)
+        ));
+        // Dotted names through an innocuous module (pathlib's own `os`), dunders.
+        assert!(matches!(
+            classify("numpy", "os.system"),
+            Class::Dangerous(_)
+        ));
+        assert!(matches!(
+            classify("numpy", "__builtins__"),
+            Class::Dangerous(_)
+        ));
+        assert!(matches!(
+            classify("builtins", "print.__class__"),
+            Class::Dangerous(_)
+        ));
+        // Allowlisted names are exact: a dotted extension of one is not allowed.
+        assert_eq!(classify("torch", "Size.mro"), Class::Unknown);
+        assert_eq!(
+            classify("numpy.core.multiarray", "_reconstruct"),
+            Class::Unknown
+        );
+        assert_eq!(classify("inspect_like", "getattr_static"), Class::Unknown);
+    }
+}
