@@ -14,6 +14,7 @@ import io
 import os
 import pickle
 import struct
+import zipfile
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "fixtures", "pickle")
 
@@ -61,6 +62,20 @@ def benign():
 def op_str(s):
     b = s.encode()
     return b"\x8c" + bytes([len(b)]) + b
+
+
+def torch_zip(data_pkl):
+    """A checkpoint laid out as torch.save writes it (every entry stored), with fixed times."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, body in [
+            ("archive/data.pkl", data_pkl),
+            ("archive/byteorder", b"little"),
+            ("archive/data/0", bytes(16)),
+            ("archive/version", b"3\n"),
+        ]:
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), body)
+    return bytearray(buf.getvalue())
 
 
 def write(name, data):
@@ -113,6 +128,18 @@ def main():
     inner = pickle.dumps(Payload(), protocol=2)
     outer = b"\x80\x02cpickle\nloads\nC" + bytes([len(inner)]) + inner + b"\x85R."
     write("nested-pickle.pkl", outer)
+    # Checkpoints in PyTorch's zip layout: a state dict, a payload, and a payload whose CRCs
+    # and local header name were edited afterwards (PyTorch's reader ignores both; Python's
+    # zipfile refuses the CRC).
+    buf = io.BytesIO()
+    Torchish(buf, protocol=2).dump(collections.OrderedDict([("w", bytearray(8))]))
+    write("torch-state-dict.pt", torch_zip(buf.getvalue()))
+    write("torch-payload.pt", torch_zip(pickle.dumps({"w": Payload()}, protocol=2)))
+    z = torch_zip(pickle.dumps({"w": Payload()}, protocol=2))
+    z[14] ^= 0xFF  # local header CRC
+    z[z.index(b"PK\x01\x02") + 16] ^= 0xFF  # central directory CRC
+    z[30] = ord("A")  # local header name: "Archive/data.pkl"
+    write("torch-payload-bad-crc.pt", z)
     # BUILD on a constructed object (its __setstate__ runs).
     write("build-setstate.pkl", b"\x80\x02ccollections\nOrderedDict\n)R}b.")
 
