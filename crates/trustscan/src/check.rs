@@ -101,3 +101,51 @@ pub fn bandit_options(path: &Path, honor_nosec: bool) -> Result<Options, String>
     }
     Ok(o)
 }
+
+/// A pickle stream found in a file named on the command line, judged by the payload policy.
+pub struct PayloadReport {
+    pub path: String,
+    /// The archive entry holding the stream (empty: the file is the stream).
+    pub entry: String,
+    pub verdict: trustscan_payload::policy::Verdict,
+    pub reasons: Vec<String>,
+    pub analysis: trustscan_payload::pickle::Analysis,
+}
+
+/// Whether a file named directly is a payload rather than Python source: a zip archive
+/// (PyTorch's format) or a pickle, by content; protocol 0/1 pickles look like text, so for
+/// them the `.pkl`/`.pickle` extension decides.
+pub fn is_payload(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    head.starts_with(b"PK\x03\x04")
+        || matches!(head, [0x80, 2..=5, ..])
+        || path
+            .extension()
+            .is_some_and(|x| x == "pkl" || x == "pickle")
+}
+
+/// Every pickle stream in a payload file, judged; `Err` names the file and why it could not
+/// be read.
+pub fn payloads(path: &Path) -> Result<Vec<PayloadReport>, String> {
+    let shown = path.display().to_string();
+    let data = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let streams = trustscan_payload::pickles_in(&data, &Default::default())
+        .map_err(|e| format!("{shown}: {e}"))?;
+    Ok(streams
+        .into_iter()
+        .map(|(entry, analysis)| {
+            let (verdict, reasons) = trustscan_payload::policy::judge(&analysis);
+            PayloadReport {
+                path: shown.clone(),
+                entry,
+                verdict,
+                reasons,
+                analysis,
+            }
+        })
+        .collect())
+}

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use trustscan_core::LoadPlan;
+use trustscan_payload::policy::Verdict as PayloadVerdict;
 use trustscan_report::{Scan, Verdict};
 use trustscan_source::{OpenOptions, Target};
 
@@ -288,12 +289,30 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     for e in &errors {
         eprintln!("trustscan: {e}");
     }
+    // Pickles and PyTorch checkpoints named on the command line go to the payload policy.
+    let (payload_files, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|f| check::is_payload(f));
+    let mut payloads = Vec::new();
+    let mut payload_notes = Vec::new();
+    for f in &payload_files {
+        match check::payloads(f) {
+            Ok(p) => payloads.extend(p),
+            Err(e) => payload_notes.push(e),
+        }
+    }
+    let flagged = |p: &&check::PayloadReport| {
+        matches!(
+            p.verdict,
+            PayloadVerdict::Suspicious | PayloadVerdict::Dangerous
+        )
+    };
     let reports = check::run(
         &engine,
         &files,
         args.jobs.unwrap_or_else(trustscan_python::default_threads),
     );
-    let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum();
+    let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum::<usize>()
+        + payloads.iter().filter(flagged).count();
     let out = match args.format {
         Format::Json => {
             let files: Vec<serde_json::Value> = reports
@@ -308,7 +327,30 @@ fn check_command(args: &CheckArgs) -> ExitCode {
                     })
                 })
                 .collect();
-            let doc = serde_json::json!({"schema": "trustscan.check/1", "files": files});
+            let payload_docs: Vec<serde_json::Value> = payloads
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "path": p.path,
+                        "entry": p.entry,
+                        "verdict": payload_word(p.verdict),
+                        "reasons": p.reasons,
+                        "imports": p.analysis.imports.iter().map(|i| serde_json::json!({
+                            "module": i.module, "name": i.name, "offset": i.offset,
+                        })).collect::<Vec<_>>(),
+                        "calls": p.analysis.calls.iter().map(|c| serde_json::json!({
+                            "callee": c.callee, "args": c.args, "opcode": c.opcode,
+                            "offset": c.offset,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "schema": "trustscan.check/1",
+                "files": files,
+                "payloads": payload_docs,
+                "payload_errors": payload_notes,
+            });
             let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
             s.push('\n');
             s
@@ -335,7 +377,37 @@ fn check_command(args: &CheckArgs) -> ExitCode {
                     s.push_str(&format!("{path}: note: {n}\n"));
                 }
             }
-            s.push_str(&format!("{total} findings in {} files\n", reports.len()));
+            for p in &payloads {
+                let place = if p.entry.is_empty() {
+                    p.path.clone()
+                } else {
+                    format!("{} ({})", p.path, p.entry)
+                };
+                s.push_str(&format!(
+                    "{place}: {} pickle: {} globals, {} calls\n",
+                    payload_word(p.verdict).to_uppercase(),
+                    p.analysis.imports.len(),
+                    p.analysis.calls.len()
+                ));
+                for r in &p.reasons {
+                    s.push_str(&format!("    {r}\n"));
+                }
+                if p.verdict != PayloadVerdict::Safe {
+                    for c in p.analysis.calls.iter().take(20) {
+                        s.push_str(&format!(
+                            "    calls {}{} ({} at byte {})\n",
+                            c.callee, c.args, c.opcode, c.offset
+                        ));
+                    }
+                }
+            }
+            for n in &payload_notes {
+                s.push_str(&format!("note: {n}\n"));
+            }
+            s.push_str(&format!(
+                "{total} findings in {} files\n",
+                reports.len() + payload_files.len()
+            ));
             s
         }
     };
@@ -346,10 +418,24 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         ExitCode::from(exit::ERROR)
     } else if total > 0 {
         ExitCode::from(exit::REVIEW)
-    } else if reports.iter().any(|(_, r)| !r.notes.is_empty()) {
+    } else if reports.iter().any(|(_, r)| !r.notes.is_empty())
+        || !payload_notes.is_empty()
+        || payloads
+            .iter()
+            .any(|p| p.verdict == PayloadVerdict::Inconclusive)
+    {
         ExitCode::from(exit::INCONCLUSIVE)
     } else {
         ExitCode::from(exit::CLEAN)
+    }
+}
+
+fn payload_word(v: PayloadVerdict) -> &'static str {
+    match v {
+        PayloadVerdict::Safe => "safe",
+        PayloadVerdict::Suspicious => "suspicious",
+        PayloadVerdict::Inconclusive => "inconclusive",
+        PayloadVerdict::Dangerous => "dangerous",
     }
 }
 

@@ -1,5 +1,5 @@
 //! `trustscan rules` and `trustscan check` end to end: listing, explaining, selecting rules,
-//! `# nosec`/`# noqa`, output formats and exit codes.
+//! `# nosec`/`# noqa`, pickles and checkpoints named directly, output formats and exit codes.
 
 use serde_json::Value;
 use std::process::Command;
@@ -103,4 +103,36 @@ fn check_selects_rules_honours_nosec_on_request_and_sets_the_exit_code() {
     let (code, _, err) = run(&["check", "/no/such/dir"]);
     assert_eq!(code, 2);
     assert!(err.contains("/no/such/dir"), "{err}");
+}
+
+#[test]
+fn check_judges_pickles_and_torch_checkpoints_named_directly() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .join("tests/fixtures/pickle");
+    let path = |name: &str| fixtures.join(name).to_string_lossy().into_owned();
+    let (code, out, _) = run(&["check", &path("torch-state-dict.pt")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(archive/data.pkl): SAFE pickle"), "{out}");
+    let (code, out, _) = run(&["check", &path("torch-payload-bad-crc.pt")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("DANGEROUS pickle"), "{out}");
+    assert!(
+        out.contains("calls posix.system(\"echo trustscan-sample\",)"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["check", "--format", "json", &path("extension-code.pkl")]);
+    assert_eq!(code, 3, "{out}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["payloads"][0]["verdict"], "inconclusive");
+    // A truncated archive is named with its reason, never judged safe.
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.pt");
+    let whole = std::fs::read(path("torch-payload.pt")).unwrap();
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let (code, out, _) = run(&["check", cut.to_str().unwrap()]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("note:") && out.contains("cut.pt"), "{out}");
 }
