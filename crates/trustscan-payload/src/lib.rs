@@ -3,9 +3,14 @@
 //! judges streams with an allowlist-first policy; containers, formats and the CLI come next
 //! (README, "Layout").
 
+pub mod compress;
+pub mod inspect;
 pub mod pickle;
 pub mod policy;
+pub mod tar;
 pub mod zip;
+
+pub use inspect::{Limits, Part, Report, inspect};
 
 use policy::Verdict;
 

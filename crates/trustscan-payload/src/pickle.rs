@@ -20,6 +20,8 @@ pub struct Budget {
     pub max_items: usize,
     /// Characters kept of a constant argument in a call's description.
     pub max_text: usize,
+    /// Pickles read before stopping: torch's legacy format holds five, then raw storage bytes.
+    pub max_pickles: usize,
 }
 
 impl Default for Budget {
@@ -28,6 +30,7 @@ impl Default for Budget {
             max_ops: 50_000_000,
             max_items: 1_000_000,
             max_text: 200,
+            max_pickles: usize::MAX,
         }
     }
 }
@@ -64,6 +67,8 @@ pub struct Analysis {
     pub protocol: u8,
     /// Why reading stopped before the end of the data, if it did.
     pub error: Option<StreamError>,
+    /// Where reading stopped: the end of the data, of the last pickle read, or the error.
+    pub end: usize,
 }
 
 /// Where and why a stream could not be read further.
@@ -198,7 +203,7 @@ pub fn analyze(data: &[u8], budget: &Budget) -> Analysis {
         out: Analysis::default(),
         frame_end: None,
     };
-    while m.pos < data.len() {
+    while m.pos < data.len() && m.out.pickles < budget.max_pickles {
         let start = m.pos;
         m.stack.clear();
         m.memo.clear();
@@ -214,6 +219,7 @@ pub fn analyze(data: &[u8], budget: &Budget) -> Analysis {
             }
         }
     }
+    m.out.end = m.out.error.as_ref().map_or(m.pos, |e| e.offset);
     m.out
 }
 

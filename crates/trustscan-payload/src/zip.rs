@@ -1,8 +1,8 @@
 //! A lenient zip reader for PyTorch checkpoints: it finds entries the way PyTorch's reader
 //! (miniz) does — through the central directory, ignoring CRCs and most flag bits — and reads
 //! stored entries' bytes through their local headers. Only what is asked for is read, so a
-//! multi-gigabyte checkpoint costs its directory and its pickle. Compressed entries are
-//! reported, not inflated (torch writes every entry stored).
+//! multi-gigabyte checkpoint costs its directory and its pickle. Deflated entries (numpy's
+//! compressed `.npz`, Keras archives) are inflated up to a cap; torch writes every entry stored.
 
 /// One entry of the central directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,6 +97,45 @@ pub fn read<'d>(data: &'d [u8], e: &Entry) -> Result<&'d [u8], String> {
             e.name, e.method
         ));
     }
+    raw(data, e, e.size)
+}
+
+/// An entry's contents, stored or deflated (numpy's `savez_compressed`, Keras archives),
+/// inflating at most `cap` bytes.
+pub fn contents<'d>(
+    data: &'d [u8],
+    e: &Entry,
+    cap: usize,
+) -> Result<std::borrow::Cow<'d, [u8]>, String> {
+    match e.method {
+        0 => raw(data, e, e.size).map(std::borrow::Cow::Borrowed),
+        8 => {
+            let packed = raw(data, e, e.compressed_size)?;
+            let mut out = Vec::new();
+            let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(flate2::read::DeflateDecoder::new(packed), limit),
+                &mut out,
+            )
+            .map_err(|err| format!("{}: cannot inflate: {err}", e.name))?;
+            if out.len() > cap {
+                return Err(format!(
+                    "{} inflates to more than {} MiB (a zip bomb or too large to inspect)",
+                    e.name,
+                    cap >> 20
+                ));
+            }
+            Ok(std::borrow::Cow::Owned(out))
+        }
+        m => Err(format!(
+            "{} uses compression method {m}, which is not read",
+            e.name
+        )),
+    }
+}
+
+/// `len` bytes after an entry's local header.
+fn raw<'d>(data: &'d [u8], e: &Entry, len: u64) -> Result<&'d [u8], String> {
     let at = usize::try_from(e.local_header_offset).map_err(|_| "offset overflow")?;
     if u32_at(data, at)? != 0x0403_4b50 {
         return Err(format!(
@@ -108,7 +147,7 @@ pub fn read<'d>(data: &'d [u8], e: &Entry) -> Result<&'d [u8], String> {
     let extra_len = u16_at(data, at + 28)? as usize;
     // `at` is a valid offset (its signature was read), so these sums cannot overflow.
     let start = at + 30 + name_len + extra_len;
-    let len = usize::try_from(e.size).map_err(|_| "size overflow")?;
+    let len = usize::try_from(len).map_err(|_| "size overflow")?;
     start
         .checked_add(len)
         .and_then(|end| data.get(start..end))

@@ -112,6 +112,7 @@ fn mutated_samples_never_panic() {
         max_ops: 100_000,
         max_items: 10_000,
         max_text: 50,
+        ..Budget::default()
     };
     let mut broken = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {

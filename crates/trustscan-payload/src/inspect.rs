@@ -1,0 +1,391 @@
+//! One entry point for any file: sniff its content (never its name), open containers and
+//! compression wrappers recursively within budgets, and judge every pickle stream and
+//! format-level finding inside. The file's verdict is its most serious part's; a container
+//! that cannot be opened, a budget that runs out or a stream that breaks is inconclusive,
+//! never clean.
+
+use crate::compress;
+use crate::pickle::{self, Analysis};
+use crate::policy::{self, Verdict};
+use crate::{Inspection, tar, zip};
+
+/// Budgets for one file.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Containers inside containers (a gzip of a tar of a zip is depth 3).
+    pub max_depth: usize,
+    /// Bytes one compressed stream or zip member may inflate to.
+    pub max_inflated: usize,
+    /// Bytes all of a file's compressed content may inflate to, together.
+    pub max_total_inflated: usize,
+    /// Members read from one archive.
+    pub max_members: usize,
+    pub pickle: pickle::Budget,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_depth: 6,
+            max_inflated: 512 << 20,
+            max_total_inflated: 2 << 30,
+            max_members: 100_000,
+            pickle: pickle::Budget::default(),
+        }
+    }
+}
+
+/// One judged part of a file: a pickle stream, a format-level finding, or why a container
+/// could not be read.
+#[derive(Clone, Debug)]
+pub struct Part {
+    /// Where in the file: empty for the file itself, else archive members joined by `!`
+    /// and decompression shown as `[gzip]` (`model.tar.gz` → `[gzip]!archive/data.pkl`).
+    pub location: String,
+    /// `pickle`, `torch-legacy`, `zip`, `npy`, ...
+    pub format: &'static str,
+    pub verdict: Verdict,
+    /// Most serious first.
+    pub reasons: Vec<String>,
+    /// The pickle model's findings, for pickle streams.
+    pub analysis: Option<Analysis>,
+}
+
+/// What a file is and holds.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The outermost format recognised: `torch-zip`, `pickle`, `gzip`, ..., or `other`
+    /// when the content is no payload format at all.
+    pub format: &'static str,
+    /// The most serious part's verdict (`Safe` without parts).
+    pub verdict: Verdict,
+    pub parts: Vec<Part>,
+}
+
+impl Report {
+    /// Whether the file is a payload format (a container, a serialization format), as
+    /// opposed to text or data no loader deserializes.
+    pub fn is_payload(&self) -> bool {
+        self.format != "other"
+    }
+}
+
+/// Inspect a whole file's bytes. `name` (the file name) only labels; it never routes,
+/// except for protocol-0/1 pickles, which have no magic and are recognised by parsing.
+pub fn inspect(data: &[u8], limits: &Limits) -> Report {
+    let mut walk = Walk {
+        limits,
+        inflated: 0,
+        parts: Vec::new(),
+    };
+    let format = walk.visit(data, "", 0);
+    let verdict = walk
+        .parts
+        .iter()
+        .map(|p| p.verdict)
+        .max()
+        .unwrap_or(Verdict::Safe);
+    Report {
+        format,
+        verdict,
+        parts: walk.parts,
+    }
+}
+
+/// The first pickle of torch's legacy format: protocol 2, the magic number
+/// 0x1950a86a20f9469cfc6c as a LONG1.
+const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
+
+struct Walk<'l> {
+    limits: &'l Limits,
+    inflated: usize,
+    parts: Vec<Part>,
+}
+
+impl Walk<'_> {
+    fn part(&mut self, location: &str, format: &'static str, verdict: Verdict, reason: String) {
+        self.parts.push(Part {
+            location: location.to_string(),
+            format,
+            verdict,
+            reasons: vec![reason],
+            analysis: None,
+        });
+    }
+
+    fn inconclusive(&mut self, location: &str, format: &'static str, reason: String) {
+        self.part(location, format, Verdict::Inconclusive, reason);
+    }
+
+    /// Judge `data` found at `location`; returns its format.
+    fn visit(&mut self, data: &[u8], location: &str, depth: usize) -> &'static str {
+        let head = &data[..data.len().min(512)];
+        if depth > self.limits.max_depth {
+            self.inconclusive(
+                location,
+                "nested",
+                format!(
+                    "containers nested deeper than {} levels",
+                    self.limits.max_depth
+                ),
+            );
+            return "nested";
+        }
+        if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+            return self.zip(data, location, depth);
+        }
+        if tar::is_tar(head) {
+            return self.tar(data, location, depth);
+        }
+        if head.starts_with(b"7z\xbc\xaf\x27\x1c") {
+            // nullifAI (payload-evasions §7) wrapped a checkpoint in 7z; we do not open 7z
+            // yet, so say so rather than call it clean.
+            self.inconclusive(location, "7z", "7z archives are not opened yet".into());
+            return "7z";
+        }
+        if let Some(w) = compress::wrapper_of(head) {
+            let cap = self
+                .limits
+                .max_inflated
+                .min(self.limits.max_total_inflated.saturating_sub(self.inflated));
+            match compress::decompress(w, data, cap) {
+                Ok(inner) => {
+                    self.inflated += inner.len();
+                    self.visit(&inner, &format!("{location}[{}]", w.name()), depth + 1);
+                    return w.name();
+                }
+                Err(_) if compress::weak_magic(w) => {} // not compressed after all
+                Err(e) => {
+                    self.inconclusive(location, w.name(), e);
+                    return w.name();
+                }
+            }
+        }
+        if head.starts_with(TORCH_LEGACY_MAGIC) {
+            // magic, protocol version, sys_info, the object, the storage keys; then raw
+            // storage bytes that torch reads itself.
+            let budget = pickle::Budget {
+                max_pickles: 5,
+                ..self.limits.pickle.clone()
+            };
+            self.pickle(location, "torch-legacy", pickle::analyze(data, &budget));
+            return "torch-legacy";
+        }
+        if matches!(head, [0x80, 2..=5, ..]) {
+            self.pickle(
+                location,
+                "pickle",
+                pickle::analyze(data, &self.limits.pickle),
+            );
+            return "pickle";
+        }
+        if let Some(a) = old_protocol_pickle(data, &self.limits.pickle) {
+            self.pickle(location, "pickle", a);
+            return "pickle";
+        }
+        "other"
+    }
+
+    fn pickle(&mut self, location: &str, format: &'static str, analysis: Analysis) {
+        let (verdict, reasons) = policy::judge(&analysis);
+        self.parts.push(Part {
+            location: location.to_string(),
+            format,
+            verdict,
+            reasons,
+            analysis: Some(analysis),
+        });
+    }
+
+    /// Format-level findings of a format reader, and its embedded pickles.
+    #[allow(dead_code)]
+    fn inspection(&mut self, data: &[u8], location: &str, i: Inspection) -> &'static str {
+        if i.verdict != Verdict::Safe || !i.reasons.is_empty() {
+            self.parts.push(Part {
+                location: location.to_string(),
+                format: i.format,
+                verdict: i.verdict,
+                reasons: i.reasons,
+                analysis: None,
+            });
+        }
+        for (label, range) in i.pickles {
+            let inner = data.get(range).unwrap_or_default();
+            let at = join(location, &label);
+            self.pickle(&at, "pickle", pickle::analyze(inner, &self.limits.pickle));
+        }
+        i.format
+    }
+
+    fn zip(&mut self, data: &[u8], location: &str, depth: usize) -> &'static str {
+        let entries = match zip::entries(data) {
+            Ok(e) => e,
+            Err(e) => {
+                self.inconclusive(location, "zip", format!("cannot read the zip archive: {e}"));
+                return "zip";
+            }
+        };
+        if entries.len() > self.limits.max_members {
+            self.inconclusive(
+                location,
+                "zip",
+                format!(
+                    "the archive has {} entries, more than the {} read",
+                    entries.len(),
+                    self.limits.max_members
+                ),
+            );
+        }
+        let format = zip_kind(&entries);
+        for e in entries.iter().take(self.limits.max_members) {
+            if e.name.ends_with('/') {
+                continue;
+            }
+            let at = join(location, &e.name);
+            let cap = self
+                .limits
+                .max_inflated
+                .min(self.limits.max_total_inflated.saturating_sub(self.inflated));
+            match zip::contents(data, e, cap) {
+                Ok(bytes) => {
+                    if let std::borrow::Cow::Owned(v) = &bytes {
+                        self.inflated += v.len();
+                    }
+                    self.visit(&bytes, &at, depth + 1);
+                }
+                Err(err) => self.inconclusive(&at, format, err),
+            }
+        }
+        format
+    }
+
+    fn tar(&mut self, data: &[u8], location: &str, depth: usize) -> &'static str {
+        match tar::members(data, self.limits.max_members) {
+            Ok(members) => {
+                let legacy = members.iter().any(|m| m.name == "pickle")
+                    && members.iter().any(|m| m.name == "sys_info");
+                for m in members {
+                    let at = join(location, &m.name);
+                    self.visit(&data[m.range], &at, depth + 1);
+                }
+                if legacy { "torch-legacy-tar" } else { "tar" }
+            }
+            Err(e) => {
+                self.inconclusive(location, "tar", format!("cannot read the tar archive: {e}"));
+                "tar"
+            }
+        }
+    }
+}
+
+fn join(location: &str, name: &str) -> String {
+    if location.is_empty() {
+        name.to_string()
+    } else {
+        format!("{location}!{name}")
+    }
+}
+
+/// What a zip archive holds, by its entries' names (labels only: every entry is sniffed).
+fn zip_kind(entries: &[zip::Entry]) -> &'static str {
+    let has = |suffix: &str| entries.iter().any(|e| e.name.ends_with(suffix));
+    if has("constants.pkl") && entries.iter().any(|e| e.name.contains("/code/")) {
+        "torchscript"
+    } else if has("data.pkl") {
+        "torch-zip"
+    } else if has("config.json") && has("metadata.json") {
+        "keras"
+    } else if !entries.is_empty() && entries.iter().all(|e| e.name.ends_with(".npy")) {
+        "npz"
+    } else {
+        "zip"
+    }
+}
+
+/// A protocol 0 or 1 pickle has no header: it is recognised by parsing. It counts when the
+/// stream looks up a global whose names are Python identifiers and then either finishes a
+/// pickle or makes a call — what a payload must do, and what text files do not.
+fn old_protocol_pickle(data: &[u8], budget: &pickle::Budget) -> Option<Analysis> {
+    // Opcodes a protocol 0/1 payload can start with: MARK, GLOBAL, INST, EMPTY_*, and the
+    // constants pushed before a call.
+    let first = *data.first()?;
+    if !b"(c]}).NIJKLMFGSTUVXq".contains(&first) {
+        return None;
+    }
+    let a = pickle::analyze(data, budget);
+    let identifiers = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|p| {
+                p.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+            })
+    };
+    let named = a
+        .imports
+        .iter()
+        .any(|i| identifiers(&i.module) && identifiers(&i.name));
+    (named && (a.pickles > 0 || !a.calls.is_empty())).then_some(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_not_a_pickle_but_an_old_protocol_payload_is() {
+        let l = Limits::default();
+        for text in [
+            &b"class Foo:\n    pass\n"[..],
+            b"cat\ndog\n",
+            b"(defun x)",
+            b"{\"a\": 1}",
+            b"",
+        ] {
+            assert_eq!(inspect(text, &l).format, "other", "{text:?}");
+        }
+        let r = inspect(b"cos\nsystem\n(S'id'\ntR.", &l);
+        assert_eq!(r.format, "pickle");
+        assert_eq!(r.verdict, Verdict::Dangerous);
+        // Broken after the call: still a pickle, and still dangerous.
+        let r = inspect(b"cposix\nsystem\n(S'id'\ntR\xff", &l);
+        assert_eq!(r.verdict, Verdict::Dangerous);
+    }
+
+    #[test]
+    fn wrappers_nest_within_budgets() {
+        use std::io::Write;
+        let payload = b"\x80\x04\x95\x14\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R.";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(payload).unwrap();
+        let gz = gz.finish().unwrap();
+        let r = inspect(&gz, &Limits::default());
+        assert_eq!(r.format, "gzip");
+        assert_eq!(r.verdict, Verdict::Dangerous);
+        assert_eq!(r.parts[0].location, "[gzip]");
+        // Too deep: inconclusive, never clean.
+        let mut nested = payload.to_vec();
+        for _ in 0..4 {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&nested).unwrap();
+            nested = gz.finish().unwrap();
+        }
+        let shallow = Limits {
+            max_depth: 2,
+            ..Limits::default()
+        };
+        let r = inspect(&nested, &shallow);
+        assert_eq!(r.verdict, Verdict::Inconclusive);
+        assert!(r.parts[0].reasons[0].contains("deeper than 2"));
+        // A bomb: inflating past the cap is inconclusive.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&vec![0u8; 4 << 20]).unwrap();
+        let bomb = gz.finish().unwrap();
+        let small = Limits {
+            max_inflated: 1 << 20,
+            ..Limits::default()
+        };
+        let r = inspect(&bomb, &small);
+        assert_eq!(r.verdict, Verdict::Inconclusive);
+        assert!(r.parts[0].reasons[0].contains("more than 1 MiB"));
+    }
+}
