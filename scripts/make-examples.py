@@ -298,6 +298,47 @@ example(
 )
 
 
+class _ShellCall:
+    """Pickles as a call of os.system with a harmless command (resolved as posix.system)."""
+
+    def __init__(self, command):
+        self.command = command
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, (self.command,))
+
+
+def torch_zip_with(obj, prefix="pytorch_model"):
+    """torch.save's zip layout with `obj` pickled as data.pkl."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, data in [
+            ("data.pkl", pickle.dumps(obj, protocol=2)),
+            ("byteorder", b"little"),
+            ("version", b"3\n"),
+        ]:
+            z.writestr(zipfile.ZipInfo(f"{prefix}/{name}", date_time=(1980, 1, 1, 0, 0, 0)), data)
+    return buf.getvalue()
+
+
+example(
+    "transformers-pickle-payload",
+    {
+        "config.json": json.dumps({"model_type": "bert", "hidden_size": 8, "num_hidden_layers": 1}, indent=2),
+        # Deserialized by from_pretrained (no safetensors weights): its pickle calls os.system.
+        "pytorch_model.bin": torch_zip_with({"weight": _ShellCall("echo trustscan demo: this would run at load")}),
+        # Loaded by nothing the plan models, but still a payload: a protocol-0 pickle in gzip.
+        "extras/rng_state.pkl.gz": __import__("gzip").compress(
+            pickle.dumps(_ShellCall("echo trustscan demo: nested payload"), protocol=0), mtime=0
+        ),
+    },
+    "a built-in architecture whose pytorch_model.bin pickle calls os.system when torch.load reads it, "
+    "and a gzip-wrapped protocol-0 pickle payload elsewhere in the repository.",
+)
+
+
 def hf_cache_entry():
     """A Hugging Face cache entry: refs/main, blobs named by content, snapshot symlinks."""
     base = ROOT / "models--demo-org--cached-remote-code"

@@ -45,7 +45,7 @@ pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
         // LZMA properties byte 0x5d (lc=3, lp=0, pb=2, what every encoder uses by default),
         // then a little-endian dictionary size.
         [0x5d, 0x00, 0x00, ..] if head.len() >= 13 => Some(Wrapper::Lzma),
-        [0x78, b, ..] if (0x7800u16 | *b as u16) % 31 == 0 => Some(Wrapper::Zlib),
+        [0x78, b, ..] if (0x7800u16 | *b as u16).is_multiple_of(31) => Some(Wrapper::Zlib),
         _ => None,
     }
 }
@@ -160,7 +160,10 @@ mod tests {
         gz.write_all(&[7u8; 5000]).unwrap();
         let gz = gz.finish().unwrap();
         for cut in [2, 10, gz.len() / 2, gz.len() - 1] {
-            assert!(decompress(Wrapper::Gzip, &gz[..cut], 1 << 20).is_err(), "cut {cut}");
+            assert!(
+                decompress(Wrapper::Gzip, &gz[..cut], 1 << 20).is_err(),
+                "cut {cut}"
+            );
         }
         for w in [
             Wrapper::Bzip2,

@@ -92,6 +92,22 @@ pub fn inspect(data: &[u8], limits: &Limits) -> Report {
     }
 }
 
+/// Read the whole data as a pickle stream, whatever it looks like: for files a loader is
+/// known to unpickle (`torch.load` treats anything that is not a zip as a pickle).
+pub fn as_pickle(data: &[u8], limits: &Limits) -> Report {
+    let mut walk = Walk {
+        limits,
+        inflated: 0,
+        parts: Vec::new(),
+    };
+    walk.pickle("", "pickle", pickle::analyze(data, &limits.pickle));
+    Report {
+        format: "pickle",
+        verdict: walk.parts[0].verdict,
+        parts: walk.parts,
+    }
+}
+
 /// The first pickle of torch's legacy format: protocol 2, the magic number
 /// 0x1950a86a20f9469cfc6c as a LONG1.
 const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
@@ -179,6 +195,17 @@ impl Walk<'_> {
             );
             return "pickle";
         }
+        // Python's zipfile finds an archive by its end record, whatever the first bytes are
+        // (a prefixed or mangled first header): a readable directory makes it a zip.
+        match zip::entries(data) {
+            Ok(_) => return self.zip(data, location, depth),
+            // A mangled archive is not silently "no payload".
+            Err(e) if head.starts_with(b"PK") => {
+                self.inconclusive(location, "zip", format!("cannot read the zip archive: {e}"));
+                return "zip";
+            }
+            Err(_) => {}
+        }
         if let Some(a) = old_protocol_pickle(data, &self.limits.pickle) {
             self.pickle(location, "pickle", a);
             return "pickle";
@@ -251,7 +278,12 @@ impl Walk<'_> {
                     if let std::borrow::Cow::Owned(v) = &bytes {
                         self.inflated += v.len();
                     }
-                    self.visit(&bytes, &at, depth + 1);
+                    let seen = self.visit(&bytes, &at, depth + 1);
+                    // torch.load unpickles `data.pkl` whatever it looks like: a pickle entry
+                    // that no sniffing recognises is judged as one (and breaks: inconclusive).
+                    if seen == "other" && e.name.ends_with(".pkl") {
+                        self.pickle(&at, "pickle", pickle::analyze(&bytes, &self.limits.pickle));
+                    }
                 }
                 Err(err) => self.inconclusive(&at, format, err),
             }
@@ -316,7 +348,9 @@ fn old_protocol_pickle(data: &[u8], budget: &pickle::Budget) -> Option<Analysis>
     let identifiers = |s: &str| {
         !s.is_empty()
             && s.split('.').all(|p| {
-                p.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                p.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
                     && p.chars().all(|c| c.is_alphanumeric() || c == '_')
             })
     };

@@ -43,7 +43,9 @@ pub fn members(data: &[u8], max_members: usize) -> Result<Vec<Member>, String> {
             }
             b'0' | 0 | b'7' => {
                 if out.len() >= max_members {
-                    return Err(format!("the tar archive has more than {max_members} members"));
+                    return Err(format!(
+                        "the tar archive has more than {max_members} members"
+                    ));
                 }
                 let name = long_name.take().unwrap_or_else(|| ustar_name(header));
                 out.push(Member {

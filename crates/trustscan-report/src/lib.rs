@@ -1,8 +1,10 @@
 //! Renderers: load plans and scan verdicts as text for terminals and as JSON for machines.
 //! Output is deterministic: the same plan always renders to the same bytes.
 
+mod payload;
 mod text;
 
+pub use payload::{PayloadFile, payload_json, payload_text, verdict_word};
 pub use text::{FindingView, render_plan_text, render_scan_text};
 
 use trustscan_core::{CodeReport, Level, LoadPlan, Reachability};
@@ -43,11 +45,12 @@ impl Verdict {
     }
 }
 
-/// A scan's result for one target: the plan and, when the code was analysed, its findings.
-#[derive(serde::Serialize)]
+/// A scan's result for one target: the plan, the code findings and the payload files.
 pub struct Scan {
     pub plan: LoadPlan,
     pub code: Option<CodeReport>,
+    /// Every payload file of the repository (a pickle, a checkpoint, an archive, ...), judged.
+    pub payloads: Vec<PayloadFile>,
 }
 
 /// Scans as one JSON document (an object for one target, an array for several), each with
@@ -56,7 +59,7 @@ pub fn render_scans_json(scans: &[Scan]) -> String {
     let docs: Vec<serde_json::Value> = scans
         .iter()
         .map(|s| {
-            let (v, reason) = verdict(&s.plan, s.code.as_ref());
+            let (v, reason) = verdict(s);
             serde_json::json!({
                 "schema": "trustscan.scan/1",
                 "target": s.plan.target,
@@ -64,6 +67,7 @@ pub fn render_scans_json(scans: &[Scan]) -> String {
                 "reason": reason,
                 "plan": s.plan,
                 "code": s.code,
+                "payloads": s.payloads.iter().map(payload_json).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -88,9 +92,22 @@ pub fn decisive_finding(code: &CodeReport) -> Option<&trustscan_core::Finding> {
     })
 }
 
-/// The verdict of one scan and the reason that decided it.
-pub fn verdict(plan: &LoadPlan, code: Option<&CodeReport>) -> (Verdict, String) {
-    if let Some(f) = code.and_then(decisive_finding) {
+/// The verdict of one scan and the reason that decided it: a dangerous payload anywhere in
+/// the repository or a decisive finding makes it dangerous; payloads that are suspicious
+/// or could not be read fully weigh like the plan's own reasons.
+pub fn verdict(scan: &Scan) -> (Verdict, String) {
+    use trustscan_payload::policy::Verdict as P;
+    let worst = |v: P| {
+        // Files the loader deserializes first: they decide what loading does.
+        scan.payloads
+            .iter()
+            .filter(|p| p.report.verdict == v)
+            .min_by_key(|p| (p.reachability, &p.path))
+    };
+    if let Some(p) = worst(P::Dangerous) {
+        return (Verdict::Dangerous, payload_reason(p));
+    }
+    if let Some(f) = scan.code.as_ref().and_then(decisive_finding) {
         let when = match f.reachability {
             Reachability::RunsAtLoad => "runs at load",
             _ => "is called at load",
@@ -103,7 +120,35 @@ pub fn verdict(plan: &LoadPlan, code: Option<&CodeReport>) -> (Verdict, String) 
             ),
         );
     }
-    plan_verdict(plan)
+    let (v, reason) = plan_verdict(&scan.plan);
+    if let Some(p) = worst(P::Suspicious) {
+        let reason = if v == Verdict::Review {
+            format!("{reason}; {}", payload_reason(p))
+        } else {
+            payload_reason(p)
+        };
+        return (Verdict::Review, reason);
+    }
+    if v == Verdict::Clean
+        && let Some(p) = worst(P::Inconclusive)
+    {
+        return (Verdict::Inconclusive, payload_reason(p));
+    }
+    (v, reason)
+}
+
+fn payload_reason(p: &PayloadFile) -> String {
+    let when = if p.reachability == Reachability::NotReached {
+        "in the repository"
+    } else {
+        "deserialized at load"
+    };
+    format!(
+        "{} {} {when}: {}",
+        verdict_word(p.report.verdict),
+        p.report.format,
+        p.path
+    )
 }
 
 /// The verdict from the plan alone.

@@ -1,6 +1,6 @@
 //! Plain-text rendering for terminals.
 
-use crate::verdict;
+use crate::{Scan, verdict};
 use std::fmt::Write;
 use trustscan_core::{
     ApiPlan, Certainty, CodeReport, Finding, Gate, Level, LoadPlan, Note, NoteLevel, Platform,
@@ -40,9 +40,10 @@ pub struct FindingView {
 
 /// The scan verdict: the verdict word, one summary line per API, the findings in the code
 /// the plan runs, and notes.
-pub fn render_scan_text(plan: &LoadPlan, code: Option<&CodeReport>, view: FindingView) -> String {
+pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
+    let (plan, code) = (&scan.plan, scan.code.as_ref());
     let mut out = String::new();
-    let (v, reason) = verdict(plan, code);
+    let (v, reason) = verdict(scan);
     let _ = writeln!(out, "{}  {}  ({reason})", v.word(), plan.target);
     if plan.apis.is_empty() {
         let _ = writeln!(out, "  no loading API applies to this repository");
@@ -64,7 +65,35 @@ pub fn render_scan_text(plan: &LoadPlan, code: Option<&CodeReport>, view: Findin
     if let Some(code) = code {
         render_code(&mut out, code, view);
     }
+    render_payloads(&mut out, &scan.payloads, view);
     out
+}
+
+/// Payload files: a count line, then every file that is not safe (all with `--findings
+/// all`), deserialized-at-load ones first.
+fn render_payloads(out: &mut String, payloads: &[crate::PayloadFile], view: FindingView) {
+    use trustscan_payload::policy::Verdict as P;
+    if payloads.is_empty() {
+        return;
+    }
+    let count = |v| payloads.iter().filter(|p| p.report.verdict == v).count();
+    let _ = writeln!(
+        out,
+        "  payloads: {} files: {} dangerous, {} suspicious, {} inconclusive, {} safe",
+        payloads.len(),
+        count(P::Dangerous),
+        count(P::Suspicious),
+        count(P::Inconclusive),
+        count(P::Safe),
+    );
+    let mut shown: Vec<&crate::PayloadFile> = payloads
+        .iter()
+        .filter(|p| view.all || p.report.verdict != P::Safe)
+        .collect();
+    shown.sort_by_key(|p| (std::cmp::Reverse(p.report.verdict), p.reachability, &p.path));
+    for p in shown {
+        crate::payload_text(out, p, "    ");
+    }
 }
 
 fn reach_word(r: Reachability) -> &'static str {

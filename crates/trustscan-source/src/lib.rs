@@ -80,6 +80,33 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// A file's bytes: mapped from disk, or read into memory.
+pub enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// Map a local file read-only. Empty files are not mapped (mmap refuses length 0).
+pub fn map_file(file: &std::fs::File) -> std::io::Result<Bytes> {
+    if file.metadata()?.len() == 0 {
+        return Ok(Bytes::Owned(Vec::new()));
+    }
+    // SAFETY: the map is read-only and private to this process. Another process truncating
+    // the file while it is mapped would fault the reader (SIGBUS); scanning a file that is
+    // being rewritten is not supported (README, "Limits").
+    unsafe { memmap2::Mmap::map(file) }.map(Bytes::Mapped)
+}
+
 /// One immutable revision of one repository.
 pub trait Snapshot: Send + Sync {
     fn info(&self) -> &SnapshotInfo;
@@ -93,6 +120,11 @@ pub trait Snapshot: Send + Sync {
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError>;
     /// `len` bytes from `offset` (fewer at the end of the file).
     fn read_range(&self, path: &str, offset: u64, len: u64) -> Result<Vec<u8>, ReadError>;
+    /// The whole file as one view without reading it: a multi-gigabyte checkpoint costs only
+    /// the pages the payload scanner touches (its zip directory and its pickle).
+    fn view(&self, path: &str) -> Result<Bytes, ReadError> {
+        self.read(path, u64::MAX).map(Bytes::Owned)
+    }
 
     fn file(&self, path: &str) -> Option<&FileEntry> {
         let files = self.files();

@@ -129,6 +129,11 @@ impl Snapshot for LocalSnapshot {
         Ok(out)
     }
 
+    fn view(&self, path: &str) -> Result<crate::Bytes, ReadError> {
+        let (file, _) = self.open_file(path)?;
+        crate::map_file(&file).map_err(|e| ReadError::Io(format!("{path}: {e}")))
+    }
+
     fn read_range(&self, path: &str, offset: u64, len: u64) -> Result<Vec<u8>, ReadError> {
         let (mut file, size) = self.open_file(path)?;
         if offset >= size {

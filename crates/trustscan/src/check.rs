@@ -3,30 +3,54 @@
 use std::path::{Path, PathBuf};
 use trustscan_python::{Engine, FileReport, Options};
 
-/// `.py` and `.pyw` files under the paths, sorted; symlinks are not followed.
-pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for p in paths {
-        match std::fs::symlink_metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut files, &mut errors),
-            Ok(m) if m.is_file() => files.push(p.clone()),
-            Ok(_) => errors.push(format!("{}: not a regular file or directory", p.display())),
-            Err(e) => errors.push(format!("{}: {e}", p.display())),
-        }
-    }
-    files.sort();
-    files.dedup();
-    (files, errors)
+/// What `check` found to read: Python files, and every other file (a payload candidate,
+/// judged by content).
+#[derive(Default)]
+pub struct Discovered {
+    pub python: Vec<PathBuf>,
+    pub other: Vec<PathBuf>,
+    /// Files of `other` named on the command line: Python unless their content is a
+    /// payload format.
+    pub named: std::collections::BTreeSet<PathBuf>,
+    pub errors: Vec<String>,
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+/// Files under the paths, sorted; symlinks are not followed. A file named directly is
+/// Python unless its content is a payload format (as `bandit` reads any file it is given).
+pub fn discover(paths: &[PathBuf]) -> Discovered {
+    let mut d = Discovered::default();
+    for p in paths {
+        match std::fs::symlink_metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, &mut d),
+            Ok(m) if m.is_file() && is_python(p) => d.python.push(p.clone()),
+            Ok(m) if m.is_file() => {
+                d.other.push(p.clone());
+                d.named.insert(p.clone());
+            }
+            Ok(_) => d
+                .errors
+                .push(format!("{}: not a regular file or directory", p.display())),
+            Err(e) => d.errors.push(format!("{}: {e}", p.display())),
+        }
+    }
+    for v in [&mut d.python, &mut d.other] {
+        v.sort();
+        v.dedup();
+    }
+    d
+}
+
+fn is_python(p: &Path) -> bool {
+    p.extension().is_some_and(|x| x == "py" || x == "pyw")
+}
+
+fn walk(dir: &Path, d: &mut Discovered) {
     let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = match std::fs::read_dir(&d) {
+    while let Some(dir) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) => {
-                errors.push(format!("{}: {e}", d.display()));
+                d.errors.push(format!("{}: {e}", dir.display()));
                 continue;
             }
         };
@@ -35,8 +59,10 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
             let path = e.path();
             if t.is_dir() {
                 stack.push(path);
-            } else if t.is_file() && path.extension().is_some_and(|x| x == "py" || x == "pyw") {
-                files.push(path);
+            } else if t.is_file() && is_python(&path) {
+                d.python.push(path);
+            } else if t.is_file() {
+                d.other.push(path);
             }
         }
     }
@@ -102,50 +128,18 @@ pub fn bandit_options(path: &Path, honor_nosec: bool) -> Result<Options, String>
     Ok(o)
 }
 
-/// A pickle stream found in a file named on the command line, judged by the payload policy.
-pub struct PayloadReport {
-    pub path: String,
-    /// The archive entry holding the stream (empty: the file is the stream).
-    pub entry: String,
-    pub verdict: trustscan_payload::policy::Verdict,
-    pub reasons: Vec<String>,
-    pub analysis: trustscan_payload::pickle::Analysis,
-}
-
-/// Whether a file named directly is a payload rather than Python source: a zip archive
-/// (PyTorch's format) or a pickle, by content; protocol 0/1 pickles look like text, so for
-/// them the `.pkl`/`.pickle` extension decides.
-pub fn is_payload(path: &Path) -> bool {
-    let mut head = [0u8; 4];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-        .unwrap_or(0);
-    let head = &head[..n];
-    head.starts_with(b"PK\x03\x04")
-        || matches!(head, [0x80, 2..=5, ..])
-        || path
-            .extension()
-            .is_some_and(|x| x == "pkl" || x == "pickle")
-}
-
-/// Every pickle stream in a payload file, judged; `Err` names the file and why it could not
-/// be read.
-pub fn payloads(path: &Path) -> Result<Vec<PayloadReport>, String> {
-    let shown = path.display().to_string();
-    let data = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
-    let streams = trustscan_payload::pickles_in(&data, &Default::default())
-        .map_err(|e| format!("{shown}: {e}"))?;
-    Ok(streams
-        .into_iter()
-        .map(|(entry, analysis)| {
-            let (verdict, reasons) = trustscan_payload::policy::judge(&analysis);
-            PayloadReport {
-                path: shown.clone(),
-                entry,
-                verdict,
-                reasons,
-                analysis,
-            }
-        })
-        .collect())
+/// A file judged by the payload scanner; `None` when it cannot be opened (`discover`
+/// reports such paths), a report naming the reason when it cannot be read.
+pub fn judge(path: &Path) -> Option<trustscan_report::PayloadFile> {
+    let file = std::fs::File::open(path).ok()?;
+    let report = match trustscan_source::map_file(&file) {
+        Ok(bytes) => trustscan_payload::inspect(&bytes, &Default::default()),
+        Err(e) => crate::payloads::unreadable(format!("cannot read: {e}")),
+    };
+    Some(trustscan_report::PayloadFile {
+        path: path.display().to_string(),
+        reachability: trustscan_core::Reachability::NotReached,
+        loaded_by: Vec::new(),
+        report,
+    })
 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod code;
+mod payloads;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -116,7 +117,7 @@ struct ScanArgs {
     /// `# noqa` never counts); off by default, as for `# nosec`.
     #[arg(long)]
     honor_noqa: bool,
-    /// Worker threads for the Python analysis (default: every core).
+    /// Worker threads for the Python and payload analysis (default: every core).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
 }
@@ -194,16 +195,21 @@ fn main() -> ExitCode {
         match opened {
             Ok(snapshot) => {
                 let plan = trustscan_load::plan(text, snapshot.as_ref(), &options);
-                let code = match (&engine, scan) {
-                    (Some(engine), Some(s)) => Some(code::analyse(
-                        engine,
-                        &plan,
-                        snapshot.as_ref(),
-                        s.jobs.unwrap_or_else(trustscan_python::default_threads),
-                    )),
-                    _ => None,
+                let threads = scan
+                    .and_then(|s| s.jobs)
+                    .unwrap_or_else(trustscan_python::default_threads);
+                let (code, payloads) = match &engine {
+                    Some(engine) => (
+                        Some(code::analyse(engine, &plan, snapshot.as_ref(), threads)),
+                        payloads::scan(&plan, snapshot.as_ref(), threads),
+                    ),
+                    None => (None, Vec::new()),
                 };
-                scans.push(Scan { plan, code });
+                scans.push(Scan {
+                    plan,
+                    code,
+                    payloads,
+                });
             }
             Err(e) => {
                 had_error = true;
@@ -229,7 +235,7 @@ fn main() -> ExitCode {
             };
             scans
                 .iter()
-                .map(|s| trustscan_report::render_scan_text(&s.plan, s.code.as_ref(), view))
+                .map(|s| trustscan_report::render_scan_text(s, view))
                 .collect::<Vec<_>>()
                 .join("")
         }
@@ -246,7 +252,7 @@ fn main() -> ExitCode {
             .iter()
             .map(|s| {
                 if scan.is_some() {
-                    trustscan_report::verdict(&s.plan, s.code.as_ref()).0
+                    trustscan_report::verdict(s).0
                 } else if s.plan.is_inconclusive() {
                     Verdict::Inconclusive
                 } else {
@@ -285,32 +291,37 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     }
     options.ignore.extend(args.ignore.iter().cloned());
     let engine = trustscan_python::Engine::new(options);
-    let (files, errors) = check::discover(&args.paths);
+    let check::Discovered {
+        python: mut files,
+        other,
+        named,
+        errors,
+    } = check::discover(&args.paths);
     for e in &errors {
         eprintln!("trustscan: {e}");
     }
-    // Pickles and PyTorch checkpoints named on the command line go to the payload policy.
-    let (payload_files, files): (Vec<PathBuf>, Vec<PathBuf>) =
-        files.into_iter().partition(|f| check::is_payload(f));
+    let threads = args.jobs.unwrap_or_else(trustscan_python::default_threads);
+    // Every other file is judged by content; those named directly that are no payload
+    // format are read as Python, as `bandit` reads any file it is given.
     let mut payloads = Vec::new();
-    let mut payload_notes = Vec::new();
-    for f in &payload_files {
-        match check::payloads(f) {
-            Ok(p) => payloads.extend(p),
-            Err(e) => payload_notes.push(e),
+    for (path, judged) in other
+        .iter()
+        .zip(payloads::parallel_map(&other, threads, |p| check::judge(p)))
+    {
+        match judged {
+            Some(p) if p.report.is_payload() => payloads.push(p),
+            _ if named.contains(path) => files.push(path.clone()),
+            _ => {}
         }
     }
-    let flagged = |p: &&check::PayloadReport| {
+    let flagged = |p: &&trustscan_report::PayloadFile| {
         matches!(
-            p.verdict,
+            p.report.verdict,
             PayloadVerdict::Suspicious | PayloadVerdict::Dangerous
         )
     };
-    let reports = check::run(
-        &engine,
-        &files,
-        args.jobs.unwrap_or_else(trustscan_python::default_threads),
-    );
+    files.sort();
+    let reports = check::run(&engine, &files, threads);
     let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum::<usize>()
         + payloads.iter().filter(flagged).count();
     let out = match args.format {
@@ -327,29 +338,10 @@ fn check_command(args: &CheckArgs) -> ExitCode {
                     })
                 })
                 .collect();
-            let payload_docs: Vec<serde_json::Value> = payloads
-                .iter()
-                .map(|p| {
-                    serde_json::json!({
-                        "path": p.path,
-                        "entry": p.entry,
-                        "verdict": payload_word(p.verdict),
-                        "reasons": p.reasons,
-                        "imports": p.analysis.imports.iter().map(|i| serde_json::json!({
-                            "module": i.module, "name": i.name, "offset": i.offset,
-                        })).collect::<Vec<_>>(),
-                        "calls": p.analysis.calls.iter().map(|c| serde_json::json!({
-                            "callee": c.callee, "args": c.args, "opcode": c.opcode,
-                            "offset": c.offset,
-                        })).collect::<Vec<_>>(),
-                    })
-                })
-                .collect();
             let doc = serde_json::json!({
                 "schema": "trustscan.check/1",
                 "files": files,
-                "payloads": payload_docs,
-                "payload_errors": payload_notes,
+                "payloads": payloads.iter().map(trustscan_report::payload_json).collect::<Vec<_>>(),
             });
             let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
             s.push('\n');
@@ -378,35 +370,11 @@ fn check_command(args: &CheckArgs) -> ExitCode {
                 }
             }
             for p in &payloads {
-                let place = if p.entry.is_empty() {
-                    p.path.clone()
-                } else {
-                    format!("{} ({})", p.path, p.entry)
-                };
-                s.push_str(&format!(
-                    "{place}: {} pickle: {} globals, {} calls\n",
-                    payload_word(p.verdict).to_uppercase(),
-                    p.analysis.imports.len(),
-                    p.analysis.calls.len()
-                ));
-                for r in &p.reasons {
-                    s.push_str(&format!("    {r}\n"));
-                }
-                if p.verdict != PayloadVerdict::Safe {
-                    for c in p.analysis.calls.iter().take(20) {
-                        s.push_str(&format!(
-                            "    calls {}{} ({} at byte {})\n",
-                            c.callee, c.args, c.opcode, c.offset
-                        ));
-                    }
-                }
-            }
-            for n in &payload_notes {
-                s.push_str(&format!("note: {n}\n"));
+                trustscan_report::payload_text(&mut s, p, "");
             }
             s.push_str(&format!(
                 "{total} findings in {} files\n",
-                reports.len() + payload_files.len()
+                reports.len() + payloads.len()
             ));
             s
         }
@@ -419,23 +387,13 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     } else if total > 0 {
         ExitCode::from(exit::REVIEW)
     } else if reports.iter().any(|(_, r)| !r.notes.is_empty())
-        || !payload_notes.is_empty()
         || payloads
             .iter()
-            .any(|p| p.verdict == PayloadVerdict::Inconclusive)
+            .any(|p| p.report.verdict == PayloadVerdict::Inconclusive)
     {
         ExitCode::from(exit::INCONCLUSIVE)
     } else {
         ExitCode::from(exit::CLEAN)
-    }
-}
-
-fn payload_word(v: PayloadVerdict) -> &'static str {
-    match v {
-        PayloadVerdict::Safe => "safe",
-        PayloadVerdict::Suspicious => "suspicious",
-        PayloadVerdict::Inconclusive => "inconclusive",
-        PayloadVerdict::Dangerous => "dangerous",
     }
 }
 

@@ -115,10 +115,16 @@ fn check_judges_pickles_and_torch_checkpoints_named_directly() {
     let path = |name: &str| fixtures.join(name).to_string_lossy().into_owned();
     let (code, out, _) = run(&["check", &path("torch-state-dict.pt")]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("(archive/data.pkl): SAFE pickle"), "{out}");
+    assert!(
+        out.contains("SAFE ") && out.contains("(torch-zip)"),
+        "{out}"
+    );
     let (code, out, _) = run(&["check", &path("torch-payload-bad-crc.pt")]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("DANGEROUS pickle"), "{out}");
+    assert!(
+        out.contains("DANGEROUS ") && out.contains("data.pkl: dangerous"),
+        "{out}"
+    );
     assert!(
         out.contains("calls posix.system(\"echo trustscan-sample\",)"),
         "{out}"
@@ -134,5 +140,9 @@ fn check_judges_pickles_and_torch_checkpoints_named_directly() {
     std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
     let (code, out, _) = run(&["check", cut.to_str().unwrap()]);
     assert_eq!(code, 3, "{out}");
-    assert!(out.contains("note:") && out.contains("cut.pt"), "{out}");
+    assert!(
+        out.contains("INCONCLUSIVE ") && out.contains("cut.pt"),
+        "{out}"
+    );
+    assert!(out.contains("cannot read the zip archive"), "{out}");
 }

@@ -100,6 +100,7 @@ fn scan_gives_every_example_its_verdict() {
     assert_eq!(verdict("transformers-builtin-safetensors"), "SAFE");
     assert_eq!(verdict("transformers-lfs-pointer-config"), "INCONCLUSIVE");
     assert_eq!(verdict("transformers-hidden-payload"), "DANGEROUS");
+    assert_eq!(verdict("transformers-pickle-payload"), "DANGEROUS");
     for reviewed in [
         "transformers-remote-code",
         "transformers-cross-repo",
@@ -404,4 +405,50 @@ fn hidden_payload_findings_carry_reachability_and_call_paths() {
     );
     // The pickle load sits in a helper nothing calls.
     assert_eq!(find("TS106")["reachability"], "not-reached");
+}
+
+#[test]
+fn pickle_payload_example_is_dangerous_where_it_loads_and_where_it_hides() {
+    let (code, stdout, stderr) = trustscan(&[
+        "scan",
+        "--format",
+        "json",
+        "examples/transformers-pickle-payload",
+    ]);
+    assert_eq!(code, 4, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["verdict"], "DANGEROUS");
+    assert!(
+        doc["reason"]
+            .as_str()
+            .unwrap()
+            .contains("deserialized at load: pytorch_model.bin"),
+        "{}",
+        doc["reason"]
+    );
+    let payload = |path: &str| -> &Value {
+        doc["payloads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["path"] == path)
+            .unwrap_or_else(|| panic!("{path} missing: {}", doc["payloads"]))
+    };
+    let weights = payload("pytorch_model.bin");
+    assert_eq!(weights["reachability"], "runs-at-load");
+    assert_eq!(weights["format"], "torch-zip");
+    let calls = &weights["parts"][0]["calls"][0];
+    assert_eq!(calls["callee"], "posix.system");
+    assert!(
+        calls["args"]
+            .as_str()
+            .unwrap()
+            .contains("echo trustscan demo")
+    );
+    // The gzip-wrapped protocol-0 pickle is found by content, not by name.
+    let hidden = payload("extras/rng_state.pkl.gz");
+    assert_eq!(hidden["reachability"], "not-reached");
+    assert_eq!(hidden["format"], "gzip");
+    assert_eq!(hidden["verdict"], "dangerous");
+    assert_eq!(hidden["parts"][0]["location"], "[gzip]");
 }

@@ -1,0 +1,123 @@
+//! Payload files: every file of a scanned repository (or named to `check`) sniffed by
+//! content and judged by the payload scanner, with the loading APIs that deserialize it.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use trustscan_core::{LoadPlan, Reachability, StepKind, Subject};
+use trustscan_payload::{Limits, Report};
+use trustscan_report::PayloadFile;
+use trustscan_source::Snapshot;
+
+/// Judge every payload file of the snapshot. Files a loading API deserializes are always
+/// reported; others only when their content is a payload format.
+pub fn scan(plan: &LoadPlan, snapshot: &dyn Snapshot, threads: usize) -> Vec<PayloadFile> {
+    let loaded = loaded_files(plan);
+    let paths: Vec<&str> = snapshot
+        .files()
+        .iter()
+        .filter(|f| f.is_readable())
+        .map(|f| f.path.as_str())
+        .collect();
+    let judge = |path: &str| -> Option<PayloadFile> {
+        let by = loaded.get(path);
+        let report = match snapshot.view(path) {
+            Ok(bytes) => {
+                let r = trustscan_payload::inspect(&bytes, &Limits::default());
+                match by {
+                    // torch.load and pickle.load unpickle whatever they are given.
+                    Some((_, true)) if !r.is_payload() => {
+                        trustscan_payload::inspect::as_pickle(&bytes, &Limits::default())
+                    }
+                    _ => r,
+                }
+            }
+            Err(e) => unreadable(e.to_string()),
+        };
+        if !report.is_payload() && by.is_none() {
+            return None;
+        }
+        Some(PayloadFile {
+            path: path.to_string(),
+            reachability: if by.is_some() {
+                Reachability::RunsAtLoad
+            } else {
+                Reachability::NotReached
+            },
+            loaded_by: by.map(|(apis, _)| apis.clone()).unwrap_or_default(),
+            report,
+        })
+    };
+    parallel_map(&paths, threads, |p| judge(p))
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// A report for a file that could not be read.
+pub fn unreadable(reason: String) -> Report {
+    Report {
+        format: "unreadable",
+        verdict: trustscan_payload::policy::Verdict::Inconclusive,
+        parts: vec![trustscan_payload::Part {
+            location: String::new(),
+            format: "unreadable",
+            verdict: trustscan_payload::policy::Verdict::Inconclusive,
+            reasons: vec![reason],
+            analysis: None,
+        }],
+    }
+}
+
+/// Repository files the plan deserializes: the APIs that do, and whether any of them
+/// unpickles it.
+fn loaded_files(plan: &LoadPlan) -> BTreeMap<&str, (Vec<String>, bool)> {
+    let mut out: BTreeMap<&str, (Vec<String>, bool)> = BTreeMap::new();
+    for api in &plan.apis {
+        for s in &api.steps {
+            if s.kind == StepKind::DeserializePayload
+                && let Subject::File {
+                    path,
+                    repository: None,
+                } = &s.subject
+            {
+                let e = out.entry(path.as_str()).or_default();
+                let label = format!("{} {}", api.ecosystem.display_name(), api.api_label());
+                if !e.0.contains(&label) {
+                    e.0.push(label);
+                }
+                e.1 |= s.format.is_some_and(|f| f.runs_code_when_loaded());
+            }
+        }
+    }
+    out
+}
+
+/// `f` over `items` on `threads` workers, results in item order.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads.clamp(1, items.len().max(1)))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
