@@ -27,6 +27,9 @@ make_env() {
 make_env transformers-4.57 "transformers==4.57.6" "pillow==12.0.0"
 make_env transformers-5 "transformers==5.24.0" "pillow==12.0.0"
 make_env modelscope "modelscope==1.40.2"
+# joblib's own loader decides what a joblib file resolves (payload scanner oracle); the same
+# environment regenerates the joblib samples (scripts/make-joblib-samples.py).
+make_env joblib "joblib==1.6.0" "numpy==2.4.6" "lz4==4.4.5"
 # Bandit itself (its functional tests run with trustscan as the engine, and its results on
 # real code are compared with trustscan's) and its source distribution (examples, tests).
 make_env bandit "bandit==1.9.4" "testtools==2.7.2"

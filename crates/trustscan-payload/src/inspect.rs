@@ -215,6 +215,16 @@ impl Walk<'_> {
 
     fn pickle(&mut self, location: &str, format: &'static str, analysis: Analysis) {
         let (verdict, reasons) = policy::judge(&analysis);
+        // joblib's array wrapper marks a joblib file (its arrays sit inside the stream).
+        let format = if analysis
+            .imports
+            .iter()
+            .any(|i| i.module == "joblib.numpy_pickle")
+        {
+            "joblib"
+        } else {
+            format
+        };
         self.parts.push(Part {
             location: location.to_string(),
             format,

@@ -9,6 +9,8 @@
 //! stops the model where CPython would stop, and the error is reported next to what was found
 //! before it: the caller must treat such a stream as inconclusive, never as clean.
 
+mod joblib;
+
 use std::fmt;
 
 /// Limits against hostile streams: they bound memory, not what is recorded before them.
@@ -97,11 +99,22 @@ enum Value {
     Bytes(usize),
     Tuple(Vec<Value>),
     List,
-    Dict,
+    /// A dict's entries while it is small (joblib's array state); `None` once it grew.
+    Dict(Option<Vec<(Value, Value)>>),
     Set,
     Global(String, String),
     /// The result of a call (an object the stream built).
     Object(String),
+    /// A `numpy.dtype` the stream built: its type code and, once its state is set, its item
+    /// size (needed to skip the raw array bytes joblib writes into the stream).
+    Dtype {
+        code: std::rc::Rc<str>,
+        elsize: Option<u64>,
+        /// NumPy's `hasobject` flag, from the state.
+        objects: bool,
+    },
+    /// A `joblib.numpy_pickle.NumpyArrayWrapper`: its array's bytes follow its `BUILD`.
+    ArrayWrapper,
     /// A persistent reference (`persistent_load`, torch's storages).
     Persistent,
     /// A buffer passed out of band (protocol 5).
@@ -113,9 +126,34 @@ enum Value {
 const MAX_TUPLE_WEIGHT: usize = 64;
 
 impl Value {
+    /// Add `[k1, v1, k2, v2, ...]` to a dict (SETITEM, SETITEMS, DICT); a dict that grows
+    /// past a few entries forgets them all (only joblib's small state dicts are read).
+    fn insert_pairs(&mut self, items: Vec<Value>) {
+        let mut total = self.weight();
+        if let Value::Dict(slot) = self {
+            let mut it = items.into_iter();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                let Some(entries) = slot.as_mut() else { return };
+                total += k.weight() + v.weight();
+                if total > MAX_TUPLE_WEIGHT {
+                    *slot = None;
+                    return;
+                }
+                entries.push((k, v));
+            }
+        }
+    }
+
+    /// Values held, counting nested ones: what a memo copy clones.
     fn weight(&self) -> usize {
         match self {
             Value::Tuple(items) => 1 + items.iter().map(Value::weight).sum::<usize>(),
+            Value::Dict(Some(entries)) => {
+                1 + entries
+                    .iter()
+                    .map(|(k, v)| k.weight() + v.weight())
+                    .sum::<usize>()
+            }
             _ => 1,
         }
     }
@@ -150,10 +188,12 @@ impl Value {
                 }
             }
             Value::List => "[...]".into(),
-            Value::Dict => "{...}".into(),
+            Value::Dict(_) => "{...}".into(),
             Value::Set => "{...}".into(),
             Value::Global(m, n) => format!("{m}.{n}"),
             Value::Object(what) => format!("<{what}>"),
+            Value::Dtype { .. } => "<result of numpy.dtype>".into(),
+            Value::ArrayWrapper => "<result of joblib.numpy_pickle.NumpyArrayWrapper>".into(),
             Value::Persistent => "<persistent id>".into(),
             Value::Buffer => "<buffer>".into(),
         };
@@ -169,6 +209,7 @@ impl Value {
         match self {
             Value::Global(m, n) => format!("{m}.{n}"),
             Value::Object(what) => format!("<{what}>"),
+            Value::Dtype { .. } | Value::ArrayWrapper => self.render(60),
             other => format!("<{}>", other.render(60)),
         }
     }
@@ -345,8 +386,32 @@ impl Machine<'_> {
 
     fn call(&mut self, callee: &Value, args: &Value, opcode: &'static str, offset: usize) -> Value {
         let name = callee.callee();
+        let result = match (callee, args) {
+            (Value::Global(m, n), Value::Tuple(a)) if m == "numpy" && n == "dtype" => {
+                match a.first() {
+                    Some(Value::Str(code)) => Value::Dtype {
+                        code: code.clone(),
+                        elsize: None,
+                        objects: false,
+                    },
+                    _ => Value::Object(format!("result of {name}")),
+                }
+            }
+            (Value::Global(m, n), _) if m == "joblib.numpy_pickle" && n == "NumpyArrayWrapper" => {
+                Value::ArrayWrapper
+            }
+            // Protocols 0 and 1 build objects through copyreg.
+            (Value::Global(m, n), Value::Tuple(a))
+                if matches!(&**m, "copy_reg" | "copyreg")
+                    && n == "_reconstructor"
+                    && matches!(a.first(), Some(Value::Global(m, n))
+                        if m == "joblib.numpy_pickle" && n == "NumpyArrayWrapper") =>
+            {
+                Value::ArrayWrapper
+            }
+            _ => Value::Object(format!("result of {name}")),
+        };
         let args = args.render(self.budget.max_text);
-        let result = Value::Object(format!("result of {name}"));
         self.out.calls.push(Call {
             callee: name,
             args,
@@ -522,10 +587,12 @@ impl Machine<'_> {
                     self.pop_mark()?;
                     self.push(Value::List)?;
                 }
-                b'}' => self.push(Value::Dict)?,
+                b'}' => self.push(Value::Dict(Some(Vec::new())))?,
                 b'd' => {
-                    self.pop_mark()?;
-                    self.push(Value::Dict)?;
+                    let items = self.pop_mark()?;
+                    let mut d = Value::Dict(Some(Vec::new()));
+                    d.insert_pairs(items);
+                    self.push(d)?;
                 }
                 0x8f => self.push(Value::Set)?,
                 0x91 => {
@@ -541,13 +608,13 @@ impl Machine<'_> {
                     self.top()?;
                 }
                 b's' => {
-                    self.pop()?;
-                    self.pop()?;
-                    self.top()?;
+                    let v = self.pop()?;
+                    let k = self.pop()?;
+                    self.top()?.insert_pairs(vec![k, v]);
                 }
                 b'u' => {
-                    self.pop_mark()?;
-                    self.top()?;
+                    let items = self.pop_mark()?;
+                    self.top()?.insert_pairs(items);
                 }
                 // Memo.
                 b'p' => {
@@ -643,7 +710,11 @@ impl Machine<'_> {
                     // `obj.__setstate__(state)` or a dict update: the object's class decides.
                     let state = self.pop()?;
                     let obj = self.top()?.clone();
-                    if let Value::Object(_) | Value::Global(..) = obj {
+                    if let Value::Object(_)
+                    | Value::Global(..)
+                    | Value::Dtype { .. }
+                    | Value::ArrayWrapper = obj
+                    {
                         let args = state.render(self.budget.max_text);
                         self.out.calls.push(Call {
                             callee: format!("{}.__setstate__", obj.callee()),
@@ -651,6 +722,28 @@ impl Machine<'_> {
                             opcode: "BUILD",
                             offset: at,
                         });
+                    }
+                    match (self.top()?, &state) {
+                        // numpy.dtype state: (version, byteorder, subarray, names, fields,
+                        // elsize, alignment, flags); elsize is what flexible types lack.
+                        (
+                            Value::Dtype {
+                                elsize, objects, ..
+                            },
+                            Value::Tuple(t),
+                        ) => {
+                            if let Some(Value::Int(n)) = t.get(5)
+                                && *n > 0
+                            {
+                                *elsize = u64::try_from(*n).ok();
+                            }
+                            // NPY_ITEM_REFCOUNT: the type holds Python objects.
+                            if let Some(Value::Int(flags)) = t.get(7) {
+                                *objects = flags & 1 != 0;
+                            }
+                        }
+                        (Value::ArrayWrapper, state) => joblib::skip_array(self, state)?,
+                        _ => {}
                     }
                 }
                 0x82..=0x84 => {

@@ -65,6 +65,48 @@ const ALLOWED: &[(&str, &str)] = &[
     ("torch", "per_channel_affine_float_qparams"),
 ];
 
+/// NumPy's pickle reconstruction (arrays, scalars, dtypes, the legacy RandomState state that
+/// training checkpoints save), under both the `numpy.core` and the NumPy 2 `numpy._core`
+/// names, and joblib's array wrappers, whose bytes follow the wrapper in the stream.
+const ALLOWED_NUMPY: &[(&str, &str)] = &[
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.multiarray", "scalar"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("numpy.random._pickle", "__randomstate_ctor"),
+    ("numpy.random._pickle", "__bit_generator_ctor"),
+    ("numpy.random._pickle", "__generator_ctor"),
+    ("numpy.random.mtrand", "RandomState"),
+    ("numpy.random._mt19937", "MT19937"),
+    ("joblib.numpy_pickle", "NumpyArrayWrapper"),
+];
+
+/// Loaders and hub functions that, called from a pickle, load another payload or fetch and
+/// run code (payload-evasions §5): dangerous although their modules are ordinary ML ones.
+const NESTED_LOADERS: &[(&str, &str)] = &[
+    ("torch", "load"),
+    ("torch.serialization", "load"),
+    ("torch.hub", "load"),
+    ("torch.hub", "load_state_dict_from_url"),
+    ("torch.jit", "load"),
+    ("torch", "from_file"),
+    ("numpy", "load"),
+    ("numpy", "fromfile"),
+    ("numpy.lib.npyio", "load"),
+    (
+        "transformers.dynamic_module_utils",
+        "get_class_from_dynamic_module",
+    ),
+    ("huggingface_hub", "hf_hub_download"),
+    ("huggingface_hub", "snapshot_download"),
+    ("keras.utils", "get_file"),
+];
+
+/// Payload scanners: a pickle that imports one means to disable or patch it (§28).
+const SCANNERS: &[&str] = &["fickling", "picklescan", "modelscan", "modelaudit"];
+
 /// torch dtypes (`torch.float32`, ...), allowed as globals of module `torch`.
 const TORCH_DTYPES: &[&str] = &[
     "float32",
@@ -206,10 +248,23 @@ const DANGEROUS_BUILTINS: &[&str] = &[
 /// them with getattr (payload-evasions §18), and dunder components reach interpreter
 /// internals (§19, §20).
 pub fn classify(module: &str, name: &str) -> Class {
-    if ALLOWED.contains(&(module, name)) || module == "torch" && is_torch_type(name) {
+    if ALLOWED.contains(&(module, name))
+        || ALLOWED_NUMPY.contains(&(module, name))
+        || module == "torch" && is_torch_type(name)
+    {
         return Class::Allowed;
     }
     let root = module.split('.').next().unwrap_or(module);
+    if NESTED_LOADERS.contains(&(module, name)) {
+        return Class::Dangerous(format!(
+            "{module}.{name} loads another payload or fetches code"
+        ));
+    }
+    if SCANNERS.contains(&root) {
+        return Class::Dangerous(format!(
+            "module {root} is a payload scanner: importing it from a pickle tampers with scanning"
+        ));
+    }
     if DANGEROUS_MODULES.contains(&root) {
         return Class::Dangerous(format!(
             "module {root} runs processes, code, I/O or loaders"
@@ -318,8 +373,20 @@ mod tests {
         assert_eq!(classify("torch", "Size.mro"), Class::Unknown);
         assert_eq!(
             classify("numpy.core.multiarray", "_reconstruct"),
-            Class::Unknown
+            Class::Allowed
         );
+        assert!(matches!(classify("numpy", "load"), Class::Dangerous(_)));
+        assert!(matches!(classify("torch", "load"), Class::Dangerous(_)));
+        assert!(matches!(
+            classify("fickling.analysis", "x"),
+            Class::Dangerous(_)
+        ));
+        // joblib's array wrapper is allowed; the rest of joblib loads payloads.
+        assert_eq!(
+            classify("joblib.numpy_pickle", "NumpyArrayWrapper"),
+            Class::Allowed
+        );
+        assert!(matches!(classify("joblib", "load"), Class::Dangerous(_)));
         assert_eq!(classify("inspect_like", "getattr_static"), Class::Unknown);
     }
 }
