@@ -50,7 +50,7 @@ fn is_config(repo: &Repo, path: &str, size: u64) -> bool {
     let marked = markers
         .iter()
         .any(|m| memchr::memmem::find(&bytes, m).is_some());
-    if !marked && !(in_configs && memchr::memmem::find(&bytes, b"model").is_some()) {
+    if !(marked || in_configs && memchr::memmem::find(&bytes, b"model").is_some()) {
         return false;
     }
     let Some(f) = facts(repo, path) else {

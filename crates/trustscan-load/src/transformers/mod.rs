@@ -29,12 +29,15 @@ pub struct ApiOutcome {
     pub notes: Vec<trustscan_core::Note>,
 }
 
+/// Plans one API for one transformers version.
+pub type PlanFn = Box<dyn Fn(&Repo, TfVersion, &Env) -> ApiOutcome>;
+
 /// A loading API transformers offers for this snapshot.
 pub struct ApiSpec {
     pub api: String,
     pub call_args: String,
     /// The per-version plan.
-    pub run: Box<dyn Fn(&Repo, TfVersion, &Env) -> ApiOutcome>,
+    pub run: PlanFn,
     pub trust: Box<dyn Fn(&Repo) -> String>,
 }
 

@@ -9,6 +9,9 @@ use crate::pyimport::Abort;
 use serde_json::Value;
 use trustscan_core::{Certainty, Note};
 
+/// A single-purpose loader tried when no processor class exists.
+type Loader = fn(&mut Flow) -> Result<(), Abort>;
+
 const TOKENIZER_CONFIG: &str = "tokenizer_config.json";
 const PREPROCESSOR: &str = "preprocessor_config.json";
 const PROCESSOR: &str = "processor_config.json";
@@ -638,7 +641,7 @@ pub fn auto_processor(f: &mut Flow) -> Result<(), Abort> {
     }
     // No processor at all: fall back to the single-purpose loaders, first success wins
     // (5.x ignores every error on the way; 4.57 moves on after an error).
-    let loaders: &[(&str, fn(&mut Flow) -> Result<(), Abort>)] = match f.v {
+    let loaders: &[(&str, Loader)] = match f.v {
         TfVersion::V5 => &[
             ("AutoTokenizer", auto_tokenizer),
             ("AutoImageProcessor", auto_image_processor),
