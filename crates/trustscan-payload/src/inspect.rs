@@ -9,9 +9,9 @@ use crate::pickle::{self, Analysis};
 use crate::policy::{self, Verdict};
 use crate::{Inspection, tar, zip};
 
-/// Budgets for one file.
+/// Budgets for one file, and the user's allowlist extension.
 #[derive(Clone, Debug)]
-pub struct Limits {
+pub struct Options {
     /// Containers inside containers (a gzip of a tar of a zip is depth 3).
     pub max_depth: usize,
     /// Bytes one compressed stream or zip member may inflate to.
@@ -21,16 +21,19 @@ pub struct Limits {
     /// Members read from one archive.
     pub max_members: usize,
     pub pickle: pickle::Budget,
+    /// Globals the user allows besides the built-in allowlist.
+    pub allow: policy::Allowlist,
 }
 
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
+impl Default for Options {
+    fn default() -> Options {
+        Options {
             max_depth: 6,
             max_inflated: 512 << 20,
             max_total_inflated: 2 << 30,
             max_members: 100_000,
             pickle: pickle::Budget::default(),
+            allow: policy::Allowlist::default(),
         }
     }
 }
@@ -72,9 +75,9 @@ impl Report {
 
 /// Inspect a whole file's bytes. `name` (the file name) only labels; it never routes,
 /// except for protocol-0/1 pickles, which have no magic and are recognised by parsing.
-pub fn inspect(data: &[u8], limits: &Limits) -> Report {
+pub fn inspect(data: &[u8], options: &Options) -> Report {
     let mut walk = Walk {
-        limits,
+        options,
         inflated: 0,
         parts: Vec::new(),
     };
@@ -94,13 +97,13 @@ pub fn inspect(data: &[u8], limits: &Limits) -> Report {
 
 /// Read the whole data as a pickle stream, whatever it looks like: for files a loader is
 /// known to unpickle (`torch.load` treats anything that is not a zip as a pickle).
-pub fn as_pickle(data: &[u8], limits: &Limits) -> Report {
+pub fn as_pickle(data: &[u8], options: &Options) -> Report {
     let mut walk = Walk {
-        limits,
+        options,
         inflated: 0,
         parts: Vec::new(),
     };
-    walk.pickle("", "pickle", pickle::analyze(data, &limits.pickle));
+    walk.pickle("", "pickle", pickle::analyze(data, &options.pickle));
     Report {
         format: "pickle",
         verdict: walk.parts[0].verdict,
@@ -113,7 +116,7 @@ pub fn as_pickle(data: &[u8], limits: &Limits) -> Report {
 const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
 
 struct Walk<'l> {
-    limits: &'l Limits,
+    options: &'l Options,
     inflated: usize,
     parts: Vec<Part>,
 }
@@ -136,13 +139,13 @@ impl Walk<'_> {
     /// Judge `data` found at `location`; returns its format.
     fn visit(&mut self, data: &[u8], location: &str, depth: usize) -> &'static str {
         let head = &data[..data.len().min(512)];
-        if depth > self.limits.max_depth {
+        if depth > self.options.max_depth {
             self.inconclusive(
                 location,
                 "nested",
                 format!(
                     "containers nested deeper than {} levels",
-                    self.limits.max_depth
+                    self.options.max_depth
                 ),
             );
             return "nested";
@@ -160,10 +163,11 @@ impl Walk<'_> {
             return "7z";
         }
         if let Some(w) = compress::wrapper_of(head) {
-            let cap = self
-                .limits
-                .max_inflated
-                .min(self.limits.max_total_inflated.saturating_sub(self.inflated));
+            let cap = self.options.max_inflated.min(
+                self.options
+                    .max_total_inflated
+                    .saturating_sub(self.inflated),
+            );
             match compress::decompress(w, data, cap) {
                 Ok(inner) => {
                     self.inflated += inner.len();
@@ -182,7 +186,7 @@ impl Walk<'_> {
             // storage bytes that torch reads itself.
             let budget = pickle::Budget {
                 max_pickles: 5,
-                ..self.limits.pickle.clone()
+                ..self.options.pickle.clone()
             };
             self.pickle(location, "torch-legacy", pickle::analyze(data, &budget));
             return "torch-legacy";
@@ -191,7 +195,7 @@ impl Walk<'_> {
             self.pickle(
                 location,
                 "pickle",
-                pickle::analyze(data, &self.limits.pickle),
+                pickle::analyze(data, &self.options.pickle),
             );
             return "pickle";
         }
@@ -206,7 +210,7 @@ impl Walk<'_> {
             }
             Err(_) => {}
         }
-        if let Some(a) = old_protocol_pickle(data, &self.limits.pickle) {
+        if let Some(a) = old_protocol_pickle(data, &self.options.pickle) {
             self.pickle(location, "pickle", a);
             return "pickle";
         }
@@ -214,7 +218,7 @@ impl Walk<'_> {
     }
 
     fn pickle(&mut self, location: &str, format: &'static str, analysis: Analysis) {
-        let (verdict, reasons) = policy::judge(&analysis);
+        let (verdict, reasons) = policy::judge_with(&analysis, &self.options.allow);
         // joblib's array wrapper marks a joblib file (its arrays sit inside the stream).
         let format = if analysis
             .imports
@@ -249,7 +253,7 @@ impl Walk<'_> {
         for (label, range) in i.pickles {
             let inner = data.get(range).unwrap_or_default();
             let at = join(location, &label);
-            self.pickle(&at, "pickle", pickle::analyze(inner, &self.limits.pickle));
+            self.pickle(&at, "pickle", pickle::analyze(inner, &self.options.pickle));
         }
         i.format
     }
@@ -262,27 +266,28 @@ impl Walk<'_> {
                 return "zip";
             }
         };
-        if entries.len() > self.limits.max_members {
+        if entries.len() > self.options.max_members {
             self.inconclusive(
                 location,
                 "zip",
                 format!(
                     "the archive has {} entries, more than the {} read",
                     entries.len(),
-                    self.limits.max_members
+                    self.options.max_members
                 ),
             );
         }
         let format = zip_kind(&entries);
-        for e in entries.iter().take(self.limits.max_members) {
+        for e in entries.iter().take(self.options.max_members) {
             if e.name.ends_with('/') {
                 continue;
             }
             let at = join(location, &e.name);
-            let cap = self
-                .limits
-                .max_inflated
-                .min(self.limits.max_total_inflated.saturating_sub(self.inflated));
+            let cap = self.options.max_inflated.min(
+                self.options
+                    .max_total_inflated
+                    .saturating_sub(self.inflated),
+            );
             match zip::contents(data, e, cap) {
                 Ok(bytes) => {
                     if let std::borrow::Cow::Owned(v) = &bytes {
@@ -292,7 +297,7 @@ impl Walk<'_> {
                     // torch.load unpickles `data.pkl` whatever it looks like: a pickle entry
                     // that no sniffing recognises is judged as one (and breaks: inconclusive).
                     if seen == "other" && e.name.ends_with(".pkl") {
-                        self.pickle(&at, "pickle", pickle::analyze(&bytes, &self.limits.pickle));
+                        self.pickle(&at, "pickle", pickle::analyze(&bytes, &self.options.pickle));
                     }
                 }
                 Err(err) => self.inconclusive(&at, format, err),
@@ -302,7 +307,7 @@ impl Walk<'_> {
     }
 
     fn tar(&mut self, data: &[u8], location: &str, depth: usize) -> &'static str {
-        match tar::members(data, self.limits.max_members) {
+        match tar::members(data, self.options.max_members) {
             Ok(members) => {
                 let legacy = members.iter().any(|m| m.name == "pickle")
                     && members.iter().any(|m| m.name == "sys_info");
@@ -377,7 +382,7 @@ mod tests {
 
     #[test]
     fn text_is_not_a_pickle_but_an_old_protocol_payload_is() {
-        let l = Limits::default();
+        let l = Options::default();
         for text in [
             &b"class Foo:\n    pass\n"[..],
             b"cat\ndog\n",
@@ -402,7 +407,7 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(payload).unwrap();
         let gz = gz.finish().unwrap();
-        let r = inspect(&gz, &Limits::default());
+        let r = inspect(&gz, &Options::default());
         assert_eq!(r.format, "gzip");
         assert_eq!(r.verdict, Verdict::Dangerous);
         assert_eq!(r.parts[0].location, "[gzip]");
@@ -413,9 +418,9 @@ mod tests {
             gz.write_all(&nested).unwrap();
             nested = gz.finish().unwrap();
         }
-        let shallow = Limits {
+        let shallow = Options {
             max_depth: 2,
-            ..Limits::default()
+            ..Options::default()
         };
         let r = inspect(&nested, &shallow);
         assert_eq!(r.verdict, Verdict::Inconclusive);
@@ -424,9 +429,9 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&vec![0u8; 4 << 20]).unwrap();
         let bomb = gz.finish().unwrap();
-        let small = Limits {
+        let small = Options {
             max_inflated: 1 << 20,
-            ..Limits::default()
+            ..Options::default()
         };
         let r = inspect(&bomb, &small);
         assert_eq!(r.verdict, Verdict::Inconclusive);

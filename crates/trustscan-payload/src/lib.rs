@@ -10,7 +10,7 @@ pub mod policy;
 pub mod tar;
 pub mod zip;
 
-pub use inspect::{Limits, Part, Report, inspect};
+pub use inspect::{Options, Part, Report, inspect};
 
 use policy::Verdict;
 

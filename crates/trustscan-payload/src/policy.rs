@@ -294,14 +294,68 @@ fn is_torch_type(name: &str) -> bool {
     name.ends_with("Storage") && !name.contains('.') || TORCH_DTYPES.contains(&name)
 }
 
+/// Globals a user allows besides the built-in list (`--allow-global`, `--allowlist FILE`):
+/// `module.name` exactly, or `module.*` for every global of a module and its submodules.
+/// They only lift the "not on the allowlist" tier: known gadgets stay dangerous.
+#[derive(Clone, Debug, Default)]
+pub struct Allowlist {
+    exact: Vec<(String, String)>,
+    modules: Vec<String>,
+}
+
+impl Allowlist {
+    /// Add one entry; `Err` says why it is not one.
+    pub fn add(&mut self, entry: &str) -> Result<(), String> {
+        let entry = entry.trim();
+        let bad = || format!("{entry:?} is not `module.name` or `module.*`");
+        let (module, name) = entry.rsplit_once('.').ok_or_else(bad)?;
+        if module.is_empty() || name.is_empty() {
+            return Err(bad());
+        }
+        if name == "*" {
+            self.modules.push(module.to_string());
+        } else {
+            self.exact.push((module.to_string(), name.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Entries from a file: one per line, `#` starts a comment.
+    pub fn add_file(&mut self, text: &str) -> Result<(), String> {
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if !line.is_empty() {
+                self.add(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn allows(&self, module: &str, name: &str) -> bool {
+        self.exact.iter().any(|(m, n)| m == module && n == name)
+            || self.modules.iter().any(|m| {
+                module == m
+                    || module
+                        .strip_prefix(m.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+    }
+}
+
 /// The verdict of an analysed stream and the reasons behind it, most serious first.
 pub fn judge(a: &Analysis) -> (Verdict, Vec<String>) {
+    judge_with(a, &Allowlist::default())
+}
+
+/// `judge`, with the user's allowlist extension.
+pub fn judge_with(a: &Analysis, allow: &Allowlist) -> (Verdict, Vec<String>) {
     let mut verdict = Verdict::Safe;
     let mut reasons = Vec::new();
     let mut unknown: Vec<&Import> = Vec::new();
     for i in &a.imports {
         match classify(&i.module, &i.name) {
             Class::Allowed => {}
+            Class::Unknown if allow.allows(&i.module, &i.name) => {}
             Class::Unknown => unknown.push(i),
             Class::Dangerous(why) => {
                 verdict = Verdict::Dangerous;
@@ -342,6 +396,34 @@ pub fn judge(a: &Analysis) -> (Verdict, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_allowlist_lifts_unknown_globals_only() {
+        let mut allow = Allowlist::default();
+        allow.add("sklearn.*").unwrap();
+        allow.add("mylib.layers.Dense").unwrap();
+        assert!(allow.add("nodot").is_err());
+        assert!(
+            allow
+                .add_file("# comment\n\nos.*\nbad line")
+                .unwrap_err()
+                .contains("line 4")
+        );
+        assert!(allow.allows("sklearn.linear_model._base", "LinearRegression"));
+        assert!(allow.allows("mylib.layers", "Dense"));
+        assert!(!allow.allows("sklearnx", "A"));
+        assert!(!allow.allows("mylib.layers", "Conv"));
+        // `os.*` was added by the file, yet os.system stays dangerous.
+        let a = Analysis {
+            imports: vec![crate::pickle::Import {
+                module: "os".into(),
+                name: "system".into(),
+                offset: 0,
+            }],
+            ..Default::default()
+        };
+        assert_eq!(judge_with(&a, &allow).0, Verdict::Dangerous);
+    }
 
     #[test]
     fn tiers() {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use trustscan_payload::policy::Verdict;
-use trustscan_payload::{Limits, inspect};
+use trustscan_payload::{Options, inspect};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -30,7 +30,7 @@ fn samples() -> Vec<PathBuf> {
 
 /// Every global trustscan finds in a file, in stream order.
 fn imports(data: &[u8]) -> Vec<(String, String)> {
-    inspect(data, &Limits::default())
+    inspect(data, &Options::default())
         .parts
         .iter()
         .filter_map(|p| p.analysis.as_ref())
@@ -83,7 +83,7 @@ fn globals_equal_what_joblib_load_looks_up() {
 fn arrays_are_safe_and_payloads_dangerous_in_every_wrapper() {
     for f in samples() {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        let r = inspect(&std::fs::read(&f).unwrap(), &Limits::default());
+        let r = inspect(&std::fs::read(&f).unwrap(), &Options::default());
         let want = if name.starts_with("payload") {
             Verdict::Dangerous
         } else {
@@ -104,7 +104,7 @@ fn a_cut_joblib_file_is_never_safe() {
         std::fs::read(workspace().join("tests/fixtures/joblib/arrays-protocol4.joblib")).unwrap();
     // From the protocol header on (a lone 0x80 byte is no pickle).
     for cut in 2..data.len() {
-        let v = inspect(&data[..cut], &Limits::default()).verdict;
+        let v = inspect(&data[..cut], &Options::default()).verdict;
         assert!(v >= Verdict::Inconclusive, "cut at {cut}: {v:?}");
     }
 }

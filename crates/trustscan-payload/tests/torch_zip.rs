@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use trustscan_payload::policy::Verdict;
-use trustscan_payload::{Limits, inspect, zip};
+use trustscan_payload::{Options, inspect, zip};
 
 fn sample(name: &str) -> Vec<u8> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,7 +18,7 @@ fn sample(name: &str) -> Vec<u8> {
 
 /// (location, verdict) of every pickle stream found.
 fn verdicts(data: &[u8]) -> Vec<(String, Verdict)> {
-    let r = inspect(data, &Limits::default());
+    let r = inspect(data, &Options::default());
     assert_eq!(r.format, "torch-zip");
     r.parts
         .into_iter()
@@ -72,7 +72,7 @@ fn truncated_archives_are_inconclusive() {
     let data = sample("torch-payload.pt");
     // Shorter than the four-byte signature, the data is no archive at all.
     for cut in 4..data.len() {
-        let v = inspect(&data[..cut], &Limits::default()).verdict;
+        let v = inspect(&data[..cut], &Options::default()).verdict;
         assert!(v >= Verdict::Inconclusive, "cut at {cut}: {v:?}");
     }
 }
@@ -96,7 +96,7 @@ fn mutated_archives_never_panic() {
                 let at = (next() as usize) % data.len();
                 data[at] = next() as u8;
             }
-            let v = inspect(&data, &Limits::default()).verdict;
+            let v = inspect(&data, &Options::default()).verdict;
             assert!(
                 name != "torch-payload.pt" || v != Verdict::Safe,
                 "a mutation of the payload was judged safe: {data:?}"

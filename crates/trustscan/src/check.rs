@@ -130,10 +130,13 @@ pub fn bandit_options(path: &Path, honor_nosec: bool) -> Result<Options, String>
 
 /// A file judged by the payload scanner; `None` when it cannot be opened (`discover`
 /// reports such paths), a report naming the reason when it cannot be read.
-pub fn judge(path: &Path) -> Option<trustscan_report::PayloadFile> {
+pub fn judge(
+    path: &Path,
+    options: &trustscan_payload::Options,
+) -> Option<trustscan_report::PayloadFile> {
     let file = std::fs::File::open(path).ok()?;
     let report = match trustscan_source::map_file(&file) {
-        Ok(bytes) => trustscan_payload::inspect(&bytes, &Default::default()),
+        Ok(bytes) => trustscan_payload::inspect(&bytes, options),
         Err(e) => crate::payloads::unreadable(format!("cannot read: {e}")),
     };
     Some(trustscan_report::PayloadFile {

@@ -72,6 +72,13 @@ struct CheckArgs {
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Allow these pickle globals besides the built-in allowlist (`module.name`, or
+    /// `module.*` for a module and its submodules); known gadgets stay dangerous.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBAL")]
+    allow_global: Vec<String>,
+    /// Read more allowed globals from a file, one per line (`#` comments).
+    #[arg(long, value_name = "FILE")]
+    allowlist: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -120,6 +127,13 @@ struct ScanArgs {
     /// Worker threads for the Python and payload analysis (default: every core).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Allow these pickle globals besides the built-in allowlist (`module.name`, or
+    /// `module.*` for a module and its submodules); known gadgets stay dangerous.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBAL")]
+    allow_global: Vec<String>,
+    /// Read more allowed globals from a file, one per line (`#` comments).
+    #[arg(long, value_name = "FILE")]
+    allowlist: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -179,6 +193,14 @@ fn main() -> ExitCode {
         max_files: args.max_files,
         hf_cache: args.hf_cache.clone(),
     };
+    let payload_options = match scan.map(|s| payload_options(&s.allow_global, &s.allowlist)) {
+        Some(Err(e)) => {
+            eprintln!("trustscan: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+        Some(Ok(o)) => o,
+        None => Default::default(),
+    };
     let engine = scan.map(|s| {
         trustscan_python::Engine::new(trustscan_python::Options {
             honor_nosec: s.honor_nosec,
@@ -201,7 +223,7 @@ fn main() -> ExitCode {
                 let (code, payloads) = match &engine {
                     Some(engine) => (
                         Some(code::analyse(engine, &plan, snapshot.as_ref(), threads)),
-                        payloads::scan(&plan, snapshot.as_ref(), threads),
+                        payloads::scan(&plan, snapshot.as_ref(), threads, &payload_options),
                     ),
                     None => (None, Vec::new()),
                 };
@@ -271,7 +293,32 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Payload options from `--allow-global` and `--allowlist`.
+fn payload_options(
+    globals: &[String],
+    file: &Option<PathBuf>,
+) -> Result<trustscan_payload::Options, String> {
+    let mut o = trustscan_payload::Options::default();
+    for g in globals {
+        o.allow.add(g).map_err(|e| format!("--allow-global: {e}"))?;
+    }
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        o.allow
+            .add_file(&text)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(o)
+}
+
 fn check_command(args: &CheckArgs) -> ExitCode {
+    let payload_options = match payload_options(&args.allow_global, &args.allowlist) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("trustscan: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
     let mut options = match &args.bandit_config {
         Some(path) => match check::bandit_options(path, args.honor_nosec) {
             Ok(o) => o,
@@ -306,7 +353,9 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     let mut payloads = Vec::new();
     for (path, judged) in other
         .iter()
-        .zip(payloads::parallel_map(&other, threads, |p| check::judge(p)))
+        .zip(payloads::parallel_map(&other, threads, |p| {
+            check::judge(p, &payload_options)
+        }))
     {
         match judged {
             Some(p) if p.report.is_payload() => payloads.push(p),

@@ -4,13 +4,18 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use trustscan_core::{LoadPlan, Reachability, StepKind, Subject};
-use trustscan_payload::{Limits, Report};
+use trustscan_payload::{Options, Report};
 use trustscan_report::PayloadFile;
 use trustscan_source::Snapshot;
 
 /// Judge every payload file of the snapshot. Files a loading API deserializes are always
 /// reported; others only when their content is a payload format.
-pub fn scan(plan: &LoadPlan, snapshot: &dyn Snapshot, threads: usize) -> Vec<PayloadFile> {
+pub fn scan(
+    plan: &LoadPlan,
+    snapshot: &dyn Snapshot,
+    threads: usize,
+    options: &Options,
+) -> Vec<PayloadFile> {
     let loaded = loaded_files(plan);
     let paths: Vec<&str> = snapshot
         .files()
@@ -22,11 +27,11 @@ pub fn scan(plan: &LoadPlan, snapshot: &dyn Snapshot, threads: usize) -> Vec<Pay
         let by = loaded.get(path);
         let report = match snapshot.view(path) {
             Ok(bytes) => {
-                let r = trustscan_payload::inspect(&bytes, &Limits::default());
+                let r = trustscan_payload::inspect(&bytes, options);
                 match by {
                     // torch.load and pickle.load unpickle whatever they are given.
                     Some((_, true)) if !r.is_payload() => {
-                        trustscan_payload::inspect::as_pickle(&bytes, &Limits::default())
+                        trustscan_payload::inspect::as_pickle(&bytes, options)
                     }
                     _ => r,
                 }

@@ -146,3 +146,39 @@ fn check_judges_pickles_and_torch_checkpoints_named_directly() {
     );
     assert!(out.contains("cannot read the zip archive"), "{out}");
 }
+
+#[test]
+fn the_user_allowlist_lifts_unknown_globals_but_not_gadgets() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .join("tests/fixtures/pickle");
+    let path = |name: &str| fixtures.join(name).to_string_lossy().into_owned();
+    let unknown = path("newobj-ex-protocol4.pkl");
+    assert_eq!(run(&["check", &unknown]).0, 1);
+    let (code, out, _) = run(&[
+        "check",
+        "--allow-global",
+        "__main__.WithNewArgsEx",
+        &unknown,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("allow.txt");
+    std::fs::write(&list, "# ours\n__main__.*\nposix.*\n").unwrap();
+    let list = list.to_str().unwrap();
+    assert_eq!(run(&["check", "--allowlist", list, &unknown]).0, 0);
+    // Known gadgets stay dangerous whatever the list says.
+    let (code, out, _) = run(&[
+        "check",
+        "--allowlist",
+        list,
+        &path("os-system-protocol2.pkl"),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("DANGEROUS"), "{out}");
+    let (code, _, err) = run(&["check", "--allow-global", "nodot", &unknown]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--allow-global"), "{err}");
+}
