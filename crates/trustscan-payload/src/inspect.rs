@@ -7,7 +7,7 @@
 use crate::compress;
 use crate::pickle::{self, Analysis};
 use crate::policy::{self, Verdict};
-use crate::{Inspection, tar, zip};
+use crate::{Inspection, sevenz, tar, zip};
 
 /// Budgets for one file, and the user's allowlist extension.
 #[derive(Clone, Debug)]
@@ -157,10 +157,7 @@ impl Walk<'_> {
             return self.tar(data, location, depth);
         }
         if head.starts_with(b"7z\xbc\xaf\x27\x1c") {
-            // nullifAI (payload-evasions §7) wrapped a checkpoint in 7z; we do not open 7z
-            // yet, so say so rather than call it clean.
-            self.inconclusive(location, "7z", "7z archives are not opened yet".into());
-            return "7z";
+            return self.sevenz(data, location, depth);
         }
         if let Some(w) = compress::wrapper_of(head) {
             let cap = self.options.max_inflated.min(
@@ -322,6 +319,36 @@ impl Walk<'_> {
                 "tar"
             }
         }
+    }
+}
+
+impl Walk<'_> {
+    fn sevenz(&mut self, data: &[u8], location: &str, depth: usize) -> &'static str {
+        let total = self
+            .options
+            .max_total_inflated
+            .saturating_sub(self.inflated);
+        match sevenz::members(
+            data,
+            self.options.max_inflated,
+            total,
+            self.options.max_members,
+        ) {
+            Ok(members) => {
+                for (name, bytes) in members {
+                    let at = join(location, &name);
+                    match bytes {
+                        Ok(b) => {
+                            self.inflated += b.len();
+                            self.visit(&b, &at, depth + 1);
+                        }
+                        Err(e) => self.inconclusive(&at, "7z", e),
+                    }
+                }
+            }
+            Err(e) => self.inconclusive(location, "7z", e),
+        }
+        "7z"
     }
 }
 

@@ -7,6 +7,7 @@ pub mod compress;
 pub mod inspect;
 pub mod pickle;
 pub mod policy;
+pub mod sevenz;
 pub mod tar;
 pub mod zip;
 
