@@ -7,6 +7,7 @@ pub mod npy;
 pub mod pickle;
 pub mod policy;
 pub mod safetensors;
+pub mod template;
 pub mod zip;
 
 use policy::Verdict;
