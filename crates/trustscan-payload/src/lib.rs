@@ -3,6 +3,7 @@
 //! judges streams with an allowlist-first policy; containers, formats and the CLI come next
 //! (README, "Layout").
 
+pub mod gguf;
 pub mod npy;
 pub mod pickle;
 pub mod policy;
