@@ -4,6 +4,7 @@
 //! (README, "Layout").
 
 pub mod gguf;
+pub mod keras;
 pub mod npy;
 pub mod pickle;
 pub mod policy;
