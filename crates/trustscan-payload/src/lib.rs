@@ -6,6 +6,7 @@
 pub mod gguf;
 pub mod keras;
 pub mod npy;
+pub mod onnx;
 pub mod pickle;
 pub mod policy;
 pub mod safetensors;
