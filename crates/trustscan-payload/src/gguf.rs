@@ -25,7 +25,7 @@ const TYPE_ARRAY: u32 = 9;
 /// inconclusive).
 pub fn inspect(data: &[u8]) -> Inspection {
     let mut ins = Inspection::new("gguf");
-    let (parsed, err) = parse(data);
+    let (parsed, err, _) = parse(data);
     for key in &parsed.duplicates {
         ins.flag(
             Verdict::Suspicious,
@@ -56,8 +56,18 @@ pub fn inspect(data: &[u8]) -> Inspection {
 /// The chat templates of a GGUF file as (key, template), or why the header cannot be read.
 pub fn chat_templates(data: &[u8]) -> Result<Vec<(String, String)>, String> {
     match parse(data) {
-        (p, None) => Ok(p.templates),
-        (_, Some(e)) => Err(e),
+        (p, None, _) => Ok(p.templates),
+        (_, Some(e), _) => Err(e),
+    }
+}
+
+/// Where the header (metadata and tensor infos) ends: the bytes a reader must have to judge
+/// the file. Tensor data follows (after alignment) and is never read: it is inert numbers,
+/// so a file cut inside its data is not detected here.
+pub fn header_len(data: &[u8]) -> Result<usize, String> {
+    match parse(data) {
+        (_, None, end) => Ok(end),
+        (_, Some(e), _) => Err(e),
     }
 }
 
@@ -203,13 +213,16 @@ fn fixed_size(ty: u32) -> Option<usize> {
     })
 }
 
-fn parse(data: &[u8]) -> (Parsed, Option<String>) {
+fn parse(data: &[u8]) -> (Parsed, Option<String>, usize) {
     let mut p = Parsed::default();
-    let e = parse_into(data, &mut p).err();
-    (p, e)
+    match parse_into(data, &mut p) {
+        Ok(end) => (p, None, end),
+        Err(e) => (p, Some(e), 0),
+    }
 }
 
-fn parse_into(data: &[u8], p: &mut Parsed) -> Result<(), String> {
+/// Reads the header into `p`; returns the offset where the tensor infos end.
+fn parse_into(data: &[u8], p: &mut Parsed) -> Result<usize, String> {
     if data.len() < 4 || &data[..4] != MAGIC {
         return Err("no GGUF magic at byte 0".into());
     }
@@ -285,7 +298,7 @@ fn parse_into(data: &[u8], p: &mut Parsed) -> Result<(), String> {
         r.u32("a tensor type")?;
         r.u64("a tensor offset")?;
     }
-    Ok(())
+    Ok(r.at)
 }
 
 #[cfg(test)]
