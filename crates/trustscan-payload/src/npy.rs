@@ -156,7 +156,7 @@ struct Header {
 #[derive(Debug, Clone)]
 enum Lit {
     Str(String),
-    Bool(bool),
+    Bool,
     /// `None` when it does not fit an i128.
     Int(Option<i128>),
     Tuple(Vec<Lit>),
@@ -202,7 +202,7 @@ fn parse_header(text: &str, allow_long_suffix: bool) -> Result<Header, PErr> {
             "the dict lacks one of 'descr', 'fortran_order', 'shape'".into(),
         ));
     };
-    if !matches!(fortran, Lit::Bool(_)) {
+    if !matches!(fortran, Lit::Bool) {
         return Err((0, "'fortran_order' is not a bool".into()));
     }
     let Lit::Tuple(dims) = shape else {
@@ -211,8 +211,8 @@ fn parse_header(text: &str, allow_long_suffix: bool) -> Result<Header, PErr> {
     let mut shape = Vec::with_capacity(dims.len());
     for d in dims {
         match d {
-            // bool is an int subclass: numpy accepts True as 1.
-            Lit::Bool(b) => shape.push(b as u64),
+            // bool passes numpy's isinstance(x, int) check but then fails to load (checked
+            // with numpy 2): rejected below like any non-integer.
             Lit::Int(Some(n)) if n >= 0 => {
                 shape.push(u64::try_from(n).map_err(|_| (0, "dimension too large".to_string()))?)
             }
@@ -276,8 +276,7 @@ impl Parser<'_> {
                 }
                 let w: String = self.s[start..self.i].iter().collect();
                 match w.as_str() {
-                    "True" => Ok(Lit::Bool(true)),
-                    "False" => Ok(Lit::Bool(false)),
+                    "True" | "False" => Ok(Lit::Bool),
                     "None" => Ok(Lit::Nothing),
                     _ => Err((start, format!("unexpected name {w:?} (not a literal)"))),
                 }
@@ -485,7 +484,27 @@ fn descr_dtype(d: &Lit, depth: usize) -> Result<Dtype, String> {
                 Dtype::Plain(size)
             })
         }
-        other => Err(format!("'descr' is neither a string nor a list: {other:?}")),
+        // numpy's descr_to_dtype also takes (base, shape): a subarray dtype. (numpy's
+        // fromfile path then miscounts and refuses a real file, but its buffered path,
+        // used for .npz members, reads count * itemsize: sized like that here.)
+        Lit::Tuple(t) if t.len() == 2 => {
+            let n = match &t[1] {
+                Lit::Int(Some(n)) if *n >= 0 => u64::try_from(*n).ok(),
+                Lit::Tuple(dims) => dims.iter().try_fold(1u64, |a, x| match x {
+                    Lit::Int(Some(n)) if *n >= 0 => a.checked_mul(u64::try_from(*n).ok()?),
+                    _ => None,
+                }),
+                _ => None,
+            }
+            .ok_or("bad or overflowing subarray shape")?;
+            Ok(match descr_dtype(&t[0], depth + 1)? {
+                Dtype::Plain(s) => Dtype::Plain(s.checked_mul(n).ok_or("subarray size overflows")?),
+                other => other,
+            })
+        }
+        other => Err(format!(
+            "'descr' is not a string, list or (base, shape): {other:?}"
+        )),
     }
 }
 
@@ -599,6 +618,10 @@ mod tests {
             3,
         );
         ok(
+            "{'descr': ('<f8', (2, 2)), 'fortran_order': False, 'shape': (3,)}",
+            96,
+        );
+        ok(
             "{'descr': [('x', '<f4'), (('t', 'y'), '<i2', (2,)), ('', '|V2')], 'fortran_order': False, 'shape': (2,), }",
             2 * (4 + 4 + 2),
         );
@@ -616,6 +639,12 @@ mod tests {
         assert_eq!(i.verdict, Verdict::Suspicious);
         assert_eq!(i.pickles.len(), 1);
         assert_eq!(&d[i.pickles[0].1.clone()], body);
+        let d = npy(
+            1,
+            "{'descr': ('|O', (2,)), 'fortran_order': False, 'shape': (1,)}",
+            body,
+        );
+        assert_eq!(inspect(&d).verdict, Verdict::Suspicious);
         let d = npy(
             1,
             "{'descr': [('a', '<i4'), ('b', [('c', '|O')])], 'fortran_order': False, 'shape': (1,), }",
@@ -656,6 +685,7 @@ mod tests {
             "{'descr': '<f4', 'fortran_order': False}",
             "{'descr': '<f4', 'fortran_order': 0, 'shape': (1,)}",
             "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (True, 2)}",
             "{'descr': '<f4', 'fortran_order': False, 'shape': [1]}",
             "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1}",
             "{'descr': __import__('os'), 'fortran_order': False, 'shape': (1,)}",

@@ -127,7 +127,7 @@ struct Tok {
 
 /// Judge a template's source: the verdict and the reasons, most serious first.
 pub fn judge(text: &str) -> (Verdict, Vec<String>) {
-    let (blocks, lex_error) = lex(text);
+    let (blocks, plain, lex_error) = lex(text);
     let mut found: Vec<(Verdict, String)> = Vec::new();
     if let Some(e) = lex_error {
         found.push((
@@ -181,6 +181,15 @@ pub fn judge(text: &str) -> (Verdict, Vec<String>) {
                 ));
             }
         }
+    }
+    // Text is output, but `{% set x %}__class__{% endset %}` turns it into a string.
+    if let Some(d) = KNOWN_DUNDERS.iter().find(|d| plain.contains(*d)) {
+        let v = if computed_attr {
+            Verdict::Dangerous
+        } else {
+            Verdict::Suspicious
+        };
+        found.push((v, format!("the template text contains {d}")));
     }
     if computed_attr && (char_tricks || underscore_only) {
         found.push((
@@ -247,7 +256,9 @@ fn analyse_block(
                         Verdict::Dangerous,
                         format!("line {line}: frame or code attribute {n}"),
                     ));
-                } else if EXEC_NAMES.contains(&n) && (n != "system" || after_dot) {
+                } else if EXEC_NAMES.contains(&n)
+                    && (n != "system" || (after_dot && is_op(i + 1, "(")))
+                {
                     found.push((
                         Verdict::Dangerous,
                         format!("line {line}: {n} (process spawning or code evaluation)"),
@@ -385,9 +396,11 @@ fn dunder_in(s: &str) -> Option<&str> {
 }
 
 /// The tokens of each code block (`{{ }}` and `{% %}`), and the first lexing error.
-fn lex(src: &str) -> (Vec<Vec<Tok>>, Option<String>) {
+/// Also returns the template's text (what is output verbatim, raw blocks included).
+fn lex(src: &str) -> (Vec<Vec<Tok>>, String, Option<String>) {
     let s: Vec<char> = src.chars().collect();
     let mut blocks = Vec::new();
+    let mut text = String::new();
     let mut i = 0;
     let mut line = 1;
     let bump_lines = |from: usize, to: usize, line: &mut usize| {
@@ -403,6 +416,7 @@ fn lex(src: &str) -> (Vec<Vec<Tok>>, Option<String>) {
         else {
             break;
         };
+        text.extend(&s[i..p]);
         bump_lines(i, p, &mut line);
         let kind = s[p + 1];
         i = p + 2;
@@ -412,7 +426,13 @@ fn lex(src: &str) -> (Vec<Vec<Tok>>, Option<String>) {
                     bump_lines(i, e + 2, &mut line);
                     i = e + 2;
                 }
-                None => return (blocks, Some(format!("line {line}: unterminated comment"))),
+                None => {
+                    return (
+                        blocks,
+                        text,
+                        Some(format!("line {line}: unterminated comment")),
+                    );
+                }
             }
             continue;
         }
@@ -425,19 +445,27 @@ fn lex(src: &str) -> (Vec<Vec<Tok>>, Option<String>) {
             kind == '%' && toks.len() == 1 && toks[0].kind == Kind::Name && toks[0].text == "raw";
         blocks.push(toks);
         if let Some(e) = err {
-            return (blocks, Some(format!("line {start_line}: {e}")));
+            return (blocks, text, Some(format!("line {start_line}: {e}")));
         }
         if is_raw {
             match find_endraw(&s, i) {
                 Some(e) => {
+                    text.extend(&s[i..e]);
                     bump_lines(i, e, &mut line);
                     i = e;
                 }
-                None => return (blocks, Some(format!("line {line}: unterminated raw block"))),
+                None => {
+                    return (
+                        blocks,
+                        text,
+                        Some(format!("line {line}: unterminated raw block")),
+                    );
+                }
             }
         }
     }
-    (blocks, None)
+    text.extend(&s[i.min(s.len())..]);
+    (blocks, text, None)
 }
 
 fn find(s: &[char], from: usize, pat: &[char]) -> Option<usize> {
@@ -704,7 +732,7 @@ mod tests {
         ),
         (
             "phi3-raw-comment",
-            "{# Phi-3: {{ __class__ }} in a comment is text #}{% raw %}{{ x.__class__ }}{% endraw %}{% for message in messages %}{% if message['role'] == 'system' %}{{'<|system|>\n' + message['content'] + '<|end|>\n'}}{% endif %}{% endfor %}",
+            "{# Phi-3: {{ __class__ }} in a comment is text #}{% raw %}{{ literal braces }}{% endraw %}{% for message in messages %}{% if message['role'] == 'system' %}{{'<|system|>\n' + message['content'] + '<|end|>\n'}}{% endif %}{% endfor %}",
         ),
         (
             "zephyr-loop",
@@ -774,6 +802,10 @@ mod tests {
             "{{ (x for x in [1]).gi_frame.f_back.f_globals }}",
         ),
         ("eval", "{{ x.eval('1') }}"),
+        (
+            "block-set",
+            "{% set a %}__globals__{% endset %}{{ lipsum|attr(a) }}",
+        ),
     ];
 
     #[test]
@@ -816,6 +848,8 @@ mod tests {
             "{{ x",
             "{{ 'abc }}",
             "{{ '%c' % 95 }}",
+            "{# __class__ #}{% raw %}{{ x.__class__ }}{% endraw %}",
+            "hello __class__ {{ x }}",
         ] {
             let (v, r) = judge(t);
             assert_eq!(v, Verdict::Suspicious, "{t}: {r:?}");
