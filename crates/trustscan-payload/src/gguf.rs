@@ -26,30 +26,37 @@ const TYPE_ARRAY: u32 = 9;
 pub fn inspect(data: &[u8]) -> Inspection {
     let mut ins = Inspection::new("gguf");
     let (parsed, err, _) = parse(data);
+    let mut found = Vec::new();
     for key in &parsed.duplicates {
-        ins.flag(
+        flag(
+            &mut found,
             Verdict::Suspicious,
-            format!("metadata key {key:?} appears more than once (llama.cpp refuses such files; other readers keep one of them)"),
+            format!(
+                "metadata key {key:?} appears more than once (llama.cpp refuses such files; other readers keep one of them)"
+            ),
         );
     }
     for (key, text) in &parsed.templates {
         let (v, reasons) = crate::template::judge(text);
         for r in reasons {
-            ins.flag(v, format!("chat template {key}: {r}"));
+            flag(&mut found, v, format!("chat template {key}: {r}"));
         }
     }
     for (key, ty) in &parsed.odd_templates {
-        ins.flag(
+        flag(
+            &mut found,
             Verdict::Suspicious,
             format!("{key} has value type {ty}, not a string"),
         );
     }
     if let Some(e) = err {
-        ins.flag(
+        flag(
+            &mut found,
             Verdict::Inconclusive,
             format!("not a readable GGUF file: {e}"),
         );
     }
+    finish(&mut ins, found);
     ins
 }
 
@@ -301,6 +308,18 @@ fn parse_into(data: &[u8], p: &mut Parsed) -> Result<usize, String> {
     Ok(r.at)
 }
 
+/// Record a finding; [`finish`] puts them in the inspection most serious first.
+fn flag(found: &mut Vec<(Verdict, String)>, v: Verdict, r: impl Into<String>) {
+    found.push((v, r.into()));
+}
+
+fn finish(ins: &mut Inspection, mut found: Vec<(Verdict, String)>) {
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    for (v, r) in found {
+        ins.flag(v, r);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,6 +425,14 @@ mod tests {
                 .iter()
                 .any(|r| r.contains("tokenizer.chat_template.tool_use"))
         );
+        // Cut after the templates: still dangerous, the template reason first.
+        let mut w = W::new(3, 0, 3);
+        w.kv_str("tokenizer.chat_template.tool_use", "{{ ''.__class__ }}");
+        w.v.extend(b"\x05\x00");
+        let i = inspect(&w.v);
+        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert!(i.reasons[0].contains("tool_use"), "{:?}", i.reasons);
+        assert!(i.reasons.iter().any(|r| r.contains("not a readable GGUF")));
     }
 
     #[test]

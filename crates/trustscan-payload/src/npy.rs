@@ -25,10 +25,10 @@ const MAX_ITEMS: usize = 100_000;
 pub fn inspect(data: &[u8]) -> Inspection {
     let mut ins = Inspection::new("npy");
     if let Err(e) = inspect_into(data, &mut ins) {
-        ins.flag(
-            Verdict::Inconclusive,
-            format!("not a readable .npy file: {e}"),
-        );
+        // Most serious first: nothing else here outranks it.
+        ins.verdict = ins.verdict.max(Verdict::Inconclusive);
+        ins.reasons
+            .insert(0, format!("not a readable .npy file: {e}"));
     }
     ins
 }

@@ -78,10 +78,12 @@ pub fn inspect(data: &[u8]) -> Inspection {
         );
         return ins;
     }
+    let mut found = Vec::new();
     for f in [7, 8] {
         if !w.model_fields.contains(&f) {
             let what = if f == 7 { "graph" } else { "opset_import" };
-            ins.flag(
+            flag(
+                &mut found,
                 Verdict::Inconclusive,
                 format!("not a complete ONNX model: no {what} (field {f}); truncated or not ONNX"),
             );
@@ -90,13 +92,15 @@ pub fn inspect(data: &[u8]) -> Inspection {
     let mut safe_locations: Vec<&str> = Vec::new();
     for (name, loc, external) in &w.externals {
         match escape(loc) {
-            Some(why) if *external => ins.flag(
+            Some(why) if *external => flag(
+                &mut found,
                 Verdict::Dangerous,
                 format!(
                     "tensor {name:?} reads external data from {loc:?}, which {why} (CVE-2024-27318)"
                 ),
             ),
-            Some(why) => ins.flag(
+            Some(why) => flag(
+                &mut found,
                 Verdict::Suspicious,
                 format!(
                     "tensor {name:?} names external location {loc:?}, which {why}; its data_location is not EXTERNAL, so onnx ignores it"
@@ -110,7 +114,8 @@ pub fn inspect(data: &[u8]) -> Inspection {
     }
     if !safe_locations.is_empty() {
         let shown: Vec<&str> = safe_locations.iter().take(5).copied().collect();
-        ins.flag(
+        flag(
+            &mut found,
             Verdict::Safe,
             format!(
                 "tensor data in {} external file(s) inside the model directory: {}",
@@ -119,6 +124,7 @@ pub fn inspect(data: &[u8]) -> Inspection {
             ),
         );
     }
+    finish(&mut ins, found);
     ins
 }
 
@@ -247,6 +253,18 @@ fn walk(d: &[u8], base: usize, m: Msg, depth: usize, w: &mut Walk) -> Result<(),
         _ => {}
     }
     Ok(())
+}
+
+/// Record a finding; [`finish`] puts them in the inspection most serious first.
+fn flag(found: &mut Vec<(Verdict, String)>, v: Verdict, r: impl Into<String>) {
+    found.push((v, r.into()));
+}
+
+fn finish(ins: &mut Inspection, mut found: Vec<(Verdict, String)>) {
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    for (v, r) in found {
+        ins.flag(v, r);
+    }
 }
 
 #[cfg(test)]

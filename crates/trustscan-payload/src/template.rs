@@ -18,7 +18,9 @@
 //! formats, `|string` indexed for characters, a template that does not lex). Plain
 //! `namespace(...)` calls, `raise_exception`, `tojson`, `strftime_now` are ordinary.
 
+use crate::Inspection;
 use crate::policy::Verdict;
+use serde_json::Value;
 
 /// Dunders that appear in published Jinja sandbox escapes.
 const KNOWN_DUNDERS: &[&str] = &[
@@ -123,6 +125,72 @@ struct Tok {
     kind: Kind,
     text: String,
     line: usize,
+}
+
+/// Inspect a template file (`chat_template.jinja`). Jinja reads templates as UTF-8; other
+/// bytes are inconclusive.
+pub fn inspect(data: &[u8]) -> Inspection {
+    let mut ins = Inspection::new("jinja");
+    match std::str::from_utf8(data) {
+        Ok(text) => {
+            let (v, reasons) = judge(text);
+            for r in reasons {
+                ins.flag(v, r);
+            }
+        }
+        Err(e) => ins.flag(
+            Verdict::Inconclusive,
+            format!("the template is not UTF-8 at byte {}", e.valid_up_to()),
+        ),
+    }
+    ins
+}
+
+/// The chat templates of a `tokenizer_config.json`: `chat_template` as a string, or a list
+/// of `{"name", "template"}` (transformers' named templates). `None` when the JSON is not an
+/// object or has no `chat_template`.
+pub fn tokenizer_config_templates(json: &[u8]) -> Option<Vec<(String, String)>> {
+    let root: Value = serde_json::from_slice(json).ok()?;
+    match root.as_object()?.get("chat_template")? {
+        Value::String(t) => Some(vec![("chat_template".into(), t.clone())]),
+        Value::Array(list) => Some(
+            list.iter()
+                .filter_map(|e| {
+                    let name = e.get("name").and_then(Value::as_str).unwrap_or("?");
+                    let t = e.get("template").and_then(Value::as_str)?;
+                    Some((format!("chat_template[{name}]"), t.to_string()))
+                })
+                .collect(),
+        ),
+        _ => Some(Vec::new()),
+    }
+}
+
+/// Inspect a `tokenizer_config.json`: every chat template judged, reasons naming it. `None`
+/// when it holds no `chat_template`.
+pub fn inspect_tokenizer_config(json: &[u8]) -> Option<Inspection> {
+    let templates = tokenizer_config_templates(json)?;
+    let mut ins = Inspection::new("tokenizer_config");
+    let root: Value = serde_json::from_slice(json).ok()?;
+    let declared = root.get("chat_template");
+    let count = declared.and_then(Value::as_array).map_or(1, Vec::len);
+    if templates.len() != count {
+        ins.flag(
+            Verdict::Suspicious,
+            "chat_template is neither a string nor a list of {name, template}",
+        );
+    }
+    let mut found = Vec::new();
+    for (name, text) in templates {
+        let (v, reasons) = judge(&text);
+        found.extend(reasons.into_iter().map(|r| (v, format!("{name}: {r}"))));
+    }
+    // Most serious template first.
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    for (v, r) in found {
+        ins.flag(v, r);
+    }
+    Some(ins)
 }
 
 /// Judge a template's source: the verdict and the reasons, most serious first.
@@ -854,6 +922,35 @@ mod tests {
             let (v, r) = judge(t);
             assert_eq!(v, Verdict::Suspicious, "{t}: {r:?}");
         }
+    }
+
+    #[test]
+    fn tokenizer_configs_and_files() {
+        let cfg = br#"{"bos_token": "<s>", "chat_template": [
+            {"name": "default", "template": "{{ messages[0]['content'] }}"},
+            {"name": "tool_use", "template": "{{ cycler.__init__.__globals__ }}"}]}"#;
+        let i = inspect_tokenizer_config(cfg).unwrap();
+        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert!(
+            i.reasons[0].starts_with("chat_template[tool_use]: "),
+            "{:?}",
+            i.reasons
+        );
+        let cfg = br#"{"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}"}"#;
+        assert_eq!(
+            inspect_tokenizer_config(cfg).unwrap().verdict,
+            Verdict::Safe
+        );
+        let cfg = br#"{"chat_template": 3}"#;
+        assert_eq!(
+            inspect_tokenizer_config(cfg).unwrap().verdict,
+            Verdict::Suspicious
+        );
+        assert!(inspect_tokenizer_config(br#"{"model_max_length": 512}"#).is_none());
+        assert!(inspect_tokenizer_config(b"not json").is_none());
+        assert_eq!(inspect(b"{{ x }}").verdict, Verdict::Safe);
+        assert_eq!(inspect(b"{{ x }}").format, "jinja");
+        assert_eq!(inspect(&[b'{', 0xff]).verdict, Verdict::Inconclusive);
     }
 
     #[test]
