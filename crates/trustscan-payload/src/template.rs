@@ -231,7 +231,12 @@ pub fn judge(text: &str) -> (Verdict, Vec<String>) {
         }
     }
     for t in &all_strings {
-        let core = t.text.trim_matches('_');
+        // Format placeholders stand for the underscores: "%s%sclass%s%s"|format('_', ...).
+        let mut bare = t.text.clone();
+        for p in ["%s", "%c", "{}", "{0}", "{1}"] {
+            bare = bare.replace(p, "");
+        }
+        let core = bare.trim_matches('_');
         let rev: String = core.chars().rev().collect();
         if let Some(c) = DUNDER_CORES.iter().find(|c| **c == core || **c == rev) {
             if underscore_only || char_tricks {
@@ -814,6 +819,33 @@ mod tests {
             "command-r-macro",
             "{% macro render(m) %}{{ m['content'] | e }}{% endmacro %}{% set ns = namespace(found=false) %}{% for m in messages %}{% if m.role == 'tool' %}{% set ns.found = true %}{% endif %}{{ render(m) }}{% endfor %}{{ '<|END_OF_TURN_TOKEN|>' if ns.found else '' }}",
         ),
+        (
+            "hermes-tools-macro",
+            r#"{%- macro json_to_python_type(json_spec) %}
+{%- set basic_type_map = {"string": "str", "number": "float", "integer": "int", "boolean": "bool"} %}
+{%- if basic_type_map[json_spec.type] is defined %}{{- basic_type_map[json_spec.type] }}
+{%- elif json_spec.type == "array" %}{{- "list[" + json_to_python_type(json_spec|items) + "]" }}
+{%- elif json_spec.type == "object" %}{%- if json_spec.additionalProperties is defined %}{{- "dict[str, " + json_to_python_type(json_spec.additionalProperties) + ']' }}{%- else %}{{- "dict" }}{%- endif %}
+{%- else %}{{- "Any" }}{%- endif %}
+{%- endmacro %}
+{%- for tool in tools %}{%- if tool.function is defined %}{%- set tool = tool.function %}{%- endif %}
+{{- '{"type": "function", "function": ' }}{{- '"name": "' + tool.name + '", ' }}
+{%- for param_name, param_fields in tool.parameters.properties|items %}{{- param_name + ": " + json_to_python_type(param_fields) }}{%- if not loop.last %}{{- ", " }}{%- endif %}{%- endfor %}
+{%- endfor %}
+{%- for message in messages %}{%- if message.content is string %}{{ '<|im_start|>' + message.role + '
+' + message.content + '<|im_end|>
+' }}{%- endif %}{%- endfor %}"#,
+        ),
+        (
+            "reasoning-split",
+            r#"{% set ns = namespace(is_first=false, is_tool=false, system_prompt='') %}{%- for message in messages %}{%- if message['role'] == 'system' %}{% set ns.system_prompt = message['content'] %}{%- endif %}{%- endfor %}{{ bos_token }}{{ ns.system_prompt }}{%- for message in messages %}{%- if message['role'] == 'assistant' and message['content'] is not none %}{% set content = message['content'] %}{% if '</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}{{ '<｜Assistant｜>' + content + '<｜end▁of▁sentence｜>' }}{%- endif %}{%- endfor %}"#,
+        ),
+        (
+            "granite-dates",
+            r#"{%- if not date_string is defined %}{%- set date_string = strftime_now("%B %d, %Y") %}{%- endif %}{%- if tools %}{{- '<|start_of_role|>available_tools<|end_of_role|>
+' }}{{- tools | tojson(indent=4) }}{%- endif %}{%- for message in messages %}{{- '<|start_of_role|>' + message['role'] + '<|end_of_role|>' + message['content'] + '<|end_of_text|>
+' }}{%- if loop.last and add_generation_prompt %}{{- '<|start_of_role|>assistant<|end_of_role|>' }}{%- endif %}{%- endfor %}"#,
+        ),
     ];
 
     const MALICIOUS: &[(&str, &str)] = &[
@@ -870,6 +902,14 @@ mod tests {
             "{{ (x for x in [1]).gi_frame.f_back.f_globals }}",
         ),
         ("eval", "{{ x.eval('1') }}"),
+        (
+            "format-placeholders",
+            "{{ x[('%s%sglobals%s%s'|format('_', '_', '_', '_'))] }}",
+        ),
+        (
+            "multiplied-underscores",
+            "{{ x['_' * 2 + 'class' + '_' * 2] }}",
+        ),
         (
             "block-set",
             "{% set a %}__globals__{% endset %}{{ lipsum|attr(a) }}",
