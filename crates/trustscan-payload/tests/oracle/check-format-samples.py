@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Cross-check the format samples against the real readers (optional oracle, not run by
-cargo test): numpy for .npy, the safetensors library, onnx for .onnx protobufs.
+cargo test): numpy for .npy, the safetensors library, onnx for .onnx protobufs, gguf-py for .gguf
+(which reads v2/v3 only).
 
 Never unpickles, never loads external data, never renders: npy files are loaded with
 allow_pickle=False (object arrays must then be refused), onnx models with
 load_external_data=False. Usage:
-    python3 -m venv /tmp/fmtvenv && /tmp/fmtvenv/bin/pip install numpy safetensors onnx
+    python3 -m venv /tmp/fmtvenv && /tmp/fmtvenv/bin/pip install numpy safetensors onnx gguf
     /tmp/fmtvenv/bin/python crates/trustscan-payload/tests/oracle/check-format-samples.py
 """
 import os
@@ -13,6 +14,7 @@ import sys
 
 import numpy as np
 import onnx
+from gguf import GGUFReader
 from safetensors import safe_open
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -50,6 +52,11 @@ def main():
                 if not m.HasField("graph") or not m.opset_import:
                     raise ValueError("no graph or opset_import")
             ok, err = loads(load)
+            want = verdict != "inconclusive"
+        elif rel.endswith(".gguf"):
+            if open(path, "rb").read(8)[4:] == b"\x01\x00\x00\x00":
+                continue  # gguf-py refuses version 1
+            ok, err = loads(lambda: GGUFReader(path))
             want = verdict != "inconclusive"
         else:
             continue
