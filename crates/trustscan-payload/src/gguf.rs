@@ -315,10 +315,17 @@ fn flag(found: &mut Vec<(Verdict, String)>, v: Verdict, r: impl Into<String>) {
 
 fn finish(ins: &mut Inspection, mut found: Vec<(Verdict, String)>) {
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    for (v, r) in found {
+    // Output is bounded too: the most serious reasons, then a count.
+    let more = found.len().saturating_sub(MAX_REASONS);
+    for (v, r) in found.into_iter().take(MAX_REASONS) {
         ins.flag(v, r);
     }
+    if more > 0 {
+        ins.reasons.push(format!("... and {more} more findings"));
+    }
 }
+
+const MAX_REASONS: usize = 64;
 
 #[cfg(test)]
 mod tests {

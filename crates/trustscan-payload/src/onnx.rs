@@ -64,7 +64,8 @@ struct Walk {
     fields: u64,
     /// (tensor name, location, data_location is EXTERNAL)
     externals: Vec<(String, String, bool)>,
-    model_fields: Vec<u64>,
+    /// Whether ModelProto fields 7 (graph) and 8 (opset_import) were seen.
+    model_fields: [bool; 2],
 }
 
 /// Inspect an ONNX model.
@@ -80,7 +81,7 @@ pub fn inspect(data: &[u8]) -> Inspection {
     }
     let mut found = Vec::new();
     for f in [7, 8] {
-        if !w.model_fields.contains(&f) {
+        if !w.model_fields[f - 7] {
             let what = if f == 7 { "graph" } else { "opset_import" };
             flag(
                 &mut found,
@@ -190,8 +191,8 @@ fn walk(d: &[u8], base: usize, m: Msg, depth: usize, w: &mut Walk) -> Result<(),
         if field == 0 {
             return Err(format!("field number 0 at byte {tag_at}"));
         }
-        if m == Msg::Model {
-            w.model_fields.push(field);
+        if m == Msg::Model && (field == 7 || field == 8) {
+            w.model_fields[field as usize - 7] = true;
         }
         match wire {
             0 => {
@@ -262,10 +263,17 @@ fn flag(found: &mut Vec<(Verdict, String)>, v: Verdict, r: impl Into<String>) {
 
 fn finish(ins: &mut Inspection, mut found: Vec<(Verdict, String)>) {
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    for (v, r) in found {
+    // Output is bounded too: the most serious reasons, then a count.
+    let more = found.len().saturating_sub(MAX_REASONS);
+    for (v, r) in found.into_iter().take(MAX_REASONS) {
         ins.flag(v, r);
     }
+    if more > 0 {
+        ins.reasons.push(format!("... and {more} more findings"));
+    }
 }
+
+const MAX_REASONS: usize = 64;
 
 #[cfg(test)]
 mod tests {
@@ -399,6 +407,17 @@ mod tests {
         for n in 0..d.len() {
             assert_ne!(inspect(&d[..n]).verdict, Verdict::Safe, "prefix {n}");
         }
+    }
+
+    #[test]
+    fn reasons_are_bounded() {
+        let many: Vec<Vec<u8>> = (0..500)
+            .map(|k| tensor(&format!("t{k}"), Some("../x"), true))
+            .collect();
+        let i = inspect(&model(&many));
+        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert_eq!(i.reasons.len(), 65);
+        assert_eq!(i.reasons[64], "... and 436 more findings");
     }
 
     #[test]
