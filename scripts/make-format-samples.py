@@ -10,6 +10,7 @@ not real bytecode.
 Alongside the samples it writes expected.tsv: path, expected verdict, and a fragment the
 first reason must contain (or "-"), read by crates/trustscan-payload/tests/formats.rs.
 """
+import io
 import json
 import os
 import struct
@@ -269,8 +270,6 @@ FAKE_CODE = "4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMIAAAAdABkAYMBUwApAk4="
 
 
 def keras_zip(config):
-    buf = []
-    import io
     bio = io.BytesIO()
     with zipfile.ZipFile(bio, "w", zipfile.ZIP_STORED) as z:
         for name, data in [("metadata.json", b'{"keras_version": "3.8.0", "date_saved": "2026-01-01@00:00:00"}'),
@@ -278,7 +277,6 @@ def keras_zip(config):
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             z.writestr(info, data)
-    del buf
     return bio.getvalue()
 
 
