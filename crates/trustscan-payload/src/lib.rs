@@ -4,11 +4,17 @@
 //! judges it with an allowlist-first policy (`policy`).
 
 pub mod compress;
+pub mod gguf;
 pub mod inspect;
+pub mod keras;
+pub mod npy;
+pub mod onnx;
 pub mod pickle;
 pub mod policy;
+pub mod safetensors;
 pub mod sevenz;
 pub mod tar;
+pub mod template;
 pub mod zip;
 
 pub use inspect::{Options, Part, Report, inspect};
