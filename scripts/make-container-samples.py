@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Generate container and legacy-format samples for the payload scanner's tests.
 
-    <python with py7zr, zstandard and lz4> scripts/make-container-samples.py
+    python3 -m venv /tmp/samples && /tmp/samples/bin/pip install py7zr zstandard lz4
+    /tmp/samples/bin/python scripts/make-container-samples.py
 
-(`scripts/setup-oracles.sh` builds such an environment under .venv-oracles/payload.)
+(The samples are committed; the tests only read them.)
 Each sample hides a pickle payload (a harmless `echo` through os.system) or a benign
 checkpoint behind a container or routing trick from payload-evasions.md: 7z (nullifAI),
 members without pickle names, tar and tar.gz, every compression wrapper, torch's legacy

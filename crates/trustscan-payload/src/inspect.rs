@@ -7,7 +7,7 @@
 use crate::compress;
 use crate::pickle::{self, Analysis};
 use crate::policy::{self, Verdict};
-use crate::{Inspection, sevenz, tar, zip};
+use crate::{Inspection, gguf, keras, npy, onnx, safetensors, sevenz, tar, template, zip};
 
 /// Budgets for one file, and the user's allowlist extension.
 #[derive(Clone, Debug)]
@@ -73,15 +73,21 @@ impl Report {
     }
 }
 
-/// Inspect a whole file's bytes. `name` (the file name) only labels; it never routes,
-/// except for protocol-0/1 pickles, which have no magic and are recognised by parsing.
+/// Inspect a whole file's bytes (a file without a name: only content decides).
 pub fn inspect(data: &[u8], options: &Options) -> Report {
+    inspect_file(data, "", options)
+}
+
+/// Inspect a whole file's bytes. Content decides the format; `name` (the file's path) only
+/// picks among formats that have no magic number (ONNX, Jinja templates, tokenizer and
+/// Keras configs), as their loaders do, and flags a `.safetensors` name on other content.
+pub fn inspect_file(data: &[u8], name: &str, options: &Options) -> Report {
     let mut walk = Walk {
         options,
         inflated: 0,
         parts: Vec::new(),
     };
-    let format = walk.visit(data, "", 0);
+    let format = walk.visit(data, "", name, 0);
     let verdict = walk
         .parts
         .iter()
@@ -136,9 +142,9 @@ impl Walk<'_> {
         self.part(location, format, Verdict::Inconclusive, reason);
     }
 
-    /// Judge `data` found at `location`; returns its format.
-    fn visit(&mut self, data: &[u8], location: &str, depth: usize) -> &'static str {
-        let head = &data[..data.len().min(512)];
+    /// Judge `data` found at `location` (`name`: its file or member name); returns its
+    /// format.
+    fn visit(&mut self, data: &[u8], location: &str, name: &str, depth: usize) -> &'static str {
         if depth > self.options.max_depth {
             self.inconclusive(
                 location,
@@ -150,6 +156,24 @@ impl Walk<'_> {
             );
             return "nested";
         }
+        let format = self.sniffed(data, location, name, depth);
+        // A loader that routes by extension would hand this to safetensors, which fails;
+        // a file that pretends to be safe weights deserves a look.
+        if name.ends_with(".safetensors") && !matches!(format, "safetensors" | "lfs-pointer") {
+            self.part(
+                location,
+                format,
+                Verdict::Suspicious,
+                format!("named .safetensors but its content is {format}"),
+            );
+        }
+        format
+    }
+
+    /// Recognise the content (magic numbers first; names only for formats without one,
+    /// which their loaders also pick by name) and judge it.
+    fn sniffed(&mut self, data: &[u8], location: &str, name: &str, depth: usize) -> &'static str {
+        let head = &data[..data.len().min(512)];
         if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
             return self.zip(data, location, depth);
         }
@@ -168,7 +192,9 @@ impl Walk<'_> {
             match compress::decompress(w, data, cap) {
                 Ok(inner) => {
                     self.inflated += inner.len();
-                    self.visit(&inner, &format!("{location}[{}]", w.name()), depth + 1);
+                    let inner_name = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+                    let at = format!("{location}[{}]", w.name());
+                    self.visit(&inner, &at, inner_name, depth + 1);
                     return w.name();
                 }
                 Err(_) if compress::weak_magic(w) => {} // not compressed after all
@@ -196,6 +222,27 @@ impl Walk<'_> {
             );
             return "pickle";
         }
+        if head.starts_with(b"\x93NUMPY") {
+            return self.inspection(data, location, npy::inspect(data));
+        }
+        if head.starts_with(b"GGUF") {
+            return self.inspection(data, location, gguf::inspect(data));
+        }
+        if head.len() > 8 && head[8] == b'{' {
+            let declared = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
+            if declared > 1 && declared < data.len() as u64 {
+                let i = safetensors::inspect(data, data.len() as u64);
+                return self.inspection(data, location, i);
+            }
+        }
+        if head.starts_with(b"version https://git-lfs.github.com/spec/") {
+            self.inconclusive(
+                location,
+                "lfs-pointer",
+                "a Git LFS pointer: the real content was not downloaded".into(),
+            );
+            return "lfs-pointer";
+        }
         // Python's zipfile finds an archive by its end record, whatever the first bytes are
         // (a prefixed or mangled first header): a readable directory makes it a zip.
         match zip::entries(data) {
@@ -210,6 +257,29 @@ impl Walk<'_> {
         if let Some(a) = old_protocol_pickle(data, &self.options.pickle) {
             self.pickle(location, "pickle", a);
             return "pickle";
+        }
+        // Formats without a magic number, chosen by name as their loaders choose them.
+        let file = name.rsplit('/').next().unwrap_or(name);
+        if file.ends_with(".safetensors") {
+            let i = safetensors::inspect(data, data.len() as u64);
+            return self.inspection(data, location, i);
+        }
+        if file.ends_with(".onnx") {
+            return self.inspection(data, location, onnx::inspect(data));
+        }
+        if file.ends_with(".jinja") || file.ends_with(".jinja2") {
+            return self.inspection(data, location, template::inspect(data));
+        }
+        if file == "tokenizer_config.json"
+            && let Some(i) = template::inspect_tokenizer_config(data)
+        {
+            return self.inspection(data, location, i);
+        }
+        if file.ends_with(".json")
+            && memchr::memmem::find(data, b"\"class_name\"").is_some()
+            && let Some(i) = keras::inspect_config(data)
+        {
+            return self.inspection(data, location, i);
         }
         "other"
     }
@@ -236,7 +306,6 @@ impl Walk<'_> {
     }
 
     /// Format-level findings of a format reader, and its embedded pickles.
-    #[allow(dead_code)]
     fn inspection(&mut self, data: &[u8], location: &str, i: Inspection) -> &'static str {
         if i.verdict != Verdict::Safe || !i.reasons.is_empty() {
             self.parts.push(Part {
@@ -290,7 +359,7 @@ impl Walk<'_> {
                     if let std::borrow::Cow::Owned(v) = &bytes {
                         self.inflated += v.len();
                     }
-                    let seen = self.visit(&bytes, &at, depth + 1);
+                    let seen = self.visit(&bytes, &at, &e.name, depth + 1);
                     // torch.load unpickles `data.pkl` whatever it looks like: a pickle entry
                     // that no sniffing recognises is judged as one (and breaks: inconclusive).
                     if seen == "other" && e.name.ends_with(".pkl") {
@@ -310,7 +379,7 @@ impl Walk<'_> {
                     && members.iter().any(|m| m.name == "sys_info");
                 for m in members {
                     let at = join(location, &m.name);
-                    self.visit(&data[m.range], &at, depth + 1);
+                    self.visit(&data[m.range], &at, &m.name, depth + 1);
                 }
                 if legacy { "torch-legacy-tar" } else { "tar" }
             }
@@ -340,7 +409,7 @@ impl Walk<'_> {
                     match bytes {
                         Ok(b) => {
                             self.inflated += b.len();
-                            self.visit(&b, &at, depth + 1);
+                            self.visit(&b, &at, &name, depth + 1);
                         }
                         Err(e) => self.inconclusive(&at, "7z", e),
                     }

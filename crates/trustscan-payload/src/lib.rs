@@ -17,7 +17,7 @@ pub mod tar;
 pub mod template;
 pub mod zip;
 
-pub use inspect::{Options, Part, Report, inspect};
+pub use inspect::{Options, Part, Report, inspect, inspect_file};
 
 use policy::Verdict;
 

@@ -60,7 +60,10 @@ pub fn members(
         Ok(!over)
     });
     if let Err(e) = result {
-        out.push((String::new(), Err(format!("cannot read the 7z archive: {e}"))));
+        out.push((
+            String::new(),
+            Err(format!("cannot read the 7z archive: {e}")),
+        ));
     }
     Ok(out)
 }

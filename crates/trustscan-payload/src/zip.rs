@@ -21,6 +21,8 @@ pub fn entries(data: &[u8]) -> Result<Vec<Entry>, String> {
     let mut count = u16_at(data, eocd + 10)? as u64;
     let mut cd_size = u32_at(data, eocd + 12)? as u64;
     let mut cd_offset = u32_at(data, eocd + 16)? as u64;
+    // Where the directory ends: the end record, or the zip64 end record when there is one.
+    let mut directory_end = eocd;
     // Zip64: the real values are in the zip64 end record, found through its locator.
     if (count == 0xffff || cd_size == 0xffff_ffff || cd_offset == 0xffff_ffff)
         && eocd >= 20
@@ -36,6 +38,23 @@ pub fn entries(data: &[u8]) -> Result<Vec<Entry>, String> {
         count = u64_at(data, rec + 32)?;
         cd_size = u64_at(data, rec + 40)?;
         cd_offset = u64_at(data, rec + 48)?;
+        directory_end = rec;
+    }
+    // Data prepended to an archive (a script, junk) shifts every offset. PyTorch's reader
+    // does not correct for it, Python's zipfile does: when no directory starts where the
+    // record says, take the one that ends at the end record, and shift the entries too.
+    let mut shift = 0u64;
+    let stated = usize::try_from(cd_offset).ok();
+    if stated.and_then(|s| u32_at(data, s).ok()) != Some(0x0201_4b50)
+        && let Some(actual) = (directory_end as u64).checked_sub(cd_size)
+        && actual > cd_offset
+        && usize::try_from(actual)
+            .ok()
+            .and_then(|a| u32_at(data, a).ok())
+            == Some(0x0201_4b50)
+    {
+        shift = actual - cd_offset;
+        cd_offset = actual;
     }
     let start = usize::try_from(cd_offset).map_err(|_| "central directory offset overflow")?;
     let end = start
@@ -75,7 +94,7 @@ pub fn entries(data: &[u8]) -> Result<Vec<Entry>, String> {
             method,
             compressed_size,
             size,
-            local_header_offset,
+            local_header_offset: local_header_offset.saturating_add(shift),
         });
         pos += 46 + name_len + extra_len + comment_len;
     }

@@ -159,3 +159,24 @@ fn gguf_templates_are_listed() {
         ]
     );
 }
+
+/// Through the dispatcher (content first, the name only for formats without a magic
+/// number), every sample gets at least its reader's verdict; exactly it when the sample
+/// embeds no pickle (object arrays and Keras archives add their pickles' verdicts).
+#[test]
+fn the_dispatcher_routes_every_sample_to_its_reader() {
+    for (rel, verdict, _) in expected() {
+        let data = std::fs::read(dir().join(&rel)).unwrap();
+        let r = trustscan_payload::inspect_file(&data, &rel, &Default::default());
+        assert!(
+            r.verdict >= verdict,
+            "{rel}: {:?} < {verdict:?}: {:?}",
+            r.verdict,
+            r.parts
+        );
+        if !r.parts.iter().any(|p| p.analysis.is_some()) {
+            assert_eq!(r.verdict, verdict, "{rel}: {:?}", r.parts);
+        }
+        assert!(r.is_payload(), "{rel} was not recognised");
+    }
+}

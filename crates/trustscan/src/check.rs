@@ -136,7 +136,7 @@ pub fn judge(
 ) -> Option<trustscan_report::PayloadFile> {
     let file = std::fs::File::open(path).ok()?;
     let report = match trustscan_source::map_file(&file) {
-        Ok(bytes) => trustscan_payload::inspect(&bytes, options),
+        Ok(bytes) => trustscan_payload::inspect_file(&bytes, &path.to_string_lossy(), options),
         Err(e) => crate::payloads::unreadable(format!("cannot read: {e}")),
     };
     Some(trustscan_report::PayloadFile {

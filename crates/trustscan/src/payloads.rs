@@ -27,7 +27,7 @@ pub fn scan(
         let by = loaded.get(path);
         let report = match snapshot.view(path) {
             Ok(bytes) => {
-                let r = trustscan_payload::inspect(&bytes, options);
+                let r = trustscan_payload::inspect_file(&bytes, path, options);
                 match by {
                     // torch.load and pickle.load unpickle whatever they are given.
                     Some((_, true)) if !r.is_payload() => {

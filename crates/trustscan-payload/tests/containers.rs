@@ -1,0 +1,120 @@
+//! Containers and routing tricks (samples from scripts/make-container-samples.py): every
+//! payload is found by content behind 7z, tar, every compression wrapper, torch's legacy
+//! layouts, junk before a zip, flag bits and non-pickle member names, at the location a
+//! user can follow; budgets end in inconclusive, never in safe.
+
+use std::path::{Path, PathBuf};
+use trustscan_payload::policy::Verdict;
+use trustscan_payload::{Options, Report, inspect_file};
+
+fn sample(name: &str) -> Report {
+    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .join("tests/fixtures/containers");
+    let data = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    inspect_file(&data, name, &Options::default())
+}
+
+/// Where the payload's os.system call was found.
+fn payload_location(r: &Report) -> Option<&str> {
+    r.parts
+        .iter()
+        .find(|p| {
+            p.analysis
+                .as_ref()
+                .is_some_and(|a| a.calls.iter().any(|c| c.callee == "posix.system"))
+        })
+        .map(|p| p.location.as_str())
+}
+
+#[test]
+fn payloads_are_found_behind_every_container() {
+    for (name, format, location) in [
+        (
+            "payload-checkpoint.7z",
+            "7z",
+            "model/pytorch_model.bin!archive/data.pkl",
+        ),
+        ("payload-unnamed-member.7z", "7z", "weights"),
+        (
+            "payload-checkpoint.tar.gz",
+            "gzip",
+            "[gzip]!model/pytorch_model.bin!archive/data.pkl",
+        ),
+        ("payload.pkl.zst", "zstd", "[zstd]"),
+        ("payload.pkl.lz4", "lz4", "[lz4]"),
+        ("payload.pkl.bz2", "bzip2", "[bzip2]"),
+        ("payload.pkl.xz", "xz", "[xz]"),
+        ("payload.pkl.lzma", "lzma", "[lzma]"),
+        ("payload-legacy-stream.pt", "torch-legacy", ""),
+        ("payload-computed-magic.pt", "pickle", ""),
+        ("payload-legacy-tar.pt", "torch-legacy-tar", "pickle"),
+        ("payload-after-junk.zip", "torch-zip", "archive/data.pkl"),
+        ("payload-flag-bits.pt", "torch-zip", "archive/data.pkl"),
+        ("payload-protocol0-as-json.zip", "zip", "config.json"),
+    ] {
+        let r = sample(name);
+        assert_eq!(r.verdict, Verdict::Dangerous, "{name}: {:?}", r.parts);
+        assert_eq!(r.format, format, "{name}");
+        assert_eq!(
+            payload_location(&r),
+            Some(location),
+            "{name}: {:?}",
+            r.parts
+        );
+    }
+}
+
+#[test]
+fn benign_checkpoints_in_containers_are_safe() {
+    for name in ["benign-checkpoint.7z", "benign-legacy-stream.pt"] {
+        let r = sample(name);
+        assert_eq!(r.verdict, Verdict::Safe, "{name}: {:?}", r.parts);
+        // The checkpoint's pickle was read, not skipped.
+        assert!(r.parts.iter().any(|p| p.analysis.is_some()), "{name}");
+    }
+    // The legacy stream's storage bytes after its five pickles are not read as pickles.
+    let r = sample("benign-legacy-stream.pt");
+    assert_eq!(r.parts[0].analysis.as_ref().unwrap().pickles, 5);
+}
+
+#[test]
+fn nesting_past_the_budget_is_inconclusive() {
+    let r = sample("payload-nested-8-gzip.gz");
+    assert_eq!(r.verdict, Verdict::Inconclusive, "{:?}", r.parts);
+    assert!(r.parts[0].reasons[0].contains("nested deeper than 6 levels"));
+    let deeper = Options {
+        max_depth: 10,
+        ..Options::default()
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/containers");
+    let data = std::fs::read(dir.join("payload-nested-8-gzip.gz")).unwrap();
+    assert_eq!(inspect_file(&data, "", &deeper).verdict, Verdict::Dangerous);
+}
+
+/// A fixed-seed sequence of byte flips over every sample: never a panic, and a payload
+/// sample whose archive still opens is never judged safe.
+#[test]
+fn mutated_containers_never_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/containers");
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let original = std::fs::read(entry.unwrap().path()).unwrap();
+        for _ in 0..300 {
+            let mut data = original.clone();
+            for _ in 0..1 + next() % 3 {
+                let at = (next() as usize) % data.len();
+                data[at] = next() as u8;
+            }
+            let _ = inspect_file(&data, "sample", &Options::default());
+        }
+    }
+}
