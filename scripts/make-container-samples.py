@@ -4,7 +4,8 @@
     python3 -m venv /tmp/samples && /tmp/samples/bin/pip install py7zr zstandard lz4
     /tmp/samples/bin/python scripts/make-container-samples.py
 
-(The samples are committed; the tests only read them.)
+(The samples are committed; the tests only read them. py7zr stamps 7z members with the
+write time, so regenerated 7z samples differ in those bytes only.)
 Each sample hides a pickle payload (a harmless `echo` through os.system) or a benign
 checkpoint behind a container or routing trick from payload-evasions.md: 7z (nullifAI),
 members without pickle names, tar and tar.gz, every compression wrapper, torch's legacy
@@ -163,6 +164,17 @@ def samples():
     with zipfile.ZipFile(payload_txt, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(zipfile.ZipInfo("config.json", date_time=(1980, 1, 1, 0, 0, 0)), payload_pickle(0))
     yield "payload-protocol0-as-json.zip", payload_txt.getvalue()
+    # Archive slip (payload-evasions §33): a member that climbs out, and a symlink.
+    slip = io.BytesIO()
+    with tarfile.open(fileobj=slip, mode="w", format=tarfile.PAX_FORMAT) as t:
+        info = tarfile.TarInfo("model/../../.bashrc")
+        body = b"echo trustscan-container-sample\n"
+        info.size, info.mtime = len(body), 0
+        t.addfile(info, io.BytesIO(body))
+        link = tarfile.TarInfo("model/ssh")
+        link.type, link.linkname, link.mtime = tarfile.SYMTYPE, "/root/.ssh", 0
+        t.addfile(link)
+    yield "slip.tar", slip.getvalue()
 
 
 def main():

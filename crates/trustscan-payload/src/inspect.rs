@@ -142,6 +142,33 @@ impl Walk<'_> {
         self.part(location, format, Verdict::Inconclusive, reason);
     }
 
+    /// Archive members that would land outside the extraction directory, or links, when a
+    /// loader or a user extracts the archive (payload-evasions §33).
+    fn slip(&mut self, location: &str, name: &str, link: Option<&str>) {
+        let name_n = name.replace('\\', "/");
+        let escapes = name_n.starts_with('/')
+            || name_n.split('/').any(|c| c == "..")
+            || name_n.as_bytes().get(1) == Some(&b':');
+        if escapes {
+            self.part(
+                location,
+                "archive-member",
+                Verdict::Suspicious,
+                format!("member name {name:?} escapes the extraction directory"),
+            );
+        }
+        if let Some(target) = link {
+            self.part(
+                location,
+                "archive-member",
+                Verdict::Suspicious,
+                format!(
+                    "a link to {target:?}: extracting it can write or read outside the archive"
+                ),
+            );
+        }
+    }
+
     /// Judge `data` found at `location` (`name`: its file or member name); returns its
     /// format.
     fn visit(&mut self, data: &[u8], location: &str, name: &str, depth: usize) -> &'static str {
@@ -349,6 +376,7 @@ impl Walk<'_> {
                 continue;
             }
             let at = join(location, &e.name);
+            self.slip(&at, &e.name, None);
             let cap = self.options.max_inflated.min(
                 self.options
                     .max_total_inflated
@@ -379,7 +407,10 @@ impl Walk<'_> {
                     && members.iter().any(|m| m.name == "sys_info");
                 for m in members {
                     let at = join(location, &m.name);
-                    self.visit(&data[m.range], &at, &m.name, depth + 1);
+                    self.slip(&at, &m.name, m.link.as_deref());
+                    if m.link.is_none() {
+                        self.visit(&data[m.range], &at, &m.name, depth + 1);
+                    }
                 }
                 if legacy { "torch-legacy-tar" } else { "tar" }
             }
@@ -406,6 +437,7 @@ impl Walk<'_> {
             Ok(members) => {
                 for (name, bytes) in members {
                     let at = join(location, &name);
+                    self.slip(&at, &name, None);
                     match bytes {
                         Ok(b) => {
                             self.inflated += b.len();

@@ -78,6 +78,10 @@ pub struct Analysis {
 pub struct StreamError {
     pub offset: usize,
     pub reason: String,
+    /// The stream breaks frame accounting (an operand across a frame's end, a frame opened
+    /// inside another): CPython reads such streams differently from whole-buffer parsers,
+    /// a known way to hide opcodes from scanners (payload-evasions §11).
+    pub frame_violation: bool,
 }
 
 impl fmt::Display for StreamError {
@@ -230,6 +234,8 @@ struct Machine<'b> {
     out: Analysis,
     /// End of the current frame (protocol 4), if one is open.
     frame_end: Option<usize>,
+    /// Set when reading stopped on a frame violation.
+    frame_violation: bool,
 }
 
 /// Read every pickle in `data`.
@@ -243,6 +249,7 @@ pub fn analyze(data: &[u8], budget: &Budget) -> Analysis {
         ops: 0,
         out: Analysis::default(),
         frame_end: None,
+        frame_violation: false,
     };
     while m.pos < data.len() && m.out.pickles < budget.max_pickles {
         let start = m.pos;
@@ -253,6 +260,7 @@ pub fn analyze(data: &[u8], budget: &Budget) -> Analysis {
             Ok(()) => m.out.pickles += 1,
             Err(reason) => {
                 m.out.error = Some(StreamError {
+                    frame_violation: m.frame_violation,
                     offset: m.pos.max(start),
                     reason,
                 });
@@ -276,6 +284,7 @@ impl Machine<'_> {
         if let Some(f) = self.frame_end
             && end > f
         {
+            self.frame_violation = true;
             return Err("an operand crosses the end of its frame".into());
         }
         let s = &self.data[self.pos..end];
@@ -775,6 +784,10 @@ impl Machine<'_> {
                     self.out.protocol = self.out.protocol.max(p);
                 }
                 0x95 => {
+                    if self.frame_end.is_some_and(|f| at < f) {
+                        self.frame_violation = true;
+                        return Err("a frame begins before the current frame ends".into());
+                    }
                     let n = self.uint(8)?;
                     let end = usize::try_from(n)
                         .ok()
@@ -914,6 +927,31 @@ mod tests {
         assert_eq!(a.calls.len(), 1);
         assert!(a.error.is_some());
         assert_eq!(a.pickles, 0);
+    }
+
+    /// payload-evasions §11: a 2-byte frame followed by a BINBYTES whose operand runs past
+    /// it (CPython's file reader would execute the opcodes inside), and a frame opened inside
+    /// another. Both are violations the policy treats as dangerous.
+    #[test]
+    fn frame_violations_are_marked() {
+        let mut crossing = vec![0x80, 5, 0x95, 2, 0, 0, 0, 0, 0, 0, 0];
+        crossing.extend([b'B', 0x07, 0x01, 0, 0]);
+        crossing.extend(b"cos\nsystem\n(S'id'\ntR.");
+        crossing.resize(crossing.len() + 0x107, b'N');
+        let a = analyze(&crossing, &Budget::default());
+        assert!(a.error.as_ref().unwrap().frame_violation, "{:?}", a.error);
+        assert_eq!(
+            crate::policy::judge(&a).0,
+            crate::policy::Verdict::Dangerous
+        );
+        let nested = [
+            0x80, 4, 0x95, 11, 0, 0, 0, 0, 0, 0, 0, b'N', 0x95, 1, 0, 0, 0, 0, 0, 0, 0, b'.',
+        ];
+        let a = analyze(&nested, &Budget::default());
+        assert!(a.error.as_ref().unwrap().frame_violation, "{:?}", a.error);
+        // An ordinary protocol-4 stream with frames is no violation.
+        let ok = [0x80, 4, 0x95, 2, 0, 0, 0, 0, 0, 0, 0, b'N', b'.'];
+        assert!(analyze(&ok, &Budget::default()).error.is_none());
     }
 
     #[test]

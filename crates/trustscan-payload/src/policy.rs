@@ -377,7 +377,15 @@ pub fn judge_with(a: &Analysis, allow: &Allowlist) -> (Verdict, Vec<String>) {
             ));
         }
     }
-    if let Some(e) = &a.error {
+    if let Some(e) = &a.error
+        && e.frame_violation
+    {
+        verdict = Verdict::Dangerous;
+        reasons.push(format!(
+            "the stream breaks frame accounting {e}: CPython's file reader and whole-buffer \
+             parsers see different opcodes here, a known way to hide a payload"
+        ));
+    } else if let Some(e) = &a.error {
         verdict = verdict.max(Verdict::Inconclusive);
         reasons.push(format!("the stream breaks {e}; what follows is unknown"));
     }

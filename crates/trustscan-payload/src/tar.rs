@@ -3,11 +3,13 @@
 //! as byte ranges, never extracted; names are only labels (a `../` name cannot escape
 //! anything here), but links and odd names are reported by the caller.
 
-/// One regular-file member.
+/// One regular-file or link member.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
     pub name: String,
     pub range: std::ops::Range<usize>,
+    /// For hard and symbolic links: where they point (extracting them is an archive slip).
+    pub link: Option<String>,
 }
 
 /// Whether the data looks like a tar archive: the ustar magic of a POSIX or GNU header.
@@ -51,6 +53,20 @@ pub fn members(data: &[u8], max_members: usize) -> Result<Vec<Member>, String> {
                 out.push(Member {
                     name,
                     range: body..end,
+                    link: None,
+                });
+            }
+            b'1' | b'2' => {
+                if out.len() >= max_members {
+                    return Err(format!(
+                        "the tar archive has more than {max_members} members"
+                    ));
+                }
+                let name = long_name.take().unwrap_or_else(|| ustar_name(header));
+                out.push(Member {
+                    name,
+                    range: body..body,
+                    link: Some(c_string(&header[157..257])),
                 });
             }
             _ => long_name = None, // directories, links, devices: nothing to read

@@ -118,3 +118,24 @@ fn mutated_containers_never_panic() {
         }
     }
 }
+
+#[test]
+fn archive_slip_and_links_are_suspicious() {
+    let r = sample("slip.tar");
+    assert_eq!(r.verdict, Verdict::Suspicious, "{:?}", r.parts);
+    let reasons: Vec<&str> = r
+        .parts
+        .iter()
+        .flat_map(|p| p.reasons.iter().map(String::as_str))
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("escapes the extraction directory")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("\"/root/.ssh\"")),
+        "{reasons:?}"
+    );
+}
