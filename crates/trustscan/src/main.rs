@@ -433,6 +433,11 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     }
     if !errors.is_empty() {
         ExitCode::from(exit::ERROR)
+    } else if payloads
+        .iter()
+        .any(|p| p.report.verdict == PayloadVerdict::Dangerous)
+    {
+        ExitCode::from(exit::DANGEROUS)
     } else if total > 0 {
         ExitCode::from(exit::REVIEW)
     } else if reports.iter().any(|(_, r)| !r.notes.is_empty())

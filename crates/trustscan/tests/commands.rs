@@ -120,7 +120,7 @@ fn check_judges_pickles_and_torch_checkpoints_named_directly() {
         "{out}"
     );
     let (code, out, _) = run(&["check", &path("torch-payload-bad-crc.pt")]);
-    assert_eq!(code, 1, "{out}");
+    assert_eq!(code, 4, "{out}");
     assert!(
         out.contains("DANGEROUS ") && out.contains("data.pkl: dangerous"),
         "{out}"
@@ -176,7 +176,7 @@ fn the_user_allowlist_lifts_unknown_globals_but_not_gadgets() {
         list,
         &path("os-system-protocol2.pkl"),
     ]);
-    assert_eq!(code, 1, "{out}");
+    assert_eq!(code, 4, "{out}");
     assert!(out.contains("DANGEROUS"), "{out}");
     let (code, _, err) = run(&["check", "--allow-global", "nodot", &unknown]);
     assert_eq!(code, 2);
