@@ -121,6 +121,37 @@ def computed_magic():
     )
 
 
+def legacy_tar(main_pickle):
+    """torch.save's oldest layout: a tar of sys_info, pickle, storages and tensors, where
+    storages and tensors interleave pickles with raw records."""
+
+    def record(key, type_global):
+        # (key, location, torch.<Type>) as protocol 2, built by hand: the global is torch's.
+        k = key.encode()
+        return (
+            b"\x80\x02X" + struct.pack("<I", len(k)) + k + b"X\x03\x00\x00\x00cpu"
+            + b"ctorch\n" + type_global + b"\n\x87."
+        )
+
+    storages = (
+        pickle.dumps(1, protocol=2)
+        + record("0", b"FloatStorage")
+        + struct.pack("<q", 4) + struct.pack("<4f", 1, 2, 3, 4)
+        + pickle.dumps([], protocol=2)
+    )
+    tensors = (
+        pickle.dumps(1, protocol=2)
+        + record("1", b"FloatTensor")
+        + struct.pack("<ii", 1, 0) + struct.pack("<qqq", 4, 1, 0)
+    )
+    return tar([
+        ("sys_info", pickle.dumps({"protocol_version": 1001, "little_endian": True}, protocol=2)),
+        ("pickle", main_pickle),
+        ("storages", storages),
+        ("tensors", tensors),
+    ])
+
+
 def zip_with_flags(data, flags):
     """Set general-purpose flag bits on every entry, local and central (CVE-2025-1945)."""
     out = bytearray(data)
@@ -151,13 +182,8 @@ def samples():
     yield "benign-legacy-stream.pt", legacy_stream(checkpoint_pickle())
     yield "payload-legacy-stream.pt", legacy_stream(checkpoint_pickle(payload=True))
     yield "payload-computed-magic.pt", legacy_stream(checkpoint_pickle(payload=True), computed_magic())
-    legacy_tar = tar([
-        ("sys_info", pickle.dumps({"protocol_version": 1001, "little_endian": True}, protocol=2)),
-        ("pickle", checkpoint_pickle(payload=True)),
-        ("storages", pickle.dumps(1, protocol=2) + struct.pack("<q", 0)),
-        ("tensors", pickle.dumps(0, protocol=2)),
-    ])
-    yield "payload-legacy-tar.pt", legacy_tar
+    yield "benign-legacy-tar.pt", legacy_tar(checkpoint_pickle())
+    yield "payload-legacy-tar.pt", legacy_tar(checkpoint_pickle(payload=True))
     yield "payload-after-junk.zip", b"#!/bin/sh\necho not a zip\n" * 4 + bad
     yield "payload-flag-bits.pt", zip_with_flags(bad, 0x41)
     payload_txt = io.BytesIO()

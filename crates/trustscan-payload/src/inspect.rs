@@ -7,7 +7,9 @@
 use crate::compress;
 use crate::pickle::{self, Analysis};
 use crate::policy::{self, Verdict};
-use crate::{Inspection, gguf, keras, npy, onnx, safetensors, sevenz, tar, template, zip};
+use crate::{
+    Inspection, gguf, keras, npy, onnx, safetensors, sevenz, tar, template, torch_legacy, zip,
+};
 
 /// Budgets for one file, and the user's allowlist extension.
 #[derive(Clone, Debug)]
@@ -408,8 +410,13 @@ impl Walk<'_> {
                 for m in members {
                     let at = join(location, &m.name);
                     self.slip(&at, &m.name, m.link.as_deref());
-                    if m.link.is_none() {
-                        self.visit(&data[m.range], &at, &m.name, depth + 1);
+                    let body = &data[m.range];
+                    if m.link.is_some() {
+                    } else if legacy && (m.name == "storages" || m.name == "tensors") {
+                        let a = torch_legacy::records(body, &m.name, &self.options.pickle);
+                        self.pickle(&at, "torch-legacy-records", a);
+                    } else {
+                        self.visit(body, &at, &m.name, depth + 1);
                     }
                 }
                 if legacy { "torch-legacy-tar" } else { "tar" }

@@ -15,6 +15,7 @@ pub mod safetensors;
 pub mod sevenz;
 pub mod tar;
 pub mod template;
+pub mod torch_legacy;
 pub mod zip;
 
 pub use inspect::{Options, Part, Report, inspect, inspect_file};

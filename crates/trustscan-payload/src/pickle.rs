@@ -71,6 +71,10 @@ pub struct Analysis {
     pub error: Option<StreamError>,
     /// Where reading stopped: the end of the data, of the last pickle read, or the error.
     pub end: usize,
+    /// What each complete pickle returns, rendered like its call arguments (`1001`,
+    /// `(1, 'cpu', torch.FloatStorage)`, `<result of ...>`): how a reader of several
+    /// consecutive pickles learns what comes next (torch's legacy layouts).
+    pub results: Vec<String>,
 }
 
 /// Where and why a stream could not be read further.
@@ -445,7 +449,12 @@ impl Machine<'_> {
             let at = self.pos;
             let op = *self.take(1)?.first().unwrap_or(&0);
             match op {
-                b'.' => return Ok(()),
+                b'.' => {
+                    // STOP returns the top of the stack; CPython fails on an empty one.
+                    let v = self.pop()?;
+                    self.out.results.push(v.render(self.budget.max_text));
+                    return Ok(());
+                }
                 b'(' => self.stack.push(Item::Mark),
                 b'0' => {
                     self.stack.pop().ok_or("POP on an empty stack")?;

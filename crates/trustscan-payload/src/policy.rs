@@ -289,9 +289,27 @@ pub fn classify(module: &str, name: &str) -> Class {
     Class::Unknown
 }
 
-/// Storage classes and dtypes referenced as `torch.<Name>`.
+/// Storage classes, legacy tensor types (named in torch's legacy tar `tensors` records) and
+/// dtypes referenced as `torch.<Name>`.
 fn is_torch_type(name: &str) -> bool {
-    name.ends_with("Storage") && !name.contains('.') || TORCH_DTYPES.contains(&name)
+    let legacy_tensor = name.strip_suffix("Tensor").is_some_and(|kind| {
+        matches!(
+            kind,
+            "Float"
+                | "Double"
+                | "Half"
+                | "BFloat16"
+                | "Long"
+                | "Int"
+                | "Short"
+                | "Char"
+                | "Byte"
+                | "Bool"
+        )
+    });
+    name.ends_with("Storage") && !name.contains('.')
+        || legacy_tensor
+        || TORCH_DTYPES.contains(&name)
 }
 
 /// Globals a user allows besides the built-in list (`--allow-global`, `--allowlist FILE`):

@@ -69,7 +69,11 @@ fn payloads_are_found_behind_every_container() {
 
 #[test]
 fn benign_checkpoints_in_containers_are_safe() {
-    for name in ["benign-checkpoint.7z", "benign-legacy-stream.pt"] {
+    for name in [
+        "benign-checkpoint.7z",
+        "benign-legacy-stream.pt",
+        "benign-legacy-tar.pt",
+    ] {
         let r = sample(name);
         assert_eq!(r.verdict, Verdict::Safe, "{name}: {:?}", r.parts);
         // The checkpoint's pickle was read, not skipped.
@@ -78,6 +82,17 @@ fn benign_checkpoints_in_containers_are_safe() {
     // The legacy stream's storage bytes after its five pickles are not read as pickles.
     let r = sample("benign-legacy-stream.pt");
     assert_eq!(r.parts[0].analysis.as_ref().unwrap().pickles, 5);
+    // The legacy tar's storages and tensors records: every pickle read, raw records skipped.
+    let r = sample("benign-legacy-tar.pt");
+    let pickles = |member: &str| {
+        r.parts
+            .iter()
+            .find(|p| p.location == member)
+            .and_then(|p| p.analysis.as_ref())
+            .map(|a| (a.pickles, a.error.is_none()))
+    };
+    assert_eq!(pickles("storages"), Some((3, true)));
+    assert_eq!(pickles("tensors"), Some((2, true)));
 }
 
 #[test]
