@@ -111,12 +111,28 @@ pub fn as_pickle(data: &[u8], options: &Options) -> Report {
         inflated: 0,
         parts: Vec::new(),
     };
-    walk.pickle("", "pickle", pickle::analyze(data, &options.pickle));
+    walk.pickle(
+        "",
+        "pickle",
+        data,
+        pickle::analyze(data, &options.pickle),
+        0,
+    );
     Report {
         format: "pickle",
         verdict: walk.parts[0].verdict,
         parts: walk.parts,
     }
+}
+
+/// Whether bytes start like a payload of their own: a pickle with a protocol header, an
+/// archive or a compressed stream (strong magic numbers only).
+pub(crate) fn payload_magic(b: &[u8]) -> bool {
+    matches!(b, [0x80, 2..=5, ..])
+        || b.starts_with(b"PK\x03\x04")
+        || b.starts_with(b"7z\xbc\xaf\x27\x1c")
+        || tar::is_tar(b)
+        || compress::wrapper_of(b).is_some_and(|w| !compress::weak_magic(w))
 }
 
 /// The first pickle of torch's legacy format: protocol 2, the magic number
@@ -240,28 +256,26 @@ impl Walk<'_> {
                 max_pickles: 5,
                 ..self.options.pickle.clone()
             };
-            self.pickle(location, "torch-legacy", pickle::analyze(data, &budget));
+            let a = pickle::analyze(data, &budget);
+            self.pickle(location, "torch-legacy", data, a, depth);
             return "torch-legacy";
         }
         if matches!(head, [0x80, 2..=5, ..]) {
-            self.pickle(
-                location,
-                "pickle",
-                pickle::analyze(data, &self.options.pickle),
-            );
+            let a = pickle::analyze(data, &self.options.pickle);
+            self.pickle(location, "pickle", data, a, depth);
             return "pickle";
         }
         if head.starts_with(b"\x93NUMPY") {
-            return self.inspection(data, location, npy::inspect(data));
+            return self.inspection(data, location, depth, npy::inspect(data));
         }
         if head.starts_with(b"GGUF") {
-            return self.inspection(data, location, gguf::inspect(data));
+            return self.inspection(data, location, depth, gguf::inspect(data));
         }
         if head.len() > 8 && head[8] == b'{' {
             let declared = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
             if declared > 1 && declared < data.len() as u64 {
                 let i = safetensors::inspect(data, data.len() as u64);
-                return self.inspection(data, location, i);
+                return self.inspection(data, location, depth, i);
             }
         }
         if head.starts_with(b"version https://git-lfs.github.com/spec/") {
@@ -284,36 +298,44 @@ impl Walk<'_> {
             Err(_) => {}
         }
         if let Some(a) = old_protocol_pickle(data, &self.options.pickle) {
-            self.pickle(location, "pickle", a);
+            self.pickle(location, "pickle", data, a, depth);
             return "pickle";
         }
         // Formats without a magic number, chosen by name as their loaders choose them.
         let file = name.rsplit('/').next().unwrap_or(name);
         if file.ends_with(".safetensors") {
             let i = safetensors::inspect(data, data.len() as u64);
-            return self.inspection(data, location, i);
+            return self.inspection(data, location, depth, i);
         }
         if file.ends_with(".onnx") {
-            return self.inspection(data, location, onnx::inspect(data));
+            return self.inspection(data, location, depth, onnx::inspect(data));
         }
         if file.ends_with(".jinja") || file.ends_with(".jinja2") {
-            return self.inspection(data, location, template::inspect(data));
+            return self.inspection(data, location, depth, template::inspect(data));
         }
         if file == "tokenizer_config.json"
             && let Some(i) = template::inspect_tokenizer_config(data)
         {
-            return self.inspection(data, location, i);
+            return self.inspection(data, location, depth, i);
         }
         if file.ends_with(".json")
             && memchr::memmem::find(data, b"\"class_name\"").is_some()
             && let Some(i) = keras::inspect_config(data)
         {
-            return self.inspection(data, location, i);
+            return self.inspection(data, location, depth, i);
         }
         "other"
     }
 
-    fn pickle(&mut self, location: &str, format: &'static str, analysis: Analysis) {
+    /// Judge a pickle stream analysed from `data`, then the payloads it carries as constants.
+    fn pickle(
+        &mut self,
+        location: &str,
+        format: &'static str,
+        data: &[u8],
+        analysis: Analysis,
+        depth: usize,
+    ) {
         let (verdict, reasons) = policy::judge_with(&analysis, &self.options.allow);
         // joblib's array wrapper marks a joblib file (its arrays sit inside the stream).
         let format = if analysis
@@ -325,6 +347,7 @@ impl Walk<'_> {
         } else {
             format
         };
+        let embedded = analysis.embedded.clone();
         self.parts.push(Part {
             location: location.to_string(),
             format,
@@ -332,10 +355,22 @@ impl Walk<'_> {
             reasons,
             analysis: Some(analysis),
         });
+        for range in embedded {
+            let at = format!("{location}@{}", range.start);
+            if let Some(inner) = data.get(range) {
+                self.visit(inner, &at, "", depth + 1);
+            }
+        }
     }
 
     /// Format-level findings of a format reader, and its embedded pickles.
-    fn inspection(&mut self, data: &[u8], location: &str, i: Inspection) -> &'static str {
+    fn inspection(
+        &mut self,
+        data: &[u8],
+        location: &str,
+        depth: usize,
+        i: Inspection,
+    ) -> &'static str {
         if i.verdict != Verdict::Safe || !i.reasons.is_empty() {
             self.parts.push(Part {
                 location: location.to_string(),
@@ -348,7 +383,8 @@ impl Walk<'_> {
         for (label, range) in i.pickles {
             let inner = data.get(range).unwrap_or_default();
             let at = join(location, &label);
-            self.pickle(&at, "pickle", pickle::analyze(inner, &self.options.pickle));
+            let a = pickle::analyze(inner, &self.options.pickle);
+            self.pickle(&at, "pickle", inner, a, depth + 1);
         }
         i.format
     }
@@ -393,7 +429,8 @@ impl Walk<'_> {
                     // torch.load unpickles `data.pkl` whatever it looks like: a pickle entry
                     // that no sniffing recognises is judged as one (and breaks: inconclusive).
                     if seen == "other" && e.name.ends_with(".pkl") {
-                        self.pickle(&at, "pickle", pickle::analyze(&bytes, &self.options.pickle));
+                        let a = pickle::analyze(&bytes, &self.options.pickle);
+                        self.pickle(&at, "pickle", &bytes, a, depth + 1);
                     }
                 }
                 Err(err) => self.inconclusive(&at, format, err),
@@ -414,7 +451,7 @@ impl Walk<'_> {
                     if m.link.is_some() {
                     } else if legacy && (m.name == "storages" || m.name == "tensors") {
                         let a = torch_legacy::records(body, &m.name, &self.options.pickle);
-                        self.pickle(&at, "torch-legacy-records", a);
+                        self.pickle(&at, "torch-legacy-records", body, a, depth + 1);
                     } else {
                         self.visit(body, &at, &m.name, depth + 1);
                     }

@@ -75,6 +75,9 @@ pub struct Analysis {
     /// `(1, 'cpu', torch.FloatStorage)`, `<result of ...>`): how a reader of several
     /// consecutive pickles learns what comes next (torch's legacy layouts).
     pub results: Vec<String>,
+    /// Byte constants that are payloads themselves (a pickle, an archive, a compressed
+    /// stream), as ranges of the data analysed.
+    pub embedded: Vec<std::ops::Range<usize>>,
 }
 
 /// Where and why a stream could not be read further.
@@ -578,7 +581,13 @@ impl Machine<'_> {
                         b'C' => self.len(1)?,
                         _ => self.len(8)?,
                     };
-                    self.take(n)?;
+                    let start = self.pos;
+                    let bytes = self.take(n)?;
+                    // A serialized payload carried as a constant (for a nested
+                    // `pickle.loads`, `torch.load(io.BytesIO(...))`, ...) is inspected too.
+                    if crate::inspect::payload_magic(bytes) {
+                        self.out.embedded.push(start..start + n);
+                    }
                     self.push(Value::Bytes(n))?;
                 }
                 0x97 => self.push(Value::Buffer)?,

@@ -90,6 +90,8 @@ fn next_pickle(
         c.offset += base;
         c
     }));
+    out.embedded
+        .extend(a.embedded.drain(..).map(|r| r.start + base..r.end + base));
     out.pickles += a.pickles;
     out.protocol = out.protocol.max(a.protocol);
     if let Some(mut e) = a.error {

@@ -154,3 +154,19 @@ fn archive_slip_and_links_are_suspicious() {
         "{reasons:?}"
     );
 }
+
+/// A pickle carried as a bytes constant (for a nested `pickle.loads`) is inspected in
+/// turn, so the inner call is shown, not only the loader that would run it.
+#[test]
+fn payloads_carried_as_constants_are_opened() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pickle/nested-pickle.pkl");
+    let r = inspect_file(
+        &std::fs::read(path).unwrap(),
+        "nested-pickle.pkl",
+        &Options::default(),
+    );
+    assert_eq!(r.verdict, Verdict::Dangerous);
+    let location = payload_location(&r).expect("the inner os.system call");
+    assert!(location.starts_with('@'), "{location}");
+}
