@@ -211,9 +211,8 @@ fn zip64_extra(extra: &[u8], size: &mut u64, compressed: &mut u64, offset: &mut 
 fn find_eocd(data: &[u8]) -> Option<usize> {
     // The record is 22 bytes plus a comment of up to 65,535 bytes, at the end of the file.
     let lowest = data.len().saturating_sub(22 + 0xffff);
-    (lowest..=data.len().checked_sub(22)?)
-        .rev()
-        .find(|&i| data[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
+    let last = data.len().checked_sub(22)?;
+    memchr::memmem::rfind(&data[lowest..last + 4], b"PK\x05\x06").map(|i| lowest + i)
 }
 
 /// `n` bytes at `at`, if the data has them (offsets come from the file: no overflow).

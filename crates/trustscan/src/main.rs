@@ -216,15 +216,26 @@ fn main() -> ExitCode {
             .and_then(|t| trustscan_source::open(&t, &open_options).map_err(|e| e.to_string()));
         match opened {
             Ok(snapshot) => {
+                let clock = std::time::Instant::now();
                 let plan = trustscan_load::plan(text, snapshot.as_ref(), &options);
                 let threads = scan
                     .and_then(|s| s.jobs)
                     .unwrap_or_else(trustscan_python::default_threads);
+                let planned = clock.elapsed();
                 let (code, payloads) = match &engine {
-                    Some(engine) => (
-                        Some(code::analyse(engine, &plan, snapshot.as_ref(), threads)),
-                        payloads::scan(&plan, snapshot.as_ref(), threads, &payload_options),
-                    ),
+                    Some(engine) => {
+                        let code = code::analyse(engine, &plan, snapshot.as_ref(), threads);
+                        let analysed = clock.elapsed();
+                        let p = payloads::scan(&plan, snapshot.as_ref(), threads, &payload_options);
+                        if std::env::var_os("TRUSTSCAN_TIMINGS").is_some() {
+                            eprintln!(
+                                "trustscan: {text}: plan {planned:?}, code {:?}, payloads {:?}",
+                                analysed - planned,
+                                clock.elapsed() - analysed
+                            );
+                        }
+                        (Some(code), p)
+                    }
                     None => (None, Vec::new()),
                 };
                 scans.push(Scan {
