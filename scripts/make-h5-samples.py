@@ -196,6 +196,12 @@ def main():
         text = json.dumps(sequential(os_layer)).encode()
         f.attrs["model_config"] = np.void(text)
         WRITTEN["model_config_void.h5"] = [text]
+    # A benign config, a NUL, then a Lambda model, in one fixed-length string: numpy keeps
+    # the embedded NUL (json.loads would refuse it); cutting at it would hide the Lambda.
+    with h5py.File(p("embedded_nul.h5"), "w") as f:
+        text = json.dumps(benign).encode() + b"\0" + json.dumps(sequential(lambda_layer())).encode()
+        f.attrs["model_config"] = np.bytes_(text)
+        WRITTEN["embedded_nul.h5"] = [text]
     # A 512-byte user block before the superblock.
     full_model(p("module_os_userblock.h5"), sequential(os_layer), userblock_size=512)
 

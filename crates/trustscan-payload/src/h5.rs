@@ -272,10 +272,11 @@ fn attribute_text(a: &Attribute) -> Result<Vec<u8>, String> {
             size: StringSize::Fixed(len),
             ..
         } => {
-            // Null-terminated or null-padded (Keras 2 under h5py 2: `np.bytes_`).
+            // Keras 2 under h5py 2 (`np.bytes_`). Like numpy, drop only trailing NULs: an
+            // embedded one then fails as JSON instead of hiding what follows it.
             let raw = &a.raw_data[..(*len as usize).min(a.raw_data.len())];
-            let cut = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-            Ok(raw[..cut].to_vec())
+            let keep = raw.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            Ok(raw[..keep].to_vec())
         }
         other => Err(format!("not a string but {}", short_type(other))),
     }

@@ -23,6 +23,7 @@ const ALL: &[&str] = &[
     "big_dataset.h5",
     "model_config_int.h5",
     "model_config_void.h5",
+    "embedded_nul.h5",
 ];
 
 fn check(name: &str, verdict: Verdict, want: &[&str]) -> Inspection {
@@ -77,6 +78,7 @@ fn verdicts_and_reasons() {
         );
     }
     check("not_json.h5", Inconclusive, &["model_config: not JSON"]);
+    check("embedded_nul.h5", Inconclusive, &["model_config: not JSON"]);
     check(
         "model_config_int.h5",
         Inconclusive,
@@ -140,6 +142,54 @@ fn dataset_data_is_never_read() {
     // (The last block is no longer cut short by the end of the file.)
     assert!(more.copied <= reads.copied + 64 * 1024, "{more:?}");
     assert!(t.elapsed().as_secs() < 5);
+}
+
+/// The root object header's first continuation message in a version-0 superblock file:
+/// the offset of its (address, length) pair.
+fn root_continuation(d: &[u8]) -> usize {
+    let u64_at = |at: usize| u64::from_le_bytes(d[at..at + 8].try_into().unwrap());
+    assert_eq!(d[8], 0, "superblock version 0");
+    // 56 bytes of superblock, then the root symbol table entry (link name, header address).
+    let header = u64_at(56 + 8) as usize;
+    assert_eq!(d[header], 1, "object header version 1");
+    let mut at = header + 16;
+    loop {
+        let kind = u16::from_le_bytes([d[at], d[at + 1]]);
+        let size = u16::from_le_bytes([d[at + 2], d[at + 3]]) as usize;
+        if kind == 0x10 {
+            return at + 8;
+        }
+        at += 8 + size;
+    }
+}
+
+#[test]
+fn hostile_continuations_are_capped() {
+    let mut data = sample("benign.h5");
+    let cont = root_continuation(&data);
+    let (addr, len) = (cont, cont + 8);
+    // A 30 MiB continuation in a 40 MB file: refused by the header cap before it is copied.
+    data.resize(40_000_000, 0);
+    data[len..len + 8].copy_from_slice(&(30u64 << 20).to_le_bytes());
+    let (i, reads) = inspect_with_reads(&data);
+    assert_eq!(i.verdict, Inconclusive, "{i:?}");
+    assert!(
+        i.reasons[0].contains("HDF5 root attributes unreadable"),
+        "{i:?}"
+    );
+    assert!(reads.copied < 1 << 20, "{reads:?}");
+    // Past the end of the file, and an address that overflows.
+    for (a, l) in [(1u64 << 40, 456u64), (u64::MAX - 8, 456), (800, u64::MAX)] {
+        data[addr..addr + 8].copy_from_slice(&a.to_le_bytes());
+        data[len..len + 8].copy_from_slice(&l.to_le_bytes());
+        let (i, reads) = inspect_with_reads(&data);
+        assert_eq!(i.verdict, Inconclusive, "{a} {l}: {i:?}");
+        assert!(reads.copied < 1 << 20, "{reads:?}");
+    }
+    // Pointing back at the root header itself: a loop, not followed forever.
+    data[addr..addr + 8].copy_from_slice(&96u64.to_le_bytes());
+    data[len..len + 8].copy_from_slice(&40u64.to_le_bytes());
+    assert_eq!(inspect(&data).verdict, Inconclusive);
 }
 
 fn layout() -> serde_json::Value {
