@@ -18,6 +18,7 @@ use crate::policy::Verdict;
 use hdf5_reader::{
     Attribute, Datatype, Hdf5File, OpenOptions, Storage, StorageBuffer, StringSize, VarLenKind,
     error::Error,
+    messages::{HdfMessage, MSG_ATTRIBUTE, shared::SharedMessage},
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -216,7 +217,26 @@ fn root_attributes(storage: Arc<dyn Storage>) -> hdf5_reader::error::Result<Vec<
         .with_max_read_bytes(MAX_TEXT)
         .with_max_object_header_bytes(MAX_HEADER);
     let file = Hdf5File::from_storage_with_options(storage, options)?;
-    file.root_group()?.attributes()
+    let root = file.root_group()?;
+    let attrs = root.attributes()?;
+    // The reader keeps a shared message whose target header it cannot parse as a bare
+    // reference and leaves it out of the attributes: an attribute that libhdf5 may still
+    // load, so it must not pass unseen.
+    let header = file.get_or_parse_header(root.address())?;
+    let hidden = header
+        .messages
+        .iter()
+        .filter(|m| {
+            matches!(m, HdfMessage::Shared(SharedMessage::SharedInOhdr { message_type, .. })
+                if *message_type == MSG_ATTRIBUTE)
+        })
+        .count();
+    if hidden > 0 {
+        return Err(Error::Other(format!(
+            "{hidden} shared attribute message(s) of the root group point at an unreadable object header"
+        )));
+    }
+    Ok(attrs)
 }
 
 fn judge(attrs: &[Attribute]) -> Inspection {

@@ -192,6 +192,39 @@ fn hostile_continuations_are_capped() {
     assert_eq!(inspect(&data).verdict, Inconclusive);
 }
 
+/// An attribute message turned into a shared one whose target header cannot be read: the
+/// reader would drop it from the attribute list, so it must not come out Safe.
+#[test]
+fn unresolvable_shared_attribute_is_inconclusive() {
+    let mut data = sample("benign.h5");
+    let cont = root_continuation(&data);
+    let u64_at = |d: &[u8], at: usize| u64::from_le_bytes(d[at..at + 8].try_into().unwrap());
+    let (block, len) = (
+        u64_at(&data, cont) as usize,
+        u64_at(&data, cont + 8) as usize,
+    );
+    let mut at = block;
+    while at + 8 <= block + len {
+        let kind = u16::from_le_bytes([data[at], data[at + 1]]);
+        let size = u16::from_le_bytes([data[at + 2], data[at + 3]]) as usize;
+        if kind == 0x0C {
+            data[at + 4] |= 0x02; // shared
+            data[at + 8] = 2; // shared message version 2
+            data[at + 9] = 2; // in another object header
+            data[at + 10..at + 18].copy_from_slice(&(1u64 << 40).to_le_bytes());
+            break;
+        }
+        at += 8 + size;
+    }
+    assert!(
+        at + 8 <= block + len,
+        "no attribute message in the continuation block"
+    );
+    let i = inspect(&data);
+    assert_eq!(i.verdict, Inconclusive, "{i:?}");
+    assert!(i.reasons[0].contains("shared attribute message"), "{i:?}");
+}
+
 fn layout() -> serde_json::Value {
     serde_json::from_slice(&sample("layout.json")).expect("layout.json")
 }
