@@ -76,7 +76,7 @@ pub fn inspect_with_reads(data: &[u8]) -> (Inspection, Reads) {
             exhausted: AtomicBool::new(false),
         });
         // hdf5-reader returned errors, never panicked, on the corrupt files tried (every
-        // truncation of the samples, 700,000 byte flips), but it is 23k lines following
+        // truncation of the samples, a million byte flips), but it is 23k lines following
         // offsets read from the file: a panic in it is caught and reported as Inconclusive.
         // (This needs panic = "unwind", the default, in the final binary's profile.)
         let storage: Arc<dyn Storage> = window.clone();

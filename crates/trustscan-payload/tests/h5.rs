@@ -26,6 +26,20 @@ const ALL: &[&str] = &[
     "embedded_nul.h5",
 ];
 
+#[test]
+fn every_sample_is_listed() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/h5");
+    let mut found: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixtures/h5")
+        .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
+        .filter(|n| n.ends_with(".h5"))
+        .collect();
+    found.sort();
+    let mut listed: Vec<&str> = ALL.to_vec();
+    listed.sort();
+    assert_eq!(found, listed);
+}
+
 fn check(name: &str, verdict: Verdict, want: &[&str]) -> Inspection {
     let i = inspect(&sample(name));
     assert_eq!(i.format, "hdf5");
