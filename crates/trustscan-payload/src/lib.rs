@@ -5,6 +5,7 @@
 
 pub mod compress;
 pub mod gguf;
+pub mod h5;
 pub mod inspect;
 pub mod keras;
 pub mod npy;
