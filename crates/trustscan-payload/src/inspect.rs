@@ -8,7 +8,7 @@ use crate::compress;
 use crate::pickle::{self, Analysis};
 use crate::policy::{self, Verdict};
 use crate::{
-    Inspection, gguf, keras, npy, onnx, safetensors, sevenz, tar, template, torch_legacy, zip,
+    Inspection, gguf, h5, keras, npy, onnx, safetensors, sevenz, tar, template, torch_legacy, zip,
 };
 
 /// Budgets for one file, and the user's allowlist extension.
@@ -267,6 +267,14 @@ impl Walk<'_> {
         }
         if head.starts_with(b"\x93NUMPY") {
             return self.inspection(data, location, depth, npy::inspect(data));
+        }
+        // HDF5 (Keras 2 `.h5`): the signature sits at 0, or after a user block of 512,
+        // 1024, 2048, ... bytes.
+        if [0usize, 512, 1024, 2048, 4096]
+            .iter()
+            .any(|&at| data.get(at..at + 8) == Some(b"\x89HDF\r\n\x1a\n"))
+        {
+            return self.inspection(data, location, depth, h5::inspect(data));
         }
         if head.starts_with(b"GGUF") {
             return self.inspection(data, location, depth, gguf::inspect(data));

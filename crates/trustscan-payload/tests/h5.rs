@@ -355,3 +355,15 @@ fn flip_runs(runs: usize, seed: u64) -> std::collections::BTreeMap<String, usize
     }
     counts
 }
+
+/// The dispatcher recognises every sample as HDF5 by content (the signature at 0 or after a
+/// user block) and gives it the reader's verdict.
+#[test]
+fn the_dispatcher_routes_hdf5_by_content() {
+    for name in ALL {
+        let data = sample(name);
+        let r = trustscan_payload::inspect(&data, &Default::default());
+        assert_eq!(r.format, "hdf5", "{name}");
+        assert_eq!(r.verdict, inspect(&data).verdict, "{name}");
+    }
+}
