@@ -291,21 +291,6 @@ fn byte_flips_never_panic() {
     eprintln!("byte flips: {counts:?}");
 }
 
-/// Longer runs: `H5_FLIPS=200000 H5_SEED=7 cargo test --release -p trustscan-payload --test h5
-/// -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn byte_flips_long() {
-    let env = |k: &str, d: u64| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
-    };
-    let counts = flip_runs(env("H5_FLIPS", 100_000) as usize, env("H5_SEED", 1) | 1);
-    eprintln!("byte flips: {counts:?}");
-}
-
 fn flip_runs(runs: usize, seed: u64) -> std::collections::BTreeMap<String, usize> {
     let samples: Vec<(Vec<u8>, usize)> = ALL
         .iter()
