@@ -17,6 +17,16 @@ mod injection;
 mod misc;
 mod ts;
 
+/// The findings of the given rules alone on `src` (rule unit tests).
+#[cfg(test)]
+pub(crate) fn findings_of(rules: &[&str], src: &str) -> Vec<trustscan_core::Finding> {
+    let engine = crate::Engine::new(crate::Options {
+        select: Some(rules.iter().map(|r| r.to_string()).collect()),
+        ..Default::default()
+    });
+    engine.check("x.py", src.as_bytes().to_vec()).findings
+}
+
 pub use options::Options;
 
 /// What a rule reports about one node.

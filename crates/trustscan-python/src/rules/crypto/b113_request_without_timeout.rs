@@ -73,13 +73,7 @@ impl Rule for RequestWithoutTimeout {
 #[cfg(test)]
 mod tests {
     fn lines(src: &str) -> Vec<(u32, String)> {
-        let engine = crate::Engine::new(crate::Options {
-            select: Some(["B113".to_string()].into()),
-            ..Default::default()
-        });
-        engine
-            .check("x.py", src.as_bytes().to_vec())
-            .findings
+        crate::rules::findings_of(&["B113"], src)
             .into_iter()
             .map(|f| (f.location.line, f.message))
             .collect()

@@ -112,13 +112,7 @@ impl Rule for Hashlib {
 #[cfg(test)]
 mod tests {
     fn found(src: &str) -> Vec<(u32, String)> {
-        let engine = crate::Engine::new(crate::Options {
-            select: Some(["B324".to_string()].into()),
-            ..Default::default()
-        });
-        engine
-            .check("x.py", src.as_bytes().to_vec())
-            .findings
+        crate::rules::findings_of(&["B324"], src)
             .into_iter()
             .map(|f| (f.location.line, f.message))
             .collect()

@@ -177,13 +177,7 @@ impl Rule for WeakCryptographicKey {
 #[cfg(test)]
 mod tests {
     fn found(src: &str) -> Vec<(u32, String)> {
-        let engine = crate::Engine::new(crate::Options {
-            select: Some(["B505".to_string()].into()),
-            ..Default::default()
-        });
-        engine
-            .check("x.py", src.as_bytes().to_vec())
-            .findings
+        crate::rules::findings_of(&["B505"], src)
             .into_iter()
             .map(|f| (f.location.line, format!("{:?} {}", f.severity, f.message)))
             .collect()

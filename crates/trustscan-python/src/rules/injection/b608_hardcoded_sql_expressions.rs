@@ -251,16 +251,8 @@ impl Rule for HardcodedSqlExpressions {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Engine, Options};
-
     fn lines(src: &str) -> Vec<(u32, String)> {
-        let engine = Engine::new(Options {
-            select: Some(["B608".to_string()].into_iter().collect()),
-            ..Default::default()
-        });
-        engine
-            .check("x.py", src.as_bytes().to_vec())
-            .findings
+        crate::rules::findings_of(&["B608"], src)
             .iter()
             .map(|f| (f.location.line, format!("{:?}", f.confidence)))
             .collect()

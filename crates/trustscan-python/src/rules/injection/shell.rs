@@ -1,6 +1,7 @@
 //! What the process-spawning rules (B602–B607, B609) share: Bandit's default
 //! `shell_injection` configuration and its reading of a `shell=` keyword.
 
+use crate::rules::misc::pylit::{bytes_repr, str_repr};
 use crate::value::Value;
 use crate::walk::Ctx;
 use trustscan_pyparse::syntax::{Expr, ExprCall, Number};
@@ -127,8 +128,8 @@ pub fn py_repr(v: &Value) -> String {
         items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
     }
     match v {
-        Value::Str(s) => repr_str(s),
-        Value::Bytes(b) => repr_bytes(b),
+        Value::Str(s) => str_repr(s),
+        Value::Bytes(b) => bytes_repr(b),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => repr_float(*f),
         Value::List(items) => format!("[{}]", join(items)),
@@ -154,80 +155,14 @@ fn repr_float(f: f64) -> String {
     }
 }
 
-fn repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || (0x7f..0xa0).contains(&(c as u32)) => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-fn repr_bytes(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        b'"'
-    } else {
-        b'\''
-    };
-    let mut out = String::from("b");
-    out.push(quote as char);
-    for &c in b {
-        match c {
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c as char);
-            }
-            0x20..=0x7e => out.push(c as char),
-            c => out.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    out.push(quote as char);
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use crate::{Engine, Options};
-
     fn ids(src: &str) -> Vec<String> {
-        let engine = Engine::new(Options {
-            select: Some(
-                ["B602", "B603", "B604", "B609"]
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-            ),
-            ..Default::default()
-        });
-        let mut ids: Vec<String> = engine
-            .check("x.py", src.as_bytes().to_vec())
-            .findings
-            .iter()
-            .map(|f| format!("{}:{}", f.rule, f.location.line))
-            .collect();
+        let mut ids: Vec<String> =
+            crate::rules::findings_of(&["B602", "B603", "B604", "B609"], src)
+                .iter()
+                .map(|f| format!("{}:{}", f.rule, f.location.line))
+                .collect();
         ids.sort();
         ids
     }

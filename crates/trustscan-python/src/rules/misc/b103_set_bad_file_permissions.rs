@@ -77,13 +77,7 @@ fn check_mode(call: &trustscan_pyparse::syntax::ExprCall) -> Result<Option<Issue
 #[cfg(test)]
 mod tests {
     fn findings(src: &str) -> Vec<(u32, String, String)> {
-        let engine = crate::Engine::new(crate::Options {
-            select: Some(["B103".to_string()].into()),
-            ..Default::default()
-        });
-        engine
-            .check("x.py", src.as_bytes().to_vec())
-            .findings
+        crate::rules::findings_of(&["B103"], src)
             .into_iter()
             .map(|f| (f.location.line, f.severity.to_string(), f.message))
             .collect()

@@ -120,12 +120,8 @@ mod tests {
 
     #[test]
     fn first_line_first_listed_character() {
-        let engine = crate::Engine::new(crate::Options {
-            select: Some(["B613".to_string()].into()),
-            ..Default::default()
-        });
         let src = "x = 1\x0c\ny = '\u{2066}\u{202e}'\nz = '\u{202a}'\n";
-        let f = engine.check("x.py", src.as_bytes().to_vec()).findings;
+        let f = crate::rules::findings_of(&["B613"], src);
         assert_eq!(f.len(), 1);
         assert_eq!(
             f[0].location.line, 3,

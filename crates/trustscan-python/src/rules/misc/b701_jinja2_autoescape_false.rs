@@ -258,13 +258,7 @@ fn decide(value: &Expr) -> Option<Issue> {
 #[cfg(test)]
 mod tests {
     fn found(src: &str) -> Vec<(u32, String)> {
-        let engine = crate::Engine::new(crate::Options {
-            select: Some(["B701".to_string()].into()),
-            ..Default::default()
-        });
-        engine
-            .check("x.py", src.as_bytes().to_vec())
-            .findings
+        crate::rules::findings_of(&["B701"], src)
             .into_iter()
             .map(|f| (f.location.line, f.confidence.to_string().to_lowercase()))
             .collect()

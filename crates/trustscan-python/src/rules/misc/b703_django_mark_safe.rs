@@ -390,13 +390,7 @@ impl Rule for DjangoMarkSafe {
 #[cfg(test)]
 mod tests {
     fn lines(src: &str) -> Vec<u32> {
-        let engine = crate::Engine::new(crate::Options {
-            select: Some(["B703".to_string()].into()),
-            ..Default::default()
-        });
-        engine
-            .check("x.py", src.as_bytes().to_vec())
-            .findings
+        crate::rules::findings_of(&["B703"], src)
             .into_iter()
             .map(|f| f.location.line)
             .collect()

@@ -7,7 +7,7 @@ use super::Rule;
 mod except_body;
 mod password;
 mod pyast;
-mod pylit;
+pub(crate) mod pylit;
 
 mod b103_set_bad_file_permissions;
 mod b104_hardcoded_bind_all_interfaces;
