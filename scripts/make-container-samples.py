@@ -152,6 +152,31 @@ def legacy_tar(main_pickle):
     ])
 
 
+def torchscript_archive():
+    """torch.jit.save's layout: data.pkl builds a TorchScript class (`__torch__.Net`, resolved
+    by torch.jit from code/, never imported), constants.pkl holds tensors, code/ the
+    TorchScript source."""
+    data_pkl = (
+        b"\x80\x02c__torch__\nNet\nq\x00)\x81}q\x01(X\x08\x00\x00\x00trainingq\x02\x89"
+        b"X\x06\x00\x00\x00weightq\x03ctorch._utils\n_rebuild_tensor_v2\nq\x04("
+        b"(X\x07\x00\x00\x00storageq\x05ctorch\nFloatStorage\nq\x06X\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x04tq\x07"
+        b"QK\x00K\x04\x85K\x01\x85\x89ccollections\nOrderedDict\n)Rtq\x08Rq\tub."
+    )
+    constants_pkl = b"\x80\x02)."
+    code = b"class Net(Module):\n  __parameters__ = [\"weight\", ]\n  weight : Tensor\n  def forward(self: __torch__.Net, x: Tensor) -> Tensor:\n    return torch.mul(x, self.weight)\n"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, data in [
+            ("data.pkl", data_pkl),
+            ("code/__torch__.py", code),
+            ("constants.pkl", constants_pkl),
+            ("data/0", struct.pack("<4f", 1, 2, 3, 4)),
+            ("version", b"3\n"),
+        ]:
+            z.writestr(zipfile.ZipInfo(f"net/{name}", date_time=(1980, 1, 1, 0, 0, 0)), data)
+    return buf.getvalue()
+
+
 def zip_with_flags(data, flags):
     """Set general-purpose flag bits on every entry, local and central (CVE-2025-1945)."""
     out = bytearray(data)
@@ -190,6 +215,7 @@ def samples():
     with zipfile.ZipFile(payload_txt, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(zipfile.ZipInfo("config.json", date_time=(1980, 1, 1, 0, 0, 0)), payload_pickle(0))
     yield "payload-protocol0-as-json.zip", payload_txt.getvalue()
+    yield "benign-torchscript.pt", torchscript_archive()
     # Archive slip (payload-evasions §33): a member that climbs out, and a symlink.
     slip = io.BytesIO()
     with tarfile.open(fileobj=slip, mode="w", format=tarfile.PAX_FORMAT) as t:

@@ -88,6 +88,7 @@ pub fn inspect_file(data: &[u8], name: &str, options: &Options) -> Report {
         options,
         inflated: 0,
         parts: Vec::new(),
+        torchscript: false,
     };
     let format = walk.visit(data, "", name, 0);
     let verdict = walk
@@ -110,6 +111,7 @@ pub fn as_pickle(data: &[u8], options: &Options) -> Report {
         options,
         inflated: 0,
         parts: Vec::new(),
+        torchscript: false,
     };
     walk.pickle(
         "",
@@ -143,6 +145,10 @@ struct Walk<'l> {
     options: &'l Options,
     inflated: usize,
     parts: Vec<Part>,
+    /// Inside a TorchScript archive, whose pickles name TorchScript classes (`__torch__.*`,
+    /// resolved by torch.jit from the archive's own compiled code, never imported) and
+    /// torch.jit's pickle helpers.
+    torchscript: bool,
 }
 
 impl Walk<'_> {
@@ -344,7 +350,15 @@ impl Walk<'_> {
         analysis: Analysis,
         depth: usize,
     ) {
-        let (verdict, reasons) = policy::judge_with(&analysis, &self.options.allow);
+        let (verdict, reasons) = if self.torchscript {
+            let mut allow = self.options.allow.clone();
+            for entry in ["__torch__.*", "torch.jit._pickle.*"] {
+                let _ = allow.add(entry);
+            }
+            policy::judge_with(&analysis, &allow)
+        } else {
+            policy::judge_with(&analysis, &self.options.allow)
+        };
         // joblib's array wrapper marks a joblib file (its arrays sit inside the stream).
         let format = if analysis
             .imports
@@ -417,6 +431,8 @@ impl Walk<'_> {
             );
         }
         let format = zip_kind(&entries);
+        let outer_torchscript = self.torchscript;
+        self.torchscript = format == "torchscript";
         for e in entries.iter().take(self.options.max_members) {
             if e.name.ends_with('/') {
                 continue;
@@ -444,6 +460,7 @@ impl Walk<'_> {
                 Err(err) => self.inconclusive(&at, format, err),
             }
         }
+        self.torchscript = outer_torchscript;
         format
     }
 

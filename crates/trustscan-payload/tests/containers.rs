@@ -73,6 +73,7 @@ fn benign_checkpoints_in_containers_are_safe() {
         "benign-checkpoint.7z",
         "benign-legacy-stream.pt",
         "benign-legacy-tar.pt",
+        "benign-torchscript.pt",
     ] {
         let r = sample(name);
         assert_eq!(r.verdict, Verdict::Safe, "{name}: {:?}", r.parts);
@@ -169,4 +170,18 @@ fn payloads_carried_as_constants_are_opened() {
     assert_eq!(r.verdict, Verdict::Dangerous);
     let location = payload_location(&r).expect("the inner os.system call");
     assert!(location.starts_with('@'), "{location}");
+}
+
+/// TorchScript classes (`__torch__.*`) are allowed inside a TorchScript archive, where
+/// torch.jit resolves them from the archive's code; the same pickle alone is not trusted.
+#[test]
+fn torchscript_classes_are_trusted_only_inside_torchscript_archives() {
+    assert_eq!(sample("benign-torchscript.pt").format, "torchscript");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/containers");
+    let archive = std::fs::read(dir.join("benign-torchscript.pt")).unwrap();
+    let entries = trustscan_payload::zip::entries(&archive).unwrap();
+    let data_pkl = entries.iter().find(|e| e.name == "net/data.pkl").unwrap();
+    let alone = trustscan_payload::zip::read(&archive, data_pkl).unwrap();
+    let r = inspect_file(alone, "data.pkl", &Options::default());
+    assert_eq!(r.verdict, Verdict::Suspicious, "{:?}", r.parts);
 }
