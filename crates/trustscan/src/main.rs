@@ -2,6 +2,7 @@
 
 mod check;
 mod code;
+mod gate;
 mod payloads;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -46,6 +47,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct CheckArgs {
+    #[command(flatten)]
+    gate: gate::GateArgs,
     /// Python files, or directories searched for `*.py` and `*.pyw`.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -109,6 +112,8 @@ struct Args {
 struct ScanArgs {
     #[command(flatten)]
     common: Args,
+    #[command(flatten)]
+    gate: gate::GateArgs,
     /// Which findings the text report lists: those in code that runs or is called at load,
     /// or all (JSON always has all).
     #[arg(long, value_enum, default_value_t = Shown::Reached)]
@@ -142,7 +147,7 @@ enum Shown {
     All,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum)]
 enum Severity {
     Low,
     Medium,
@@ -280,28 +285,38 @@ fn main() -> ExitCode {
     }
     let code = if had_error {
         exit::ERROR
-    } else {
-        let worst = scans
-            .iter()
-            .map(|s| {
-                if scan.is_some() {
-                    trustscan_report::verdict(s).0
-                } else if s.plan.is_inconclusive() {
-                    Verdict::Inconclusive
-                } else {
-                    Verdict::Clean
-                }
-            })
-            .max()
-            .unwrap_or(Verdict::Clean);
-        match worst {
-            Verdict::Clean => exit::CLEAN,
-            Verdict::Review => exit::REVIEW,
-            Verdict::Inconclusive => exit::INCONCLUSIVE,
-            Verdict::Dangerous => exit::DANGEROUS,
+    } else if let Some(a) = scan {
+        let mut outcome = gate::Outcome::default();
+        for s in &scans {
+            outcome.merge(scan_outcome(s));
         }
+        gate::exit_code(&outcome, &a.gate)
+    } else if scans.iter().any(|s| s.plan.is_inconclusive()) {
+        exit::INCONCLUSIVE
+    } else {
+        exit::CLEAN
     };
     ExitCode::from(code)
+}
+
+/// What a scan means for gating.
+fn scan_outcome(s: &Scan) -> gate::Outcome {
+    let (v, _) = trustscan_report::verdict(s);
+    let payload = |v| s.payloads.iter().any(|p| p.report.verdict == v);
+    gate::Outcome {
+        dangerous: v == Verdict::Dangerous,
+        review: v == Verdict::Review,
+        inconclusive: v == Verdict::Inconclusive
+            || s.plan.is_inconclusive()
+            || payload(PayloadVerdict::Inconclusive),
+        suspicious_payload: payload(PayloadVerdict::Suspicious),
+        findings: s
+            .code
+            .iter()
+            .flat_map(|c| c.findings.iter())
+            .map(|f| (f.severity, Some(f.reachability)))
+            .collect(),
+    }
 }
 
 /// Payload options from `--allow-global` and `--allowlist`.
@@ -443,23 +458,23 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         return ExitCode::from(exit::ERROR);
     }
     if !errors.is_empty() {
-        ExitCode::from(exit::ERROR)
-    } else if payloads
-        .iter()
-        .any(|p| p.report.verdict == PayloadVerdict::Dangerous)
-    {
-        ExitCode::from(exit::DANGEROUS)
-    } else if total > 0 {
-        ExitCode::from(exit::REVIEW)
-    } else if reports.iter().any(|(_, r)| !r.notes.is_empty())
-        || payloads
-            .iter()
-            .any(|p| p.report.verdict == PayloadVerdict::Inconclusive)
-    {
-        ExitCode::from(exit::INCONCLUSIVE)
-    } else {
-        ExitCode::from(exit::CLEAN)
+        return ExitCode::from(exit::ERROR);
     }
+    let payload = |v| payloads.iter().any(|p| p.report.verdict == v);
+    let outcome = gate::Outcome {
+        dangerous: payload(PayloadVerdict::Dangerous),
+        review: total > 0,
+        inconclusive: reports.iter().any(|(_, r)| !r.notes.is_empty())
+            || payload(PayloadVerdict::Inconclusive),
+        suspicious_payload: payload(PayloadVerdict::Suspicious),
+        // `check` computes no reachability: every finding counts.
+        findings: reports
+            .iter()
+            .flat_map(|(_, r)| r.findings.iter())
+            .map(|f| (f.severity, None))
+            .collect(),
+    };
+    ExitCode::from(gate::exit_code(&outcome, &args.gate))
 }
 
 /// The first sentence of a rule's rationale, for the one-line-per-rule listing.

@@ -1,0 +1,143 @@
+//! CI gating: which results make `scan` and `check` exit non-zero. By default the verdict
+//! decides (REVIEW fails); `--fail-on` gates on findings instead, by severity and, for
+//! `scan`, by whether the code runs at load.
+
+use clap::ValueEnum;
+use trustscan_core::{Level, Reachability};
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct GateArgs {
+    /// Exit 1 only for findings at or above this severity (and dangerous payloads, which
+    /// always exit 4), instead of for every REVIEW verdict.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<crate::Severity>,
+    /// `scan` with `--fail-on`: which findings count, by where their code runs:
+    /// `runs-at-load`, `reachable` (runs at load or is called from what runs), or `any`.
+    #[arg(long, value_enum, default_value_t = ReachGate::Reachable)]
+    pub fail_on_reachability: ReachGate,
+    /// With `--fail-on`: a suspicious payload (a global off the allowlist) fails too.
+    #[arg(long)]
+    pub strict: bool,
+    /// What an inconclusive result does when nothing else fails: `fail` (exit 3) or `pass`.
+    #[arg(long, value_enum, default_value_t = OnInconclusive::Fail)]
+    pub inconclusive: OnInconclusive,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReachGate {
+    RunsAtLoad,
+    Reachable,
+    Any,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnInconclusive {
+    Fail,
+    Pass,
+}
+
+/// What one or more targets produced, as far as gating cares.
+#[derive(Default)]
+pub struct Outcome {
+    pub dangerous: bool,
+    /// The verdict asks for review (repository code runs, a suspicious payload, ...).
+    pub review: bool,
+    pub inconclusive: bool,
+    pub suspicious_payload: bool,
+    /// Severity and reachability of every finding (`None`: not computed, as in `check`).
+    pub findings: Vec<(Level, Option<Reachability>)>,
+}
+
+impl Outcome {
+    pub fn merge(&mut self, other: Outcome) {
+        self.dangerous |= other.dangerous;
+        self.review |= other.review;
+        self.inconclusive |= other.inconclusive;
+        self.suspicious_payload |= other.suspicious_payload;
+        self.findings.extend(other.findings);
+    }
+}
+
+/// The exit code (README, "Exit codes").
+pub fn exit_code(o: &Outcome, g: &GateArgs) -> u8 {
+    use crate::exit;
+    if o.dangerous {
+        return exit::DANGEROUS;
+    }
+    let fails = match g.fail_on {
+        None => o.review,
+        Some(level) => {
+            let level = Level::from(level);
+            let counts = |r: &Option<Reachability>| match (g.fail_on_reachability, r) {
+                (_, None) | (ReachGate::Any, _) => true,
+                (ReachGate::Reachable, Some(r)) => *r != Reachability::NotReached,
+                (ReachGate::RunsAtLoad, Some(r)) => *r == Reachability::RunsAtLoad,
+            };
+            o.findings.iter().any(|(s, r)| *s >= level && counts(r))
+                || (g.strict && o.suspicious_payload)
+        }
+    };
+    if fails {
+        exit::REVIEW
+    } else if o.inconclusive && g.inconclusive == OnInconclusive::Fail {
+        exit::INCONCLUSIVE
+    } else {
+        exit::CLEAN
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate(fail_on: Option<crate::Severity>, reach: ReachGate, strict: bool) -> GateArgs {
+        GateArgs {
+            fail_on,
+            fail_on_reachability: reach,
+            strict,
+            inconclusive: OnInconclusive::Fail,
+        }
+    }
+
+    #[test]
+    fn findings_gate_by_severity_and_reachability() {
+        let o = Outcome {
+            review: true,
+            findings: vec![
+                (Level::High, Some(Reachability::NotReached)),
+                (Level::Medium, Some(Reachability::ReachableFromLoad)),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(exit_code(&o, &gate(None, ReachGate::Reachable, false)), 1);
+        let high = Some(crate::Severity::High);
+        let medium = Some(crate::Severity::Medium);
+        assert_eq!(exit_code(&o, &gate(high, ReachGate::Reachable, false)), 0);
+        assert_eq!(exit_code(&o, &gate(high, ReachGate::Any, false)), 1);
+        assert_eq!(exit_code(&o, &gate(medium, ReachGate::Reachable, false)), 1);
+        assert_eq!(
+            exit_code(&o, &gate(medium, ReachGate::RunsAtLoad, false)),
+            0
+        );
+    }
+
+    #[test]
+    fn dangerous_always_fails_and_inconclusive_can_pass() {
+        let o = Outcome {
+            dangerous: true,
+            ..Default::default()
+        };
+        let high = Some(crate::Severity::High);
+        assert_eq!(exit_code(&o, &gate(high, ReachGate::RunsAtLoad, false)), 4);
+        let o = Outcome {
+            inconclusive: true,
+            suspicious_payload: true,
+            ..Default::default()
+        };
+        assert_eq!(exit_code(&o, &gate(high, ReachGate::Any, false)), 3);
+        assert_eq!(exit_code(&o, &gate(high, ReachGate::Any, true)), 1);
+        let mut pass = gate(high, ReachGate::Any, false);
+        pass.inconclusive = OnInconclusive::Pass;
+        assert_eq!(exit_code(&o, &pass), 0);
+    }
+}
