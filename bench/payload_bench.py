@@ -295,7 +295,11 @@ def main():
                 path = os.path.join(work, f"ckpt-{mb}MB{'-evil' if evil else ''}.pt")
                 t = time.perf_counter()
                 write_checkpoint(path, mb, evil)
-                print(f"generated {os.path.basename(path)} ({os.path.getsize(path) / 2**20:.0f} MiB) in {time.perf_counter() - t:.1f} s")
+                with open(path, "rb") as f:  # zip64 end locator: 20 bytes before the end record
+                    f.seek(-42, os.SEEK_END)
+                    zip64 = f.read(4) == b"PK\x06\x07"
+                print(f"generated {os.path.basename(path)} ({os.path.getsize(path) / 2**20:.0f} MiB"
+                      f"{', zip64' if zip64 else ''}) in {time.perf_counter() - t:.1f} s")
                 inputs.append((os.path.basename(path)[:-3], [path], False, os.path.getsize(path)))
         print(f"{RUNS} runs each, best wall time; {os.cpu_count()} cores\n")
 
