@@ -42,7 +42,7 @@ for target in fuzz/fuzz_targets/*.rs; do
     status=1
     echo "fuzz: $name CRASHED; reproducer(s):" >&2
     comm -13 <(echo "$before") <(ls "fuzz/artifacts/$name") | sed "s|^|  fuzz/artifacts/$name/|" >&2
-    echo "  replay: cargo fuzz run $name <file>" >&2
+    echo "  replay: ${fuzz[*]} run -a --sanitizer $sanitizer $name <file>" >&2
   fi
 done
 exit $status
