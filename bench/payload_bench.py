@@ -320,6 +320,7 @@ def main():
             peer = min(r[0] for r in row[1:])
             cells = "  ".join(f"{t:13.3f} {kb / 1024:6.0f}" for t, kb in row)
             print(f"{label:20} {size / 2**20:9.1f}  {cells}  {row[0][0] / peer:21.3f}x")
+        print("(the ratio is of wall times: below 1, trustscan is faster than every peer)")
 
         print("\ndetection matrix (verdict per file; * = flagged, i.e. not clean)")
         print(f"{'file':32} " + " ".join(f"{t.name:>18}" for t in tools))
