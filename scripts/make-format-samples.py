@@ -11,6 +11,7 @@ Alongside the samples it writes expected.tsv: path, expected verdict, and a frag
 first reason must contain (or "-"), read by crates/trustscan-payload/tests/formats.rs.
 """
 import io
+from pathlib import Path
 import json
 import os
 import struct
@@ -269,11 +270,16 @@ DENSE = keras_layer("Dense", {"name": "dense", "units": 8, "activation": "relu",
 FAKE_CODE = "4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMIAAAAdABkAYMBUwApAk4="
 
 
+# A real weights-only HDF5 file, written with h5py by scripts/make-h5-samples.py (this script
+# stays stdlib-only, so it reuses that committed sample).
+WEIGHTS_H5 = (Path(__file__).resolve().parent.parent / "crates" / "trustscan-payload" / "tests" / "fixtures" / "h5" / "weights_only.h5").read_bytes()
+
+
 def keras_zip(config):
     bio = io.BytesIO()
     with zipfile.ZipFile(bio, "w", zipfile.ZIP_STORED) as z:
         for name, data in [("metadata.json", b'{"keras_version": "3.8.0", "date_saved": "2026-01-01@00:00:00"}'),
-                           ("config.json", config), ("model.weights.h5", b"\x89HDF\r\n\x1a\n" + bytes(56))]:
+                           ("config.json", config), ("model.weights.h5", WEIGHTS_H5)]:
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             z.writestr(info, data)

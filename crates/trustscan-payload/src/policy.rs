@@ -83,6 +83,31 @@ const ALLOWED_NUMPY: &[(&str, &str)] = &[
     ("joblib.numpy_pickle", "NumpyArrayWrapper"),
 ];
 
+/// Value types of the standard library that checkpoints carry in their metadata (dates,
+/// decimals, UUIDs, argparse namespaces of training arguments) and builtin constructors of
+/// plain values: constructing them runs no code of the stream's choosing.
+const ALLOWED_VALUES: &[(&str, &str)] = &[
+    ("datetime", "datetime"),
+    ("datetime", "date"),
+    ("datetime", "time"),
+    ("datetime", "timedelta"),
+    ("datetime", "timezone"),
+    ("decimal", "Decimal"),
+    ("fractions", "Fraction"),
+    ("uuid", "UUID"),
+    ("argparse", "Namespace"),
+    ("collections", "deque"),
+    ("collections", "defaultdict"),
+    ("builtins", "complex"),
+    ("builtins", "frozenset"),
+    ("builtins", "slice"),
+    ("builtins", "range"),
+    ("__builtin__", "complex"),
+    ("__builtin__", "frozenset"),
+    ("__builtin__", "slice"),
+    ("__builtin__", "xrange"),
+];
+
 /// Loaders and hub functions that, called from a pickle, load another payload or fetch and
 /// run code (payload-evasions §5): dangerous although their modules are ordinary ML ones.
 const NESTED_LOADERS: &[(&str, &str)] = &[
@@ -250,6 +275,7 @@ const DANGEROUS_BUILTINS: &[&str] = &[
 pub fn classify(module: &str, name: &str) -> Class {
     if ALLOWED.contains(&(module, name))
         || ALLOWED_NUMPY.contains(&(module, name))
+        || ALLOWED_VALUES.contains(&(module, name))
         || module == "torch" && is_torch_type(name)
     {
         return Class::Allowed;
