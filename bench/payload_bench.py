@@ -181,7 +181,7 @@ class Tool:
 
 class Trustscan(Tool):
     def __init__(self):
-        super().__init__("trustscan", (0, 1, 3))
+        super().__init__("trustscan", (0, 1, 3, 4))
 
     def cmd(self, files, is_dir, work):
         return [BIN, "check", "--format", "json"] + files
@@ -190,14 +190,11 @@ class Trustscan(Tool):
         doc = json.loads(p.stdout)
         out = {}
         rank = {"safe": 0, "inconclusive": 1, "suspicious": 2, "dangerous": 3}
+        # One entry per file, with the verdict of its most serious part.
         for d in doc["payloads"]:
             name = os.path.basename(d["path"])
             if rank[d["verdict"]] >= rank.get(out.get(name), -1):
                 out[name] = d["verdict"]
-        for e in doc["payload_errors"]:
-            for f in files:
-                if os.path.basename(f) in e:
-                    out.setdefault(os.path.basename(f), "error")
         return out
 
 

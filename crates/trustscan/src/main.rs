@@ -363,7 +363,6 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         options.select = Some(args.select.iter().cloned().collect());
     }
     options.ignore.extend(args.ignore.iter().cloned());
-    let engine = trustscan_python::Engine::new(options);
     let check::Discovered {
         python: mut files,
         other,
@@ -396,7 +395,12 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         )
     };
     files.sort();
-    let reports = check::run(&engine, &files, threads);
+    // Building the rule engine costs milliseconds: only when there is Python to check.
+    let reports = if files.is_empty() {
+        Vec::new()
+    } else {
+        check::run(&trustscan_python::Engine::new(options), &files, threads)
+    };
     let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum::<usize>()
         + payloads.iter().filter(flagged).count();
     let out = match args.format {
