@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
         max_ops: 100_000,
         max_items: 10_000,
         max_text: 64,
+        ..Budget::default()
     };
     let analysis = analyze(data, &budget);
     let _ = judge(&analysis);
