@@ -154,10 +154,7 @@ fn policy_verdicts_on_the_samples() {
             Verdict::Dangerous
         );
         // OrderedDict, sets, bytes, datetime and Decimal: value types checkpoints carry.
-        assert_eq!(
-            verdict(&format!("benign-protocol{p}.pkl")).0,
-            Verdict::Safe
-        );
+        assert_eq!(verdict(&format!("benign-protocol{p}.pkl")).0, Verdict::Safe);
     }
     for name in [
         "eval-protocol2.pkl",

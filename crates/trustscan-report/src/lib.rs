@@ -1,9 +1,11 @@
 //! Renderers: load plans and scan verdicts as text for terminals and as JSON for machines.
 //! Output is deterministic: the same plan always renders to the same bytes.
 
+mod markdown;
 mod payload;
 mod text;
 
+pub use markdown::render_scans_markdown;
 pub use payload::{PayloadFile, payload_json, payload_text, verdict_word};
 pub use text::{FindingView, render_plan_text, render_scan_text};
 

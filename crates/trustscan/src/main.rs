@@ -164,10 +164,12 @@ impl From<Severity> for trustscan_core::Level {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// `scan` only: for pull-request comments.
+    Markdown,
 }
 
 /// Exit codes, documented in the README.
@@ -256,6 +258,17 @@ fn main() -> ExitCode {
         }
     }
     let rendered = match (args.format, scan) {
+        (Format::Markdown, None) => {
+            eprintln!("trustscan: --format markdown is for scan");
+            return ExitCode::from(exit::ERROR);
+        }
+        (Format::Markdown, Some(a)) => trustscan_report::render_scans_markdown(
+            &scans,
+            trustscan_report::FindingView {
+                all: matches!(a.findings, Shown::All),
+                min_severity: a.min_severity.into(),
+            },
+        ),
         (Format::Json, None) => {
             let plans: Vec<LoadPlan> = scans.iter().map(|s| s.plan.clone()).collect();
             trustscan_report::render_plans_json(&plans)
@@ -338,6 +351,10 @@ fn payload_options(
 }
 
 fn check_command(args: &CheckArgs) -> ExitCode {
+    if args.format == Format::Markdown {
+        eprintln!("trustscan: --format markdown is for scan");
+        return ExitCode::from(exit::ERROR);
+    }
     let payload_options = match payload_options(&args.allow_global, &args.allowlist) {
         Ok(o) => o,
         Err(e) => {
@@ -426,7 +443,8 @@ fn check_command(args: &CheckArgs) -> ExitCode {
             s.push('\n');
             s
         }
-        Format::Text => {
+        // Markdown was refused above.
+        Format::Text | Format::Markdown => {
             let mut s = String::new();
             for (path, r) in &reports {
                 for f in &r.findings {

@@ -452,3 +452,30 @@ fn pickle_payload_example_is_dangerous_where_it_loads_and_where_it_hides() {
     assert_eq!(hidden["verdict"], "dangerous");
     assert_eq!(hidden["parts"][0]["location"], "[gzip]");
 }
+
+#[test]
+fn markdown_report_leads_with_the_verdict_and_is_deterministic() {
+    let args = [
+        "scan",
+        "--format",
+        "markdown",
+        "examples/transformers-pickle-payload",
+    ];
+    let (code, first, stderr) = trustscan(&args);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(
+        first.starts_with("### trustscan: **DANGEROUS** `examples/transformers-pickle-payload`"),
+        "{first}"
+    );
+    // The file the loader deserializes comes before the one nothing loads.
+    let weights = first.find("| `pytorch_model.bin` |").expect("weights row");
+    let hidden = first
+        .find("| `extras/rng_state.pkl.gz` |")
+        .expect("hidden row");
+    assert!(weights < hidden, "{first}");
+    assert_eq!(trustscan(&args).1, first);
+    assert_eq!(
+        trustscan(&["check", "--format", "markdown", "examples"]).0,
+        2
+    );
+}
