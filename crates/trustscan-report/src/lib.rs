@@ -139,6 +139,74 @@ pub fn verdict(scan: &Scan) -> (Verdict, String) {
     (v, reason)
 }
 
+/// One line for one loading API: what the plan runs and deserializes, then the high
+/// findings in code it runs or reaches and the payloads it deserializes that are not safe,
+/// e.g. "AutoModel loading executes 3 repository files; 1 high finding runs at load, 1 is
+/// reachable from it; 1 dangerous payload".
+pub fn api_headline(api: &trustscan_core::ApiPlan, scan: &Scan) -> String {
+    let mut line = api.summary();
+    let executed = api.executed_files();
+    // Runs at load: in a file this API executes; reachable: the evidence starts at this API.
+    let through_api = |f: &&trustscan_core::Finding| match f.reachability {
+        Reachability::RunsAtLoad => executed.contains(&f.location.file.as_str()),
+        Reachability::ReachableFromLoad => f
+            .evidence
+            .first()
+            .is_some_and(|e| e.starts_with(&format!("{}:", api.api))),
+        Reachability::NotReached => false,
+    };
+    let high: Vec<&trustscan_core::Finding> = scan
+        .code
+        .iter()
+        .flat_map(|c| c.findings.iter())
+        .filter(|f| f.severity == Level::High)
+        .filter(through_api)
+        .collect();
+    let at_load = high
+        .iter()
+        .filter(|f| f.reachability == Reachability::RunsAtLoad)
+        .count();
+    let reachable = high.len() - at_load;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (at_load, reachable) {
+        (0, 0) => {}
+        (a, 0) => {
+            line += &format!(
+                "; {} run{} at load",
+                plural(a, "high finding"),
+                if a == 1 { "s" } else { "" }
+            )
+        }
+        (0, r) => line += &format!("; {} reachable from load", plural(r, "high finding")),
+        (a, r) => {
+            line += &format!(
+                "; {} at load, {r} more reachable from it",
+                plural(a, "high finding")
+            )
+        }
+    }
+    let label = format!("{} {}", api.ecosystem.display_name(), api.api_label());
+    for v in [
+        trustscan_payload::policy::Verdict::Dangerous,
+        trustscan_payload::policy::Verdict::Suspicious,
+        trustscan_payload::policy::Verdict::Inconclusive,
+    ] {
+        let n = scan
+            .payloads
+            .iter()
+            .filter(|p| p.report.verdict == v && p.loaded_by.contains(&label))
+            .count();
+        if n > 0 {
+            line += &format!(
+                "; {n} {} {}",
+                verdict_word(v),
+                if n == 1 { "payload" } else { "payloads" }
+            );
+        }
+    }
+    line
+}
+
 fn payload_reason(p: &PayloadFile) -> String {
     let when = if p.reachability == Reachability::NotReached {
         "in the repository"

@@ -35,7 +35,7 @@ fn scan(out: &mut String, s: &Scan, view: FindingView) {
             out,
             "- {}: {}",
             api.ecosystem.display_name(),
-            cell(&api.summary())
+            cell(&crate::api_headline(api, s))
         );
     }
     if s.plan.apis.is_empty() {

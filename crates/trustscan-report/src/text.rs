@@ -49,7 +49,12 @@ pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
         let _ = writeln!(out, "  no loading API applies to this repository");
     }
     for api in &plan.apis {
-        let _ = writeln!(out, "  {}: {}", api.ecosystem.display_name(), api.summary());
+        let _ = writeln!(
+            out,
+            "  {}: {}",
+            api.ecosystem.display_name(),
+            crate::api_headline(api, scan)
+        );
     }
     study_line(&mut out, plan, "  ");
     let important: Vec<&Note> = plan

@@ -479,3 +479,27 @@ fn markdown_report_leads_with_the_verdict_and_is_deterministic() {
         2
     );
 }
+
+#[test]
+fn each_loading_api_line_counts_its_high_findings_and_payloads() {
+    let (_, out, _) = trustscan(&["scan", "examples/transformers-hidden-payload"]);
+    let automodel = out
+        .lines()
+        .find(|l| l.contains("AutoModel loading"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        automodel.ends_with("; 1 high finding at load, 1 more reachable from it"),
+        "{automodel}"
+    );
+    let config = out
+        .lines()
+        .find(|l| l.contains("AutoConfig loading"))
+        .unwrap();
+    assert!(!config.contains("finding"), "{config}");
+    let (_, out, _) = trustscan(&["scan", "examples/transformers-pickle-payload"]);
+    let automodel = out
+        .lines()
+        .find(|l| l.contains("AutoModel loading"))
+        .unwrap();
+    assert!(automodel.ends_with("; 1 dangerous payload"), "{automodel}");
+}
