@@ -8,17 +8,20 @@ scripts/setup-oracles.sh) declares JSON Schema Draft 2020-12; the validator clas
 the schema itself. Formats (`uri`, `uri-reference`) are checked too (rfc3986-validator), so an
 unescaped space in an artifact URI fails.
 
-GitHub's extra requirements ("SARIF support for code scanning"): rules need an id, a
-shortDescription, a fullDescription and a help text; `security-severity` is a score from 0.0 to
-10.0; `precision` is very-high, high, medium or low; at most 20 tags per rule; a result names
-a rule of its run (ruleId, with a matching ruleIndex when given), has a message text,
-1 to 10 locations each with an artifact URI and a region whose startLine is at least 1, and
-partialFingerprints; at most 20 runs per file and 25,000 results per run.
+GitHub's extra requirements ("SARIF support for code scanning" and "SARIF results exceed one or
+more limits", docs.github.com/en/code-security): rules need an id, a shortDescription, a
+fullDescription and a help text; `security-severity` is a score from 0.0 to 10.0; `precision` is
+very-high, high, medium or low; a result names a rule of its run (ruleId, with a matching ruleIndex
+when given), has a message text, at least one location, each with an artifact URI and a region
+whose startLine is at least 1, and partialFingerprints. Hard limits: 20 runs per file, 25,000
+results and 25,000 rules per run, 1,000 locations per result, 10,000 thread flow locations per
+result, 20 tags per rule, 10 MB gzip-compressed.
 
 Prints every error as `FILE: PATH: MESSAGE` and exits 1 when there is any, else prints
 `FILE: valid` and exits 0.
 """
 import argparse
+import gzip
 import json
 import pathlib
 import sys
@@ -57,6 +60,8 @@ def github_errors(log):
         if not driver.get("name"):
             yield f"{here}/tool/driver: no name"
         rules = driver.get("rules", [])
+        if len(rules) > 25000:
+            yield f"{here}/tool/driver/rules: {len(rules)} rules, GitHub accepts at most 25,000"
         ids = {}
         for i, rule in enumerate(rules):
             at = f"{here}/tool/driver/rules/{i}"
@@ -104,8 +109,15 @@ def github_errors(log):
             if not res.get("partialFingerprints"):
                 yield f"{at}: no partialFingerprints"
             locations = res.get("locations", [])
-            if not 1 <= len(locations) <= 10:
-                yield f"{at}: {len(locations)} locations, GitHub needs 1 to 10"
+            if not 1 <= len(locations) <= 1000:
+                yield f"{at}: {len(locations)} locations, GitHub needs 1 to 1,000"
+            steps = sum(
+                len(tf.get("locations", []))
+                for cf in res.get("codeFlows", [])
+                for tf in cf.get("threadFlows", [])
+            )
+            if steps > 10000:
+                yield f"{at}: {steps} thread flow locations, GitHub accepts at most 10,000"
             for li, loc in enumerate(locations):
                 phys = loc.get("physicalLocation", {})
                 if not phys.get("artifactLocation", {}).get("uri"):
@@ -128,12 +140,16 @@ def main():
     failed = False
     for f in args.files:
         try:
-            log = json.loads(f.read_text(encoding="utf-8"))
+            raw = f.read_bytes()
+            log = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError) as e:
             print(f"{f}: cannot read JSON: {e}")
             failed = True
             continue
         errors = list(schema_errors(validator, log))
+        compressed = len(gzip.compress(raw))
+        if compressed > 10 * 1024 * 1024:
+            errors.append(f"(file): {compressed} bytes gzip-compressed, GitHub accepts 10 MB")
         if isinstance(log, dict):
             errors += list(github_errors(log))
         for e in errors:
