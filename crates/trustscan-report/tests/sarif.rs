@@ -109,8 +109,8 @@ fn finding(
             context: [line, line],
         },
         scope: "XModel.__init__".into(),
-        snippet: "    state = pickle.loads(blob)".into(),
-        message: format!("{name} at {file}:{line}"),
+        snippet: "\tstate = pickle.loads(blob)  # modèle «chargé»".into(),
+        message: format!("{name} at {file}:{line}: runs `echo 'é' | sh`"),
         reachability,
         evidence: evidence.iter().map(|s| s.to_string()).collect(),
         fingerprint: format!("{rule}-{line:04}-fp"),
@@ -222,7 +222,7 @@ fn render(fx: &Fixture) -> String {
         rules: &fx.rules,
         targets: vec![
             SarifTarget {
-                root: "examples/my repo/",
+                root: "./examples/my repo/",
                 verdict: Some((
                     Verdict::Dangerous,
                     "dangerous pickle deserialized at load: pytorch_model.bin".into(),
@@ -340,7 +340,10 @@ fn sarif_findings_map_to_results() {
     let r = ts101[0];
     assert_eq!(r["ruleIndex"], rule_by_id(&log, "TS101").0);
     assert_eq!(r["level"], "error");
-    assert_eq!(r["message"]["text"], "exec_decoded_data at modeling_x.py:9");
+    assert_eq!(
+        r["message"]["text"],
+        "exec_decoded_data at modeling_x.py:9: runs `echo 'é' | sh`"
+    );
     assert_eq!(
         r["partialFingerprints"]["trustscanFingerprint/v1"],
         "TS101-0009-fp"
@@ -358,7 +361,7 @@ fn sarif_findings_map_to_results() {
         phys["region"],
         serde_json::json!({
             "startLine": 9, "startColumn": 5, "endLine": 9, "endColumn": 30,
-            "snippet": {"text": "    state = pickle.loads(blob)"},
+            "snippet": {"text": "\tstate = pickle.loads(blob)  # modèle «chargé»"},
         })
     );
 
@@ -385,7 +388,7 @@ fn sarif_findings_map_to_results() {
     assert_eq!(
         run["properties"]["targets"],
         serde_json::json!([{
-            "target": "examples/my repo/",
+            "target": "./examples/my repo/",
             "verdict": "DANGEROUS",
             "reason": "dangerous pickle deserialized at load: pytorch_model.bin",
         }])
@@ -528,109 +531,5 @@ fn sarif_validator_rejects_broken_logs() {
             out.contains(expected),
             "{what}: expected {expected:?} in\n{out}"
         );
-    }
-}
-
-/// Every real Python rule (`trustscan_python`'s engine) as a descriptor, in a log without
-/// results, as the binary renders a clean scan.
-#[test]
-fn sarif_describes_every_real_rule_validly() {
-    let engine = trustscan_python::Engine::new(Default::default());
-    let infos: Vec<RuleInfo> = engine.metas().iter().map(|m| m.info()).collect();
-    assert!(infos.len() > 50, "only {} rules", infos.len());
-    let sarif = render_sarif(&SarifInput {
-        tool_version: "0.1.0",
-        rules: &infos,
-        targets: vec![SarifTarget {
-            root: "examples/transformers-builtin-safetensors/",
-            verdict: Some((
-                Verdict::Clean,
-                "no repository code runs and nothing pickle-based is deserialized".into(),
-            )),
-            findings: Vec::new(),
-            payloads: &[],
-        }],
-    });
-    let (ok, out) = validate(&sarif);
-    assert!(ok, "the validator rejects trustscan's SARIF:\n{out}");
-    let log: Value = serde_json::from_str(&sarif).unwrap();
-    let rules = log["runs"][0]["tool"]["driver"]["rules"]
-        .as_array()
-        .unwrap();
-    let mut ids: Vec<&str> = infos.iter().map(|r| r.id.as_str()).collect();
-    ids.sort();
-    ids.dedup();
-    assert_eq!(rules.len(), ids.len() + 3);
-    assert!(log["runs"][0]["results"].as_array().unwrap().is_empty());
-    let (_, b301) = rule_by_id(&log, "B301");
-    assert!(
-        b301["properties"]["tags"]
-            .as_array()
-            .unwrap()
-            .contains(&"external/cwe/cwe-502".into())
-    );
-    let (_, ts106) = rule_by_id(&log, "TS106");
-    assert_eq!(ts106["defaultConfiguration"]["level"], "error");
-    assert!(
-        ts106["properties"]["tags"]
-            .as_array()
-            .unwrap()
-            .contains(&"external/cwe/cwe-502".into())
-    );
-}
-
-/// Findings the real engine reports on a file whose path has a space, with tabs, quotes and
-/// non-ASCII text in its snippets.
-#[test]
-fn sarif_of_real_engine_findings_is_valid() {
-    let engine = trustscan_python::Engine::new(Default::default());
-    let source = "import base64, pickle, subprocess\n\
-                  # modèle: «chargement»\n\
-                  def load(blob):\n\
-                  \treturn pickle.loads(blob)\n\
-                  exec(base64.b64decode(\"cHJpbnQoMSk=\"))\n\
-                  subprocess.run(\"echo 'é' | sh\", shell=True)\n";
-    let mut report = engine.check("sub dir/modèle loader.py", source.as_bytes().to_vec());
-    assert!(
-        report.findings.len() >= 3,
-        "expected pickle, exec and shell findings: {:?}",
-        report.findings
-    );
-    for f in &mut report.findings {
-        if f.scope == "<module>" {
-            f.reachability = Reachability::RunsAtLoad;
-            f.evidence = vec!["AutoModel.from_pretrained: config.json auto_map.AutoModel -> sub dir/modèle loader.py".into()];
-        }
-    }
-    let infos: Vec<RuleInfo> = engine.metas().iter().map(|m| m.info()).collect();
-    let render = || {
-        render_sarif(&SarifInput {
-            tool_version: "0.1.0",
-            rules: &infos,
-            targets: vec![SarifTarget {
-                root: "./models/x",
-                verdict: Some((
-                    Verdict::Dangerous,
-                    "TS101 exec_decoded_data runs at load".into(),
-                )),
-                findings: report.findings.iter().collect(),
-                payloads: &[],
-            }],
-        })
-    };
-    let sarif = render();
-    assert_eq!(sarif, render());
-    let (ok, out) = validate(&sarif);
-    assert!(
-        ok,
-        "the validator rejects trustscan's SARIF:\n{out}\n{sarif}"
-    );
-    let log: Value = serde_json::from_str(&sarif).unwrap();
-    let results = log["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), report.findings.len());
-    for r in results {
-        let a = &r["locations"][0]["physicalLocation"]["artifactLocation"];
-        assert_eq!(a["uri"], "models/x/sub%20dir/mod%C3%A8le%20loader.py");
-        assert_eq!(a["uriBaseId"], "%SRCROOT%");
     }
 }
