@@ -533,3 +533,32 @@ fn sarif_validator_rejects_broken_logs() {
         );
     }
 }
+
+/// A clean scan: the rules, no results, the verdict.
+#[test]
+fn sarif_of_a_clean_scan_is_valid() {
+    let rules = rules();
+    let sarif = render_sarif(&SarifInput {
+        tool_version: "0.1.0",
+        rules: &rules,
+        targets: vec![SarifTarget {
+            root: "examples/transformers-builtin-safetensors/",
+            verdict: Some((
+                Verdict::Clean,
+                "no repository code runs and nothing pickle-based is deserialized".into(),
+            )),
+            findings: Vec::new(),
+            payloads: &[payload("model.pkl", SAFE, &["AutoModel.from_pretrained"])],
+        }],
+    });
+    let (ok, out) = validate(&sarif);
+    assert!(
+        ok,
+        "the validator rejects trustscan's SARIF:\n{out}\n{sarif}"
+    );
+    let log: Value = serde_json::from_str(&sarif).unwrap();
+    let run = &log["runs"][0];
+    assert_eq!(run["results"], serde_json::json!([]));
+    assert!(run.get("originalUriBaseIds").is_none());
+    assert_eq!(run["properties"]["targets"][0]["verdict"], "SAFE");
+}
