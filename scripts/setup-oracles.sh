@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create the Python virtual environments the differential tests use as oracles:
 # the real loaders (transformers 4.57 and 5.x, ModelScope) run on harmless fixtures in a
-# subprocess and report which files Python actually executed.
+# subprocess and report which files Python actually executed. Also the official SARIF 2.1.0
+# schema and a JSON Schema validator for trustscan's SARIF output.
 # Idempotent: an environment whose marker file exists is left alone.
 #   scripts/setup-oracles.sh [DIR]      (default: .venv-oracles in the repository root)
 set -euo pipefail
@@ -47,4 +48,19 @@ with tarfile.open(archive) as t:
 PY
   touch "$dir/bandit-src/.trustscan-ready"
   echo "bandit 1.9.4 source distribution ready"
+fi
+# SARIF 2.1.0: jsonschema (Draft 2020-12; rfc3986-validator makes it check the uri and
+# uri-reference formats) validates trustscan's SARIF output against the official schema, which
+# ships in Microsoft's SARIF multitool npm package (tests/oracle/sarif_validate.py).
+make_env sarif "jsonschema==4.26.0" "rfc3986-validator==0.1.1"
+sarif_schema_sha256=1c49a0f2b60444c71bb14878e21e0d882198eff4c539861b133093ad89ed798c
+if [ ! -f "$dir/sarif-schema/sarif-2.1.0.json" ]; then
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent @microsoft/sarif-multitool-linux@5.7.0 >/dev/null)
+  tar -xzf "$tmp/microsoft-sarif-multitool-linux-5.7.0.tgz" -C "$tmp" package/sarif-2.1.0.json
+  echo "$sarif_schema_sha256  $tmp/package/sarif-2.1.0.json" | sha256sum --check --quiet
+  mkdir -p "$dir/sarif-schema"
+  mv "$tmp/package/sarif-2.1.0.json" "$dir/sarif-schema/sarif-2.1.0.json"
+  rm -rf "$tmp"
+  echo "SARIF 2.1.0 schema ready (@microsoft/sarif-multitool-linux 5.7.0)"
 fi

@@ -1,12 +1,18 @@
-//! Renderers: load plans and scan verdicts as text for terminals and as JSON for machines.
+//! Renderers: load plans and scan verdicts as text for terminals, as JSON for machines and as
+//! SARIF 2.1.0 for code scanning.
 //! Output is deterministic: the same plan always renders to the same bytes.
 
 mod markdown;
 mod payload;
+mod sarif;
 mod text;
 
 pub use markdown::render_scans_markdown;
 pub use payload::{PayloadFile, payload_json, payload_text, verdict_word};
+pub use sarif::{
+    SARIF_FINGERPRINT, SARIF_SCHEMA, SarifInput, SarifTarget, TSP_DANGEROUS, TSP_INCONCLUSIVE,
+    TSP_SUSPICIOUS, render_sarif,
+};
 pub use text::{FindingView, render_plan_text, render_scan_text};
 
 use trustscan_core::{CodeReport, Level, LoadPlan, Reachability};
