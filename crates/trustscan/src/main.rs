@@ -170,6 +170,8 @@ enum Format {
     Json,
     /// `scan` only: for pull-request comments.
     Markdown,
+    /// `scan`, `check`: SARIF 2.1.0 for code-scanning services.
+    Sarif,
 }
 
 /// Exit codes, documented in the README.
@@ -258,9 +260,26 @@ fn main() -> ExitCode {
         }
     }
     let rendered = match (args.format, scan) {
-        (Format::Markdown, None) => {
-            eprintln!("trustscan: --format markdown is for scan");
+        (Format::Markdown | Format::Sarif, None) => {
+            eprintln!("trustscan: --format markdown and sarif are for scan and check");
             return ExitCode::from(exit::ERROR);
+        }
+        (Format::Sarif, Some(_)) => {
+            let rules = rule_infos();
+            let targets = scans
+                .iter()
+                .map(|s| trustscan_report::SarifTarget {
+                    root: &s.plan.target,
+                    verdict: Some(trustscan_report::verdict(s)),
+                    findings: s.code.iter().flat_map(|c| c.findings.iter()).collect(),
+                    payloads: &s.payloads,
+                })
+                .collect();
+            trustscan_report::render_sarif(&trustscan_report::SarifInput {
+                tool_version: env!("CARGO_PKG_VERSION"),
+                rules: &rules,
+                targets,
+            })
         }
         (Format::Markdown, Some(a)) => trustscan_report::render_scans_markdown(
             &scans,
@@ -310,6 +329,15 @@ fn main() -> ExitCode {
         exit::CLEAN
     };
     ExitCode::from(code)
+}
+
+/// Every Python rule's metadata (SARIF lists them all, not only those that fired).
+fn rule_infos() -> Vec<trustscan_core::RuleInfo> {
+    trustscan_python::Engine::new(Default::default())
+        .metas()
+        .iter()
+        .map(|m| m.info())
+        .collect()
 }
 
 /// What a scan means for gating.
@@ -421,6 +449,23 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum::<usize>()
         + payloads.iter().filter(flagged).count();
     let out = match args.format {
+        Format::Sarif => {
+            let rules = rule_infos();
+            let findings = reports
+                .iter()
+                .flat_map(|(_, r)| r.findings.iter())
+                .collect();
+            trustscan_report::render_sarif(&trustscan_report::SarifInput {
+                tool_version: env!("CARGO_PKG_VERSION"),
+                rules: &rules,
+                targets: vec![trustscan_report::SarifTarget {
+                    root: "",
+                    verdict: None,
+                    findings,
+                    payloads: &payloads,
+                }],
+            })
+        }
         Format::Json => {
             let files: Vec<serde_json::Value> = reports
                 .iter()
