@@ -75,13 +75,8 @@ struct CheckArgs {
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
-    /// Allow these pickle globals besides the built-in allowlist (`module.name`, or
-    /// `module.*` for a module and its submodules); known gadgets stay dangerous.
-    #[arg(long, value_delimiter = ',', value_name = "GLOBAL")]
-    allow_global: Vec<String>,
-    /// Read more allowed globals from a file, one per line (`#` comments).
-    #[arg(long, value_name = "FILE")]
-    allowlist: Option<PathBuf>,
+    #[command(flatten)]
+    allow: payloads::AllowArgs,
 }
 
 #[derive(clap::Args)]
@@ -132,13 +127,8 @@ struct ScanArgs {
     /// Worker threads for the Python and payload analysis (default: every core).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
-    /// Allow these pickle globals besides the built-in allowlist (`module.name`, or
-    /// `module.*` for a module and its submodules); known gadgets stay dangerous.
-    #[arg(long, value_delimiter = ',', value_name = "GLOBAL")]
-    allow_global: Vec<String>,
-    /// Read more allowed globals from a file, one per line (`#` comments).
-    #[arg(long, value_name = "FILE")]
-    allowlist: Option<PathBuf>,
+    #[command(flatten)]
+    allow: payloads::AllowArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -202,7 +192,7 @@ fn main() -> ExitCode {
         max_files: args.max_files,
         hf_cache: args.hf_cache.clone(),
     };
-    let payload_options = match scan.map(|s| payload_options(&s.allow_global, &s.allowlist)) {
+    let payload_options = match scan.map(|s| s.allow.options()) {
         Some(Err(e)) => {
             eprintln!("trustscan: {e}");
             return ExitCode::from(exit::ERROR);
@@ -360,30 +350,12 @@ fn scan_outcome(s: &Scan) -> gate::Outcome {
     }
 }
 
-/// Payload options from `--allow-global` and `--allowlist`.
-fn payload_options(
-    globals: &[String],
-    file: &Option<PathBuf>,
-) -> Result<trustscan_payload::Options, String> {
-    let mut o = trustscan_payload::Options::default();
-    for g in globals {
-        o.allow.add(g).map_err(|e| format!("--allow-global: {e}"))?;
-    }
-    if let Some(path) = file {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        o.allow
-            .add_file(&text)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    Ok(o)
-}
-
 fn check_command(args: &CheckArgs) -> ExitCode {
     if args.format == Format::Markdown {
         eprintln!("trustscan: --format markdown is for scan");
         return ExitCode::from(exit::ERROR);
     }
-    let payload_options = match payload_options(&args.allow_global, &args.allowlist) {
+    let payload_options = match args.allow.options() {
         Ok(o) => o,
         Err(e) => {
             eprintln!("trustscan: {e}");

@@ -8,6 +8,36 @@ use trustscan_payload::{Options, Report};
 use trustscan_report::PayloadFile;
 use trustscan_source::Snapshot;
 
+/// The allowlist extension flags of `scan` and `check`.
+#[derive(clap::Args)]
+pub struct AllowArgs {
+    /// Allow these pickle globals besides the built-in allowlist (`module.name`, or
+    /// `module.*` for a module and its submodules); known gadgets stay dangerous.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBAL")]
+    allow_global: Vec<String>,
+    /// Read more allowed globals from a file, one per line (`#` comments).
+    #[arg(long, value_name = "FILE")]
+    allowlist: Option<std::path::PathBuf>,
+}
+
+impl AllowArgs {
+    /// Payload options with the user's allowlist extension; `Err` names the bad entry.
+    pub fn options(&self) -> Result<Options, String> {
+        let mut o = Options::default();
+        for g in &self.allow_global {
+            o.allow.add(g).map_err(|e| format!("--allow-global: {e}"))?;
+        }
+        if let Some(path) = &self.allowlist {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            o.allow
+                .add_file(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok(o)
+    }
+}
+
 /// Judge every payload file of the snapshot. Files a loading API deserializes are always
 /// reported; others only when their content is a payload format.
 pub fn scan(
