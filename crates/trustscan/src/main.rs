@@ -254,9 +254,8 @@ fn main() -> ExitCode {
             eprintln!("trustscan: --format markdown and sarif are for scan and check");
             return ExitCode::from(exit::ERROR);
         }
-        (Format::Sarif, Some(_)) => {
-            let rules = rule_infos();
-            let targets = scans
+        (Format::Sarif, Some(_)) => sarif(
+            scans
                 .iter()
                 .map(|s| trustscan_report::SarifTarget {
                     root: &s.plan.target,
@@ -264,13 +263,8 @@ fn main() -> ExitCode {
                     findings: s.code.iter().flat_map(|c| c.findings.iter()).collect(),
                     payloads: &s.payloads,
                 })
-                .collect();
-            trustscan_report::render_sarif(&trustscan_report::SarifInput {
-                tool_version: env!("CARGO_PKG_VERSION"),
-                rules: &rules,
-                targets,
-            })
-        }
+                .collect(),
+        ),
         (Format::Markdown, Some(a)) => trustscan_report::render_scans_markdown(
             &scans,
             trustscan_report::FindingView {
@@ -321,13 +315,19 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Every Python rule's metadata (SARIF lists them all, not only those that fired).
-fn rule_infos() -> Vec<trustscan_core::RuleInfo> {
-    trustscan_python::Engine::new(Default::default())
+/// A SARIF log of the targets, with every Python rule's metadata (SARIF lists them all,
+/// not only those that fired).
+fn sarif(targets: Vec<trustscan_report::SarifTarget>) -> String {
+    let rules: Vec<trustscan_core::RuleInfo> = trustscan_python::Engine::new(Default::default())
         .metas()
         .iter()
         .map(|m| m.info())
-        .collect()
+        .collect();
+    trustscan_report::render_sarif(&trustscan_report::SarifInput {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        rules: &rules,
+        targets,
+    })
 }
 
 /// What a scan means for gating.
@@ -421,23 +421,15 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum::<usize>()
         + payloads.iter().filter(flagged).count();
     let out = match args.format {
-        Format::Sarif => {
-            let rules = rule_infos();
-            let findings = reports
+        Format::Sarif => sarif(vec![trustscan_report::SarifTarget {
+            root: "",
+            verdict: None,
+            findings: reports
                 .iter()
                 .flat_map(|(_, r)| r.findings.iter())
-                .collect();
-            trustscan_report::render_sarif(&trustscan_report::SarifInput {
-                tool_version: env!("CARGO_PKG_VERSION"),
-                rules: &rules,
-                targets: vec![trustscan_report::SarifTarget {
-                    root: "",
-                    verdict: None,
-                    findings,
-                    payloads: &payloads,
-                }],
-            })
-        }
+                .collect(),
+            payloads: &payloads,
+        }]),
         Format::Json => {
             let files: Vec<serde_json::Value> = reports
                 .iter()
