@@ -84,47 +84,18 @@ pub fn inspect(data: &[u8], options: &Options) -> Report {
 /// picks among formats that have no magic number (ONNX, Jinja templates, tokenizer and
 /// Keras configs), as their loaders do, and flags a `.safetensors` name on other content.
 pub fn inspect_file(data: &[u8], name: &str, options: &Options) -> Report {
-    let mut walk = Walk {
-        options,
-        inflated: 0,
-        parts: Vec::new(),
-        torchscript: false,
-    };
+    let mut walk = Walk::new(options);
     let format = walk.visit(data, "", name, 0);
-    let verdict = walk
-        .parts
-        .iter()
-        .map(|p| p.verdict)
-        .max()
-        .unwrap_or(Verdict::Safe);
-    Report {
-        format,
-        verdict,
-        parts: walk.parts,
-    }
+    walk.report(format)
 }
 
 /// Read the whole data as a pickle stream, whatever it looks like: for files a loader is
 /// known to unpickle (`torch.load` treats anything that is not a zip as a pickle).
 pub fn as_pickle(data: &[u8], options: &Options) -> Report {
-    let mut walk = Walk {
-        options,
-        inflated: 0,
-        parts: Vec::new(),
-        torchscript: false,
-    };
-    walk.pickle(
-        "",
-        "pickle",
-        data,
-        pickle::analyze(data, &options.pickle),
-        0,
-    );
-    Report {
-        format: "pickle",
-        verdict: walk.parts[0].verdict,
-        parts: walk.parts,
-    }
+    let mut walk = Walk::new(options);
+    let analysis = pickle::analyze(data, &options.pickle);
+    walk.pickle("", "pickle", data, analysis, 0);
+    walk.report("pickle")
 }
 
 /// Whether bytes start like a payload of their own: a pickle with a protocol header, an
@@ -151,7 +122,31 @@ struct Walk<'l> {
     torchscript: bool,
 }
 
-impl Walk<'_> {
+impl<'l> Walk<'l> {
+    fn new(options: &'l Options) -> Walk<'l> {
+        Walk {
+            options,
+            inflated: 0,
+            parts: Vec::new(),
+            torchscript: false,
+        }
+    }
+
+    /// The file's report: its outermost format and its most serious part's verdict.
+    fn report(self, format: &'static str) -> Report {
+        let verdict = self
+            .parts
+            .iter()
+            .map(|p| p.verdict)
+            .max()
+            .unwrap_or(Verdict::Safe);
+        Report {
+            format,
+            verdict,
+            parts: self.parts,
+        }
+    }
+
     fn part(&mut self, location: &str, format: &'static str, verdict: Verdict, reason: String) {
         self.parts.push(Part {
             location: location.to_string(),
@@ -489,9 +484,7 @@ impl Walk<'_> {
             }
         }
     }
-}
 
-impl Walk<'_> {
     fn sevenz(&mut self, data: &[u8], location: &str, depth: usize) -> &'static str {
         let total = self
             .options
