@@ -107,18 +107,7 @@ pub fn inspect_config(json: &[u8]) -> Option<Inspection> {
     let mut ins = Inspection::new("keras");
     let mut found: Vec<(Verdict, String)> = Vec::new();
     walk(&root, "$", 0, &mut found);
-    found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    let mut more = 0;
-    for (v, r) in found {
-        if ins.reasons.len() >= 64 {
-            more += 1; // output is bounded: the most serious first, then a count
-        } else if !ins.reasons.contains(&r) {
-            ins.flag(v, r);
-        }
-    }
-    if more > 0 {
-        ins.reasons.push(format!("... and {more} more findings"));
-    }
+    ins.flag_all(found);
     Some(ins)
 }
 

@@ -53,4 +53,26 @@ impl Inspection {
         self.verdict = self.verdict.max(v);
         self.reasons.push(reason.into());
     }
+
+    /// Record findings most serious first, each reason once; a hostile file can produce
+    /// thousands, so at most 64 are kept, then a count.
+    pub fn flag_all(&mut self, mut found: Vec<(Verdict, String)>) {
+        const MAX_REASONS: usize = 64;
+        found.sort_by_key(|f| std::cmp::Reverse(f.0));
+        let mut more = 0;
+        for (v, r) in found {
+            if self.reasons.contains(&r) {
+                continue;
+            }
+            if self.reasons.len() >= MAX_REASONS {
+                self.verdict = self.verdict.max(v);
+                more += 1;
+            } else {
+                self.flag(v, r);
+            }
+        }
+        if more > 0 {
+            self.reasons.push(format!("... and {more} more findings"));
+        }
+    }
 }

@@ -125,7 +125,7 @@ pub fn inspect(data: &[u8]) -> Inspection {
             ),
         );
     }
-    finish(&mut ins, found);
+    ins.flag_all(found);
     ins
 }
 
@@ -256,24 +256,10 @@ fn walk(d: &[u8], base: usize, m: Msg, depth: usize, w: &mut Walk) -> Result<(),
     Ok(())
 }
 
-/// Record a finding; [`finish`] puts them in the inspection most serious first.
+/// Record a finding; `Inspection::flag_all` puts them in the inspection most serious first.
 fn flag(found: &mut Vec<(Verdict, String)>, v: Verdict, r: impl Into<String>) {
     found.push((v, r.into()));
 }
-
-fn finish(ins: &mut Inspection, mut found: Vec<(Verdict, String)>) {
-    found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    // Output is bounded too: the most serious reasons, then a count.
-    let more = found.len().saturating_sub(MAX_REASONS);
-    for (v, r) in found.into_iter().take(MAX_REASONS) {
-        ins.flag(v, r);
-    }
-    if more > 0 {
-        ins.reasons.push(format!("... and {more} more findings"));
-    }
-}
-
-const MAX_REASONS: usize = 64;
 
 #[cfg(test)]
 mod tests {
