@@ -42,14 +42,7 @@ fn scan(out: &mut String, s: &Scan, view: FindingView) {
         let _ = writeln!(out, "- no loading API applies to this repository");
     }
     if let Some(c) = &s.code {
-        let shown: Vec<_> = c
-            .findings
-            .iter()
-            .filter(|f| {
-                (view.all || f.reachability != Reachability::NotReached)
-                    && f.severity >= view.min_severity
-            })
-            .collect();
+        let shown: Vec<_> = c.findings.iter().filter(|f| view.shows(f)).collect();
         let _ = writeln!(
             out,
             "\n**Code**: {} Python files, {} findings ({} listed).",
@@ -78,13 +71,7 @@ fn scan(out: &mut String, s: &Scan, view: FindingView) {
             }
         }
     }
-    // Most serious first, then what loading deserializes.
-    let mut flagged: Vec<&PayloadFile> = s
-        .payloads
-        .iter()
-        .filter(|p| view.all || p.report.verdict != PayloadVerdict::Safe)
-        .collect();
-    flagged.sort_by_key(|p| (std::cmp::Reverse(p.report.verdict), p.reachability, &p.path));
+    let flagged: Vec<&PayloadFile> = view.payloads(&s.payloads);
     if !s.payloads.is_empty() {
         let _ = writeln!(
             out,

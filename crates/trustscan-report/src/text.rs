@@ -32,10 +32,27 @@ pub fn render_plan_text(plan: &LoadPlan) -> String {
 /// Which findings the text report lists (JSON always has all of them).
 #[derive(Clone, Copy, Debug)]
 pub struct FindingView {
-    /// List not-reached findings too.
+    /// List not-reached findings too (and safe payload files).
     pub all: bool,
     /// Hide findings below this severity.
     pub min_severity: Level,
+}
+
+impl FindingView {
+    pub fn shows(&self, f: &Finding) -> bool {
+        (self.all || f.reachability != Reachability::NotReached) && f.severity >= self.min_severity
+    }
+
+    /// The payload files to list: not safe ones (all with `all`), most serious first, then
+    /// those loading deserializes.
+    pub fn payloads<'p>(&self, payloads: &'p [crate::PayloadFile]) -> Vec<&'p crate::PayloadFile> {
+        let mut shown: Vec<&crate::PayloadFile> = payloads
+            .iter()
+            .filter(|p| self.all || p.report.verdict != trustscan_payload::policy::Verdict::Safe)
+            .collect();
+        shown.sort_by_key(|p| (std::cmp::Reverse(p.report.verdict), p.reachability, &p.path));
+        shown
+    }
 }
 
 /// The scan verdict: the verdict word, one summary line per API, the findings in the code
@@ -91,12 +108,7 @@ fn render_payloads(out: &mut String, payloads: &[crate::PayloadFile], view: Find
         count(P::Inconclusive),
         count(P::Safe),
     );
-    let mut shown: Vec<&crate::PayloadFile> = payloads
-        .iter()
-        .filter(|p| view.all || p.report.verdict != P::Safe)
-        .collect();
-    shown.sort_by_key(|p| (std::cmp::Reverse(p.report.verdict), p.reachability, &p.path));
-    for p in shown {
+    for p in view.payloads(payloads) {
         crate::payload_text(out, p, "    ");
     }
 }
@@ -122,14 +134,7 @@ fn render_code(out: &mut String, code: &CodeReport, view: FindingView) {
         count(Reachability::ReachableFromLoad),
         count(Reachability::NotReached),
     );
-    let shown: Vec<&Finding> = code
-        .findings
-        .iter()
-        .filter(|f| {
-            (view.all || f.reachability != Reachability::NotReached)
-                && f.severity >= view.min_severity
-        })
-        .collect();
+    let shown: Vec<&Finding> = code.findings.iter().filter(|f| view.shows(f)).collect();
     for f in &shown {
         let _ = writeln!(
             out,
