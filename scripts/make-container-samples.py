@@ -62,6 +62,21 @@ def checkpoint_pickle(payload=False, protocol=2):
     return buf.getvalue()
 
 
+def optimizer_state_pickle():
+    """An Adam optimizer's state_dict as torch.save pickles it: tensors as storages, plain
+    numbers, tuples and lists."""
+    buf = io.BytesIO()
+    state = {
+        "state": {0: {"step": 10, "exp_avg": Storage("0"), "exp_avg_sq": Storage("1")}},
+        "param_groups": [
+            {"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0,
+             "amsgrad": False, "maximize": False, "foreach": None, "params": [0]}
+        ],
+    }
+    CheckpointPickler(buf, protocol=2).dump(state)
+    return buf.getvalue()
+
+
 def torch_zip(data_pkl, prefix="archive"):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
@@ -216,6 +231,7 @@ def samples():
         z.writestr(zipfile.ZipInfo("config.json", date_time=(1980, 1, 1, 0, 0, 0)), payload_pickle(0))
     yield "payload-protocol0-as-json.zip", payload_txt.getvalue()
     yield "benign-torchscript.pt", torchscript_archive()
+    yield "benign-optimizer-state.pt", torch_zip(optimizer_state_pickle())
     # Archive slip (payload-evasions §33): a member that climbs out, and a symlink.
     slip = io.BytesIO()
     with tarfile.open(fileobj=slip, mode="w", format=tarfile.PAX_FORMAT) as t:

@@ -6,6 +6,7 @@
 (`scripts/setup-oracles.sh` builds such an environment under .venv-oracles/joblib.)
 joblib writes each NumPy array's bytes straight into the pickle stream after a wrapper
 object, so a pickle model that does not know the layout loses step at the first array.
+It also writes NumPy random states pickled by CPython into tests/fixtures/pickle.
 Samples: benign arrays of every dtype family (numeric, bool, unicode, bytes, datetime,
 structured, Fortran order, 0-d, empty, objects), protocols 2-5, every compressor joblib
 offers, and payloads placed after an array and inside an object array. The payload is a
@@ -61,6 +62,14 @@ def main():
     inside = {"table": np.array([1, ShellCall("echo trustscan joblib sample")], dtype=object)}
     joblib.dump(inside, OUT / "payload-in-object-array.joblib", protocol=4)
     print(f"wrote {len(list(OUT.glob('*.joblib')))} samples to {OUT}", file=sys.stderr)
+    # NumPy's random state as training checkpoints save it (the legacy state tuple, a
+    # RandomState and a Generator), pickled by CPython: benign, must be judged safe.
+    import pickle
+
+    pickles = OUT.parent / "pickle"
+    (pickles / "numpy-rng-state.pkl").write_bytes(pickle.dumps(np.random.RandomState(0).get_state(), protocol=2))
+    (pickles / "numpy-randomstate.pkl").write_bytes(pickle.dumps(np.random.RandomState(0), protocol=4))
+    (pickles / "numpy-generator.pkl").write_bytes(pickle.dumps(np.random.default_rng(0), protocol=4))
 
 
 if __name__ == "__main__":

@@ -124,6 +124,29 @@ def main():
         write("extension-code.pkl", pickle.dumps(os.system, protocol=2))
     finally:
         copyreg.remove_extension(module, "system", 240)
+    # Exception-oriented evasions (#10): the payload runs, then a memo key that was never
+    # stored (KeyError in CPython) or STACK_GLOBAL operands that are not strings.
+    s = b"cposix\nsystem\n(S'echo keyerror'\ntR0" + b"\x80\x04" + op_str("x") + b"\x94h\x03h\x00\x93."
+    write("keyerror-after-payload.pkl", s)
+    s = b"\x80\x04cposix\nsystem\n(S'echo confusion'\ntR0" + b"K\x01\x94" + op_str("os") + b"\x94h\x00h\x01\x93."
+    write("type-confusion.pkl", s)
+    # Protocol mixing (#12): protocol-0 STRING operands for protocol-4 STACK_GLOBAL, no PROTO.
+    write("protocol-mixing.pkl", b"S'os'\nS'system'\n\x93S'echo mixed'\n\x85R.")
+    # A call whose result is popped (#14): OBJ, then POP.
+    write("obj-then-pop.pkl", b"\x80\x04(" + op_str("smtplib") + op_str("SMTP") + b"\x93" + op_str("127.0.0.1") + b"o0N.")
+    # Computed names (#17): import_module's result is the callable; getattr picks system.
+    s = b"\x80\x04" + op_str("builtins") + op_str("getattr") + b"\x93"
+    s += op_str("importlib") + op_str("import_module") + b"\x93" + op_str("os") + b"\x85R"
+    s += op_str("system") + b"\x86R" + op_str("echo computed") + b"\x85R."
+    write("computed-names.pkl", s)
+    # Builtins introspection (#20): dotted dunder paths from an innocent-looking builtin.
+    s = b"\x80\x04" + op_str("builtins") + op_str("print.__class__.__base__.__subclasses__") + b"\x93)R."
+    write("builtins-introspection.pkl", s)
+    # An extension code registered by the stream itself (#27): copyreg.add_extension, then EXT1.
+    s = b"\x80\x02ccopyreg\nadd_extension\n(S'posix'\nS'system'\nK\xf0tR0\x82\xf0S'echo ext'\n\x85R."
+    write("extension-registered-in-stream.pkl", s)
+    # Scanner tampering (#28): the stream imports a payload scanner.
+    write("scanner-import.pkl", b"\x80\x02cfickling.analysis\nAnalyzer\n)\x81.")
     # A pickle that unpickles another one (the inner payload is a bytes argument).
     inner = pickle.dumps(Payload(), protocol=2)
     outer = b"\x80\x02cpickle\nloads\nC" + bytes([len(inner)]) + inner + b"\x85R."

@@ -80,6 +80,13 @@ const ALLOWED_NUMPY: &[(&str, &str)] = &[
     ("numpy.random._pickle", "__generator_ctor"),
     ("numpy.random.mtrand", "RandomState"),
     ("numpy.random._mt19937", "MT19937"),
+    ("numpy.random._pcg64", "PCG64"),
+    ("numpy.random._pcg64", "PCG64DXSM"),
+    ("numpy.random._philox", "Philox"),
+    ("numpy.random._sfc64", "SFC64"),
+    ("numpy.random._generator", "Generator"),
+    ("numpy.random.bit_generator", "SeedSequence"),
+    ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),
     ("joblib.numpy_pickle", "NumpyArrayWrapper"),
 ];
 
@@ -285,6 +292,13 @@ pub fn classify(module: &str, name: &str) -> Class {
         return Class::Dangerous(format!(
             "{module}.{name} loads another payload or fetches code"
         ));
+    }
+    // Registering an extension code makes a later EXT opcode name a global that no GLOBAL
+    // opcode shows (payload-evasions §27).
+    if matches!(module, "copyreg" | "copy_reg") && name == "add_extension" {
+        return Class::Dangerous(
+            "copyreg.add_extension lets a later EXT opcode hide the global it names".into(),
+        );
     }
     if SCANNERS.contains(&root) {
         return Class::Dangerous(format!(

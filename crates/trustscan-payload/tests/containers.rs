@@ -74,6 +74,7 @@ fn benign_checkpoints_in_containers_are_safe() {
         "benign-legacy-stream.pt",
         "benign-legacy-tar.pt",
         "benign-torchscript.pt",
+        "benign-optimizer-state.pt",
     ] {
         let r = sample(name);
         assert_eq!(r.verdict, Verdict::Safe, "{name}: {:?}", r.parts);

@@ -157,6 +157,14 @@ fn policy_verdicts_on_the_samples() {
         assert_eq!(verdict(&format!("benign-protocol{p}.pkl")).0, Verdict::Safe);
     }
     for name in [
+        "keyerror-after-payload.pkl",
+        "type-confusion.pkl",
+        "protocol-mixing.pkl",
+        "obj-then-pop.pkl",
+        "computed-names.pkl",
+        "builtins-introspection.pkl",
+        "extension-registered-in-stream.pkl",
+        "scanner-import.pkl",
         "eval-protocol2.pkl",
         "inst-protocol0.pkl",
         "obj-protocol1.pkl",
@@ -176,6 +184,14 @@ fn policy_verdicts_on_the_samples() {
     }
     // A torch-style state dict: OrderedDict and persistent storage ids only.
     assert_eq!(verdict("persistent-ids.pkl").0, Verdict::Safe);
+    // NumPy random states as checkpoints save them (written by numpy's own pickling).
+    for name in [
+        "numpy-rng-state.pkl",
+        "numpy-randomstate.pkl",
+        "numpy-generator.pkl",
+    ] {
+        assert_eq!(verdict(name).0, Verdict::Safe, "{name}");
+    }
     assert_eq!(verdict("build-setstate.pkl").0, Verdict::Safe);
     assert_eq!(verdict("newobj-ex-protocol4.pkl").0, Verdict::Suspicious);
     let (v, reasons) = verdict("extension-code.pkl");
