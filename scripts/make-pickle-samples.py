@@ -7,6 +7,7 @@ builtins.eval, ...) with harmless arguments: they are only ever read by trustsca
 differential test, by an unpickler whose find_class returns a recorder instead of the global.
 """
 import collections
+import base64
 import copyreg
 import datetime
 import decimal
@@ -151,6 +152,11 @@ def main():
     inner = pickle.dumps(Payload(), protocol=2)
     outer = b"\x80\x02cpickle\nloads\nC" + bytes([len(inner)]) + inner + b"\x85R."
     write("nested-pickle.pkl", outer)
+    # The same inner payload base64-encoded in a string: pickle.loads(base64.b64decode(...)).
+    encoded = base64.b64encode(inner)
+    outer = b"\x80\x02cpickle\nloads\ncbase64\nb64decode\nX" + struct.pack("<I", len(encoded)) + encoded
+    outer += b"\x85R\x85R."
+    write("base64-nested-pickle.pkl", outer)
     # Checkpoints in PyTorch's zip layout: a state dict, a payload, and a payload whose CRCs
     # and local header name were edited afterwards (PyTorch's reader ignores both; Python's
     # zipfile refuses the CRC).

@@ -365,6 +365,7 @@ impl<'l> Walk<'l> {
             format
         };
         let embedded = analysis.embedded.clone();
+        let decoded = analysis.decoded.clone();
         self.parts.push(Part {
             location: location.to_string(),
             format,
@@ -377,6 +378,14 @@ impl<'l> Walk<'l> {
             if let Some(inner) = data.get(range) {
                 self.visit(inner, &at, "", depth + 1);
             }
+        }
+        for (offset, bytes) in decoded {
+            self.visit(
+                &bytes,
+                &format!("{location}@{offset}[base64]"),
+                "",
+                depth + 1,
+            );
         }
     }
 

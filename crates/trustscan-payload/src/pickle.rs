@@ -78,6 +78,8 @@ pub struct Analysis {
     /// Byte constants that are payloads themselves (a pickle, an archive, a compressed
     /// stream), as ranges of the data analysed.
     pub embedded: Vec<std::ops::Range<usize>>,
+    /// String constants that are base64-encoded payloads: (offset, decoded bytes).
+    pub decoded: Vec<(usize, Vec<u8>)>,
 }
 
 /// Where and why a stream could not be read further.
@@ -339,6 +341,22 @@ impl Machine<'_> {
         Ok(())
     }
 
+    /// Push a string constant. One that is a base64-encoded payload (a pickle, an archive, a
+    /// compressed stream: what `pickle.loads(base64.b64decode(...))` gadgets carry) is kept,
+    /// decoded, for inspection.
+    fn push_str(&mut self, s: String) -> Step {
+        // Base64 of a pickle header (0x80 0x02..0x05), a zip and a gzip signature.
+        const PREFIXES: [&str; 3] = ["gA", "UEsDB", "H4s"];
+        if s.len() >= 16
+            && PREFIXES.iter().any(|p| s.starts_with(p))
+            && let Some(bytes) = base64_decode(&s)
+            && crate::inspect::payload_magic(&bytes)
+        {
+            self.out.decoded.push((self.pos, bytes));
+        }
+        self.push(Value::Str(s.into()))
+    }
+
     fn pop(&mut self) -> Result<Value, String> {
         match self.stack.pop() {
             Some(Item::Value(v)) => Ok(v),
@@ -547,21 +565,21 @@ impl Machine<'_> {
                         .and_then(|s| s.strip_suffix('\''))
                         .or_else(|| t.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
                         .ok_or("STRING operand is not quoted")?;
-                    self.push(Value::Str(unescape(inner).into()))?;
+                    self.push_str(unescape(inner))?;
                 }
                 b'T' => {
                     let n = self.len(4)?;
                     let s = String::from_utf8_lossy(self.take(n)?).into_owned();
-                    self.push(Value::Str(s.into()))?;
+                    self.push_str(s)?;
                 }
                 b'U' => {
                     let n = self.len(1)?;
                     let s = String::from_utf8_lossy(self.take(n)?).into_owned();
-                    self.push(Value::Str(s.into()))?;
+                    self.push_str(s)?;
                 }
                 b'V' => {
                     let l = self.line()?;
-                    self.push(Value::Str(raw_unicode_escape(&l).into()))?;
+                    self.push_str(raw_unicode_escape(&l))?;
                 }
                 b'X' | 0x8c | 0x8d => {
                     let n = match op {
@@ -573,7 +591,7 @@ impl Machine<'_> {
                     let s = std::str::from_utf8(b)
                         .map_err(|_| "a unicode operand is not valid UTF-8".to_string())?
                         .to_string();
-                    self.push(Value::Str(s.into()))?;
+                    self.push_str(s)?;
                 }
                 b'B' | b'C' | 0x8e | 0x96 => {
                     let n = match op {
@@ -906,6 +924,32 @@ fn raw_unicode_escape(s: &str) -> String {
     out
 }
 
+/// Standard or URL-safe base64, padding optional, whitespace skipped; `None` on any other
+/// character.
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' | b'\n' | b'\r' | b' ' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -950,6 +994,14 @@ mod tests {
     /// payload-evasions §11: a 2-byte frame followed by a BINBYTES whose operand runs past
     /// it (CPython's file reader would execute the opcodes inside), and a frame opened inside
     /// another. Both are violations the policy treats as dangerous.
+    #[test]
+    fn base64_decoding() {
+        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64_decode("aGVs\nbG8").unwrap(), b"hello");
+        assert_eq!(base64_decode("-_-_").unwrap(), [0xfb, 0xff, 0xbf]);
+        assert!(base64_decode("not base64!").is_none());
+    }
+
     #[test]
     fn frame_violations_are_marked() {
         let mut crossing = vec![0x80, 5, 0x95, 2, 0, 0, 0, 0, 0, 0, 0];

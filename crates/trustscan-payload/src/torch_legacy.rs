@@ -92,6 +92,8 @@ fn next_pickle(
     }));
     out.embedded
         .extend(a.embedded.drain(..).map(|r| r.start + base..r.end + base));
+    out.decoded
+        .extend(a.decoded.drain(..).map(|(o, b)| (o + base, b)));
     out.pickles += a.pickles;
     out.protocol = out.protocol.max(a.protocol);
     if let Some(mut e) = a.error {

@@ -186,3 +186,13 @@ fn torchscript_classes_are_trusted_only_inside_torchscript_archives() {
     let r = inspect_file(alone, "data.pkl", &Options::default());
     assert_eq!(r.verdict, Verdict::Suspicious, "{:?}", r.parts);
 }
+
+/// The same nested payload base64-encoded in a string constant is decoded and inspected.
+#[test]
+fn base64_encoded_payloads_are_decoded() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/pickle/base64-nested-pickle.pkl");
+    let r = inspect_file(&std::fs::read(path).unwrap(), "x.pkl", &Options::default());
+    let location = payload_location(&r).expect("the inner os.system call");
+    assert!(location.ends_with("[base64]"), "{location}");
+}
