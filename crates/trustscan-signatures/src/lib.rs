@@ -11,7 +11,10 @@
 //! `category` (`reverse-shell`, `download-exec`, `miner`, `exfiltration`, `obfuscated-exec`,
 //! `known-malicious`). Users' rules may omit them (see [`Signatures::with_user_rules`]).
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use trustscan_core::Level;
@@ -68,9 +71,52 @@ pub const EXCERPT_CHARS: usize = 120;
 /// Characters of context kept before the first match in an excerpt.
 const EXCERPT_BEFORE: usize = 40;
 
-/// A compiled rule set: the bundled pack, possibly with users' rules.
+/// A compiled rule set: the bundled pack, possibly with users' rules. Share it read-only
+/// across threads; each thread keeps its own scanner for it (see [`Signatures::try_scan`]).
 pub struct Signatures {
-    rules: yara_x::Rules,
+    rules: Arc<yara_x::Rules>,
+    /// Identifies this set in the per-thread scanner cache.
+    id: u64,
+}
+
+/// Source of [`Signatures::id`].
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Scanners kept per thread (one per rule set recently used on the thread).
+const CACHED_SCANNERS: usize = 4;
+
+/// A scanner for one rule set, kept by the thread that created it. Creating a YARA-X
+/// scanner instantiates a WebAssembly module, which costs far more than scanning a typical
+/// source file, so each thread reuses its scanner.
+struct CachedScanner {
+    // Field order matters: the scanner borrows `rules`, so it is declared (and dropped) first.
+    scanner: yara_x::Scanner<'static>,
+    id: u64,
+    _rules: Arc<yara_x::Rules>,
+}
+
+impl CachedScanner {
+    fn new(sigs: &Signatures) -> CachedScanner {
+        let rules = Arc::clone(&sigs.rules);
+        // SAFETY: the scanner borrows the rules inside the `Arc` heap allocation, which does
+        // not move and stays alive as long as `_rules`, a field of the same struct that is
+        // dropped after `scanner`. The `'static` reference never leaves this struct.
+        let borrowed: &'static yara_x::Rules = unsafe { &*Arc::as_ptr(&rules) };
+        let mut scanner = yara_x::Scanner::new(borrowed);
+        scanner
+            .set_timeout(SCAN_TIMEOUT)
+            .max_matches_per_pattern(MAX_MATCHES_PER_PATTERN);
+        CachedScanner {
+            scanner,
+            id: sigs.id,
+            _rules: rules,
+        }
+    }
+}
+
+thread_local! {
+    /// Most recently used first.
+    static SCANNERS: RefCell<Vec<CachedScanner>> = const { RefCell::new(Vec::new()) };
 }
 
 /// One rule that matched one buffer.
@@ -94,13 +140,18 @@ pub struct Match {
 }
 
 impl Signatures {
+    fn new(rules: yara_x::Rules) -> Signatures {
+        Signatures {
+            rules: Arc::new(rules),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
     /// The bundled pack, compiled once (a few tens of milliseconds).
     pub fn bundled() -> Result<Signatures, String> {
         let mut compiler = new_compiler();
         add_bundled(&mut compiler)?;
-        Ok(Signatures {
-            rules: compiler.build(),
-        })
+        Ok(Signatures::new(compiler.build()))
     }
 
     /// The bundled pack plus every `*.yar`/`*.yara` file under `dir`, recursively, in path
@@ -131,9 +182,7 @@ impl Signatures {
                 .add_source(yara_x::SourceCode::from(text.as_str()).with_origin(origin.as_str()))
                 .map_err(|e| one_line_error(&origin, &e.to_string()))?;
         }
-        Ok(Signatures {
-            rules: compiler.build(),
-        })
+        Ok(Signatures::new(compiler.build()))
     }
 
     /// Matches in one buffer (a file's bytes, a string recovered from a pickle, a template),
@@ -145,29 +194,27 @@ impl Signatures {
 
     /// Like [`Signatures::scan`], but a scan that could not finish (timeout) is an error with
     /// one sentence saying why, so callers can report the buffer as inconclusive.
+    ///
+    /// The scan runs on this thread's cached scanner for this rule set (created on first use).
     pub fn try_scan(&self, data: &[u8]) -> Result<Vec<Match>, String> {
-        let mut scanner = yara_x::Scanner::new(&self.rules);
-        scanner
-            .set_timeout(SCAN_TIMEOUT)
-            .max_matches_per_pattern(MAX_MATCHES_PER_PATTERN);
-        let results = match scanner.scan(data) {
-            Ok(r) => r,
-            Err(yara_x::ScanError::Timeout) => {
-                return Err(format!(
-                    "the signature scan stopped after its {} s budget",
-                    SCAN_TIMEOUT.as_secs()
-                ));
+        SCANNERS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut cache) => {
+                let at = match cache.iter().position(|c| c.id == self.id) {
+                    Some(at) => at,
+                    None => {
+                        cache.truncate(CACHED_SCANNERS - 1);
+                        cache.push(CachedScanner::new(self));
+                        cache.len() - 1
+                    }
+                };
+                // Most recently used first.
+                let entry = cache.remove(at);
+                cache.insert(0, entry);
+                scan_with(&mut cache[0].scanner, data)
             }
-            Err(e) => return Err(format!("the signature scan failed: {e}")),
-        };
-        let mut out: Vec<Match> = results
-            .matching_rules()
-            .map(|rule| to_match(&rule, data))
-            .collect();
-        out.sort_by(|a, b| {
-            (a.offset, &a.namespace, &a.rule).cmp(&(b.offset, &b.namespace, &b.rule))
-        });
-        Ok(out)
+            // Not reachable (scanning calls back into nothing of ours); stay correct anyway.
+            Err(_) => scan_with(&mut CachedScanner::new(self).scanner, data),
+        })
     }
 
     /// Rule count (for reports).
@@ -210,6 +257,37 @@ pub struct RuleInfo {
     pub category: String,
     /// The `severity` metadata as written (empty when absent), to check the convention.
     pub severity_text: String,
+}
+
+impl Drop for Signatures {
+    fn drop(&mut self) {
+        // Release this thread's scanner now; other threads release theirs when they scan
+        // with other rule sets or exit.
+        let _ = SCANNERS.try_with(|cell| {
+            if let Ok(mut cache) = cell.try_borrow_mut() {
+                cache.retain(|c| c.id != self.id);
+            }
+        });
+    }
+}
+
+fn scan_with(scanner: &mut yara_x::Scanner<'_>, data: &[u8]) -> Result<Vec<Match>, String> {
+    let results = match scanner.scan(data) {
+        Ok(r) => r,
+        Err(yara_x::ScanError::Timeout) => {
+            return Err(format!(
+                "the signature scan stopped after its {} s budget",
+                SCAN_TIMEOUT.as_secs()
+            ));
+        }
+        Err(e) => return Err(format!("the signature scan failed: {e}")),
+    };
+    let mut out: Vec<Match> = results
+        .matching_rules()
+        .map(|rule| to_match(&rule, data))
+        .collect();
+    out.sort_by(|a, b| (a.offset, &a.namespace, &a.rule).cmp(&(b.offset, &b.namespace, &b.rule)));
+    Ok(out)
 }
 
 fn new_compiler<'a>() -> yara_x::Compiler<'a> {

