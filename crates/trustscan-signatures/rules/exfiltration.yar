@@ -3,26 +3,18 @@
 
 rule TS_Exfil_SecretsToDropChannel {
   meta:
-    description = "Reads tokens or credentials (HF token, SSH keys, cloud credentials, the whole environment) and contains a drop channel (chat webhook, bot API, paste or request-capture site, tunnel, raw-IP URL)"
+    description = "Reads tokens or credentials (HF token, SSH keys, cloud credentials, the whole environment) near a drop channel (chat webhook, bot API, paste or request-capture site, tunnel, raw-IP URL): within 600 bytes, or anywhere in a buffer under 16 KB"
     severity = "high"
     category = "exfiltration"
   strings:
-    $s_hf = /\b(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN|HF_API_TOKEN)\b/
-    $s_hf_file = /huggingface[\/\\]+(stored_)?token/
-    $s_ssh = /\.ssh[\/\\]+(id_(rsa|dsa|ecdsa|ed25519)|authorized_keys|known_hosts)/
-    $s_aws = /\.aws[\/\\]+(credentials|config)|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN/
-    $s_cloud = /\b(OPENAI_API_KEY|ANTHROPIC_API_KEY|GITHUB_TOKEN|GH_TOKEN|WANDB_API_KEY|GOOGLE_APPLICATION_CREDENTIALS|AZURE_CLIENT_SECRET)\b/
-    $s_files = /\.(netrc|git-credentials|pgpass)\b|\.docker[\/\\]+config\.json|\.kube[\/\\]+config|\/etc\/(shadow|passwd)\b/
-    $s_env = /\b(dict\(\s*os\.environ\s*\)|os\.environ\.copy\(\)|os\.environ\.items\(\)|str\(\s*os\.environ\s*\)|json\.dumps\(\s*(dict\()?\s*os\.environ|\*\*os\.environ\b)/
-    $c_discord = /discord(app)?\.com\/api\/webhooks\// nocase
-    $c_slack = "hooks.slack.com/" nocase
-    $c_telegram = /api\.telegram\.org\/bot/ nocase
-    $c_paste = /\b(pastebin\.com\/api|paste\.ee\/|hastebin\.com|ghostbin\.|dpaste\.(com|org)\/api|termbin\.com|transfer\.sh|0x0\.st|file\.io|bashupload\.com)/ nocase
-    $c_capture = /\b(webhook\.site|requestbin\.|pipedream\.net|beeceptor\.com|interact\.sh|oast\.(pro|live|site|online|fun|me)|burpcollaborator\.net|canarytokens\.com|requestcatcher\.com)/ nocase
-    $c_tunnel = /[a-z0-9\-]{1,63}\.(ngrok\.io|ngrok-free\.app|ngrok\.app|trycloudflare\.com|serveo\.net|loca\.lt|localhost\.run)/ nocase
-    $c_rawip = /https?:\/\/([1-9]|[1-9]\d|1[01]\d|12[0-689]|1[3-9]\d|2[0-4]\d|25[0-5])\.\d{1,3}\.\d{1,3}\.\d{1,3}(:\d{1,5})?[\/"']/
+    // The two alternations below are the same lists (secrets, channels) in both orders.
+    $secret_then_channel = /(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN|HF_API_TOKEN|huggingface[\/\\]+(stored_)?token|\.ssh[\/\\]+(id_(rsa|dsa|ecdsa|ed25519)|authorized_keys)|\.aws[\/\\]+(credentials|config)|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|OPENAI_API_KEY|ANTHROPIC_API_KEY|GITHUB_TOKEN|WANDB_API_KEY|GOOGLE_APPLICATION_CREDENTIALS|AZURE_CLIENT_SECRET|\.netrc|\.git-credentials|\.docker[\/\\]+config\.json|\.kube[\/\\]+config|\/etc\/(shadow|passwd)|dict\(\s*os\.environ\s*\)|os\.environ\.copy\(\)|os\.environ\.items\(\)|str\(\s*os\.environ\s*\)|json\.dumps\(\s*(dict\()?\s*os\.environ|\*\*os\.environ).{0,600}(discord(app)?\.com\/api\/webhooks\/|hooks\.slack\.com\/|api\.telegram\.org\/bot|pastebin\.com\/api|paste\.ee\/|hastebin\.com|dpaste\.(com|org)\/api|termbin\.com|transfer\.sh|0x0\.st|bashupload\.com|webhook\.site|requestbin\.|pipedream\.net|beeceptor\.com|interact\.sh|oast\.(pro|live|site|online|fun|me)|burpcollaborator\.net|requestcatcher\.com|\.ngrok\.io|\.ngrok-free\.app|\.ngrok\.app|\.trycloudflare\.com|serveo\.net|\.loca\.lt|localhost\.run|https?:\/\/([1-9]|[1-9]\d|1[01]\d|12[0-689]|1[3-9]\d|2[0-4]\d|25[0-5])\.\d{1,3}\.\d{1,3}\.\d{1,3}(:\d{1,5})?[\/"'])/s
+    $channel_then_secret = /(discord(app)?\.com\/api\/webhooks\/|hooks\.slack\.com\/|api\.telegram\.org\/bot|pastebin\.com\/api|paste\.ee\/|hastebin\.com|dpaste\.(com|org)\/api|termbin\.com|transfer\.sh|0x0\.st|bashupload\.com|webhook\.site|requestbin\.|pipedream\.net|beeceptor\.com|interact\.sh|oast\.(pro|live|site|online|fun|me)|burpcollaborator\.net|requestcatcher\.com|\.ngrok\.io|\.ngrok-free\.app|\.ngrok\.app|\.trycloudflare\.com|serveo\.net|\.loca\.lt|localhost\.run|https?:\/\/([1-9]|[1-9]\d|1[01]\d|12[0-689]|1[3-9]\d|2[0-4]\d|25[0-5])\.\d{1,3}\.\d{1,3}\.\d{1,3}(:\d{1,5})?[\/"']).{0,600}(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN|HF_API_TOKEN|huggingface[\/\\]+(stored_)?token|\.ssh[\/\\]+(id_(rsa|dsa|ecdsa|ed25519)|authorized_keys)|\.aws[\/\\]+(credentials|config)|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|OPENAI_API_KEY|ANTHROPIC_API_KEY|GITHUB_TOKEN|WANDB_API_KEY|GOOGLE_APPLICATION_CREDENTIALS|AZURE_CLIENT_SECRET|\.netrc|\.git-credentials|\.docker[\/\\]+config\.json|\.kube[\/\\]+config|\/etc\/(shadow|passwd)|dict\(\s*os\.environ\s*\)|os\.environ\.copy\(\)|os\.environ\.items\(\)|str\(\s*os\.environ\s*\)|json\.dumps\(\s*(dict\()?\s*os\.environ|\*\*os\.environ)/s
+    $secret = /(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN|HF_API_TOKEN|huggingface[\/\\]+(stored_)?token|\.ssh[\/\\]+(id_(rsa|dsa|ecdsa|ed25519)|authorized_keys)|\.aws[\/\\]+(credentials|config)|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|OPENAI_API_KEY|ANTHROPIC_API_KEY|GITHUB_TOKEN|WANDB_API_KEY|GOOGLE_APPLICATION_CREDENTIALS|AZURE_CLIENT_SECRET|\.netrc|\.git-credentials|\.docker[\/\\]+config\.json|\.kube[\/\\]+config|\/etc\/(shadow|passwd)|dict\(\s*os\.environ\s*\)|os\.environ\.copy\(\)|os\.environ\.items\(\)|str\(\s*os\.environ\s*\)|json\.dumps\(\s*(dict\()?\s*os\.environ|\*\*os\.environ)/ private
+    $channel = /(discord(app)?\.com\/api\/webhooks\/|hooks\.slack\.com\/|api\.telegram\.org\/bot|pastebin\.com\/api|paste\.ee\/|hastebin\.com|dpaste\.(com|org)\/api|termbin\.com|transfer\.sh|0x0\.st|bashupload\.com|webhook\.site|requestbin\.|pipedream\.net|beeceptor\.com|interact\.sh|oast\.(pro|live|site|online|fun|me)|burpcollaborator\.net|requestcatcher\.com|\.ngrok\.io|\.ngrok-free\.app|\.ngrok\.app|\.trycloudflare\.com|serveo\.net|\.loca\.lt|localhost\.run|https?:\/\/([1-9]|[1-9]\d|1[01]\d|12[0-689]|1[3-9]\d|2[0-4]\d|25[0-5])\.\d{1,3}\.\d{1,3}\.\d{1,3}(:\d{1,5})?[\/"'])/ private
   condition:
-    any of ($s_*) and any of ($c_*)
+    $secret_then_channel or $channel_then_secret or
+    (filesize < 16KB and $secret and $channel)
 }
 
 rule TS_Exfil_ChatWebhook {

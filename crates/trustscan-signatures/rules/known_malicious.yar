@@ -19,11 +19,11 @@ rule TS_Known_PickleReduceReverseShell {
     $sg_sys = /\x8c(\x02os|\x05posix|\x02nt)\x94?\x8c(\x06system|\x05popen)/
     $sg_sub = /\x8c\x0asubprocess\x94?\x8c(\x05Popen|\x04call|\x03run|\x0ccheck_output)/
     $sg_runpy = /\x8c\x05runpy\x94?\x8c\x09_run_code/
-    $net_connect = /\.connect\(\s*\(/
-    $net_socket = "socket"
-    $net_devtcp = "/dev/tcp/"
-    $net_nc = /\b(nc|ncat)\s+[^\n]{0,80}-[ec]\s/
-    $shell = /\/bin\/(ba|z|da)?sh\b|cmd\.exe|pty\.spawn|powershell/ nocase
+    $net_connect = /\.connect\(\s*\(/ private
+    $net_socket = "socket" private
+    $net_devtcp = "/dev/tcp/" private
+    $net_nc = /\b(nc|ncat)\s+[^\n]{0,80}-[ec]\s/ private
+    $shell = /\/bin\/(ba|z|da)?sh\b|cmd\.exe|pty\.spawn|powershell/ nocase private
   condition:
     any of ($g_*, $sg_*) and (
       ($net_socket and $net_connect and $shell) or $net_devtcp or $net_nc
@@ -44,9 +44,9 @@ rule TS_Known_PickleReduceDownloader {
     $sg_sys = /\x8c(\x02os|\x05posix|\x02nt)\x94?\x8c(\x06system|\x05popen)/
     $sg_sub = /\x8c\x0asubprocess\x94?\x8c(\x05Popen|\x04call|\x03run|\x0ccheck_output)/
     $sg_runpy = /\x8c\x05runpy\x94?\x8c\x09_run_code/
-    $dl_shell = /\b(curl|wget)\s[^\n]{0,200}https?:\/\//
-    $dl_py = /\b(urlopen|urlretrieve|requests\.get|httpx\.get)\s*\(/
-    $dl_ps = /(DownloadString|DownloadFile|Invoke-WebRequest|Invoke-RestMethod)\b/ nocase
+    $dl_shell = /\b(curl|wget)\s[^\n]{0,200}https?:\/\// private
+    $dl_py = /\b(urlopen|urlretrieve|requests\.get|httpx\.get)\s*\(/ private
+    $dl_ps = /(DownloadString|DownloadFile|Invoke-WebRequest|Invoke-RestMethod)\b/ nocase private
   condition:
     any of ($g_*, $sg_*) and any of ($dl_*)
 }

@@ -18,11 +18,11 @@ rule TS_Miner_XmrigCommandLine {
     category = "miner"
   strings:
     $miner = /\b(xmrig|xmr-stak|cpuminer|minerd|t-rex|nbminer|lolminer|phoenixminer|gminer|nanominer|srbminer)/ nocase
-    $donate = /--donate-level[= ]\d/
-    $algo = /(--algo|-a)[= ](rx\/0|randomx|cn\/|cryptonight|kawpow|ethash|etchash|autolykos|ghostrider)/ nocase
-    $pool = /(-o|--url)[= ]["']?[A-Za-z0-9.\-]{3,253}:\d{2,5}/
-    $wallet = /(-u|--user)[= ]["']?[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
-    $threads = /--(cpu-max-threads-hint|max-cpu-usage|cpu-priority)[= ]\d/
+    $donate = /--donate-level[= ]\d/ private
+    $algo = /(--algo|-a)[= ](rx\/0|randomx|cn\/|cryptonight|kawpow|ethash|etchash|autolykos|ghostrider)/ nocase private
+    $pool = /(-o|--url)[= ]["']?[A-Za-z0-9.\-]{3,253}:\d{2,5}/ private
+    $wallet = /(-u|--user)[= ]["']?[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/ private
+    $threads = /--(cpu-max-threads-hint|max-cpu-usage|cpu-priority)[= ]\d/ private
   condition:
     ($miner and any of ($donate, $algo, $pool, $wallet, $threads)) or
     2 of ($donate, $algo, $wallet, $threads)

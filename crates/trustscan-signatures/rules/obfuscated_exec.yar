@@ -30,8 +30,8 @@ rule TS_Obf_EncodedPythonPayload {
     $b_binbash = "/bin/bash" base64
     $b_dunder_import = "__import__(" base64
     $b_exec = "exec(" base64
-    $decode = /\b(b64decode|decodebytes|a2b_base64|b64decode)\s*\(/
-    $exec = /(^|[^.\w])(exec|eval|compile)\s*\(\s*[^)\s]/
+    $decode = /\b(b64decode|decodebytes|a2b_base64|b64decode)\s*\(/ private
+    $exec = /(^|[^.\w])(exec|eval|compile)\s*\(\s*[^)\s]/ private
   condition:
     any of ($b_*) and $decode and $exec
 }
@@ -57,7 +57,7 @@ rule TS_Obf_ImportOfDecoderByName {
     category = "obfuscated-exec"
   strings:
     $imp = /__import__\(\s*["'](base64|zlib|marshal|codecs|binascii|bz2|lzma)["']\s*\)/
-    $exec = /(^|[^.\w])(exec|eval)\s*\(\s*[^)\s]/
+    $exec = /(^|[^.\w])(exec|eval)\s*\(\s*[^)\s]/ private
   condition:
     $imp and $exec
 }
@@ -72,7 +72,7 @@ rule TS_Obf_CharCodeAssembly {
     $hex_escaped = /(^|[^.\w])(exec|eval)\s*\(\s*b?["'](\\x[0-9a-fA-F]{2}){8}/
     $octal_escaped = /(^|[^.\w])(exec|eval)\s*\(\s*b?["'](\\[0-7]{3}){8}/
     $chr_chain = /chr\(\s*(0x)?[0-9a-fA-F]{2,3}\s*\)\s*\+\s*chr\(\s*(0x)?[0-9a-fA-F]{2,3}\s*\)\s*\+\s*chr\(\s*(0x)?[0-9a-fA-F]{2,3}\s*\)/
-    $exec = /(^|[^.\w])(exec|eval)\s*\(\s*[^)\s]/
+    $exec = /(^|[^.\w])(exec|eval)\s*\(\s*[^)\s]/ private
   condition:
     $join_chr or $hex_escaped or $octal_escaped or (#chr_chain >= 2 and $exec)
 }
@@ -83,9 +83,9 @@ rule TS_Obf_Rot13Exec {
     severity = "high"
     category = "obfuscated-exec"
   strings:
-    $rot = /["']rot[_\-]?13["']/
+    $rot = /["']rot[_\-]?13["']/ private
     $codecs = /codecs\.(decode|encode)\s*\(/
-    $exec = /(^|[^.\w])(exec|eval)\s*\(\s*[^)\s]/
+    $exec = /(^|[^.\w])(exec|eval)\s*\(\s*[^)\s]/ private
   condition:
     $rot and $codecs and $exec
 }
@@ -107,7 +107,7 @@ rule TS_Obf_KerasLambdaBytecode {
     severity = "medium"
     category = "obfuscated-exec"
   strings:
-    $lambda = /["']class_name["']\s*:\s*["']Lambda["']/
+    $lambda = /["']class_name["']\s*:\s*["']Lambda["']/ private
     $code = /["'](function|code)["']\s*:\s*(\[\s*)?["']4w[A-Za-z0-9+\/]{40}/
   condition:
     $lambda and $code

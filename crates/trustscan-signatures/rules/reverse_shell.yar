@@ -31,8 +31,8 @@ rule TS_RevShell_NamedPipeRelay {
     category = "reverse-shell"
   strings:
     $fifo = /\b(mkfifo\s+|mknod\s+)[\w.\/]{1,128}/
-    $relay = /\b(nc|ncat|netcat|telnet|openssl\s+s_client)\s/
-    $shell = /(\/bin\/)?(ba|z|da)?sh\s+-i\b/
+    $relay = /\b(nc|ncat|netcat|telnet|openssl\s+s_client)\s/ private
+    $shell = /(\/bin\/)?(ba|z|da)?sh\s+-i\b/ private
   condition:
     $fifo and $relay and $shell
 }
@@ -44,11 +44,11 @@ rule TS_RevShell_PythonSocketShell {
     category = "reverse-shell"
   strings:
     $connect = /\.connect\(\s*\(\s*["'\w]/
-    $dup2 = /\bdup2\(\s*\w+\.fileno\(\)/
-    $pty = /\bpty\.spawn\(/
-    $fileno_io = /\bstd(in|out|err)\s*=\s*\w+\.fileno\(\)/
-    $sh = /["'](\/usr)?\/bin\/(ba|z|da|k)?sh["' ]/
-    $cmd = /["']cmd(\.exe)?["']/ nocase
+    $dup2 = /\bdup2\(\s*\w+\.fileno\(\)/ private
+    $pty = /\bpty\.spawn\(/ private
+    $fileno_io = /\bstd(in|out|err)\s*=\s*\w+\.fileno\(\)/ private
+    $sh = /["'](\/usr)?\/bin\/(ba|z|da|k)?sh["' ]/ private
+    $cmd = /["']cmd(\.exe)?["']/ nocase private
   condition:
     $connect and (
       ($dup2 and ($sh or $cmd or $pty)) or
@@ -64,12 +64,12 @@ rule TS_RevShell_PythonBindShell {
     category = "reverse-shell"
   strings:
     $bind = /\.bind\(\s*\(\s*["'\w]/
-    $accept = ".accept()"
-    $dup2 = /\bdup2\(\s*\w+\.fileno\(\)/
-    $fileno_io = /\bstd(in|out|err)\s*=\s*\w+\.fileno\(\)/
-    $pty = /\bpty\.spawn\(/
-    $sh = /["'](\/usr)?\/bin\/(ba|z|da|k)?sh["' ]/
-    $cmd = /["']cmd(\.exe)?["']/ nocase
+    $accept = ".accept()" private
+    $dup2 = /\bdup2\(\s*\w+\.fileno\(\)/ private
+    $fileno_io = /\bstd(in|out|err)\s*=\s*\w+\.fileno\(\)/ private
+    $pty = /\bpty\.spawn\(/ private
+    $sh = /["'](\/usr)?\/bin\/(ba|z|da|k)?sh["' ]/ private
+    $cmd = /["']cmd(\.exe)?["']/ nocase private
   condition:
     $bind and $accept and ($dup2 or $fileno_io or $pty) and ($sh or $cmd)
 }
@@ -82,7 +82,7 @@ rule TS_RevShell_SocatExec {
   strings:
     $socat = /\bsocat\s[^\n]{0,200}(exec|system):["']?(\/bin\/)?(ba|z|da)?sh\b/ nocase
     $socat_rev = /\bsocat\s[^\n]{0,200}\btcp[46]?(-connect|-listen)?:/ nocase
-    $exec = /\b(exec|system):["']?(\/bin\/)?(ba|z|da)?sh\b/ nocase
+    $exec = /\b(exec|system):["']?(\/bin\/)?(ba|z|da)?sh\b/ nocase private
   condition:
     ($socat and $socat_rev) or ($socat_rev and $exec)
 }
@@ -94,8 +94,8 @@ rule TS_RevShell_PowerShellTcpClient {
     category = "reverse-shell"
   strings:
     $client = /Net\.Sockets\.TCPClient\(/ nocase
-    $stream = ".GetStream()" nocase
-    $iex = /\b(iex|Invoke-Expression)\b/ nocase
+    $stream = ".GetStream()" nocase private
+    $iex = /\b(iex|Invoke-Expression)\b/ nocase private
   condition:
     $client and $stream and $iex
 }

@@ -408,10 +408,15 @@ impl Meta {
 
 fn to_match(rule: &yara_x::Rule<'_, '_>, data: &[u8]) -> Match {
     let meta = Meta::of(rule);
-    let first = rule
-        .patterns()
-        .filter_map(|p| p.matches().map(|m| m.range()).min_by_key(|r| r.start))
-        .min_by_key(|r| r.start);
+    // The first match of the rule's main patterns; context patterns are `private` in the
+    // pack and only count when the rule matched through them alone.
+    let earliest = |patterns: yara_x::Patterns<'_, '_>| {
+        patterns
+            .filter_map(|p| p.matches().map(|m| m.range()).min_by_key(|r| r.start))
+            .min_by_key(|r| r.start)
+    };
+    let first =
+        earliest(rule.patterns()).or_else(|| earliest(rule.patterns().include_private(true)));
     let (offset, excerpt) = match first {
         Some(range) => (range.start, excerpt(data, range.start)),
         None => (0, String::new()),

