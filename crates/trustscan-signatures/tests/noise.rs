@@ -151,6 +151,7 @@ fn the_hidden_payload_demo_is_caught() {
 /// dependencies: huggingface_hub, numpy, PIL, pip, pydantic, httpx, ... including compiled
 /// extensions), and how long compiling the bundled pack takes. Prints offenders; asserts
 /// nothing, since some of that code legitimately spawns shells or evaluates strings.
+/// `TRUSTSCAN_SIGNATURE_CORPUS=DIR` scans another directory instead.
 #[test]
 #[ignore]
 fn site_packages_report() {
@@ -161,7 +162,10 @@ fn site_packages_report() {
         s.len(),
         t.elapsed().as_secs_f64() * 1e3
     );
-    let site = transformers_dir().parent().unwrap().to_path_buf();
+    // Any other directory: TRUSTSCAN_SIGNATURE_CORPUS=DIR.
+    let site = std::env::var_os("TRUSTSCAN_SIGNATURE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| transformers_dir().parent().unwrap().to_path_buf());
     let mut paths = Vec::new();
     files(&site, &[], &mut paths);
     let r = scan_all(&s, &paths);
