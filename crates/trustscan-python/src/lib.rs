@@ -18,5 +18,6 @@ mod walk;
 pub use engine::{Engine, FileReport};
 pub use repository::{
     RepositoryAnalysis, analyze_repository, check_files, code_report, default_threads,
+    sort_findings,
 };
 pub use rules::{Meta, Options};

@@ -93,7 +93,13 @@ pub fn code_report(plan: &LoadPlan, analysis: RepositoryAnalysis) -> CodeReport 
         }
         report.findings.extend(file.findings);
     }
-    report.findings.sort_by(|a, b| {
+    sort_findings(&mut report.findings);
+    report
+}
+
+/// The report's order: strongest reachability first, then severity, confidence, place, rule.
+pub fn sort_findings(findings: &mut [trustscan_core::Finding]) {
+    findings.sort_by(|a, b| {
         (
             a.reachability,
             std::cmp::Reverse(a.severity),
@@ -107,5 +113,4 @@ pub fn code_report(plan: &LoadPlan, analysis: RepositoryAnalysis) -> CodeReport 
             .then_with(|| a.location.cmp(&b.location))
             .then_with(|| a.rule.cmp(&b.rule))
     });
-    report
 }

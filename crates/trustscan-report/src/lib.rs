@@ -89,15 +89,20 @@ pub fn render_scans_json(scans: &[Scan]) -> String {
     out
 }
 
-/// The finding that makes a scan dangerous: a model-loading rule of high severity, at
-/// least medium confidence, in code that runs or is called at load.
+/// The finding that makes a scan dangerous: a model-loading rule or signature of high
+/// severity, at least medium confidence, in code that runs or is called at load.
 pub fn decisive_finding(code: &CodeReport) -> Option<&trustscan_core::Finding> {
-    code.findings.iter().find(|f| {
-        f.rule.starts_with("TS")
-            && f.severity == Level::High
-            && f.confidence >= Level::Medium
-            && f.reachability != Reachability::NotReached
-    })
+    code.findings
+        .iter()
+        .filter(|f| {
+            f.rule.starts_with("TS")
+                && f.severity == Level::High
+                && f.confidence >= Level::Medium
+                && f.reachability != Reachability::NotReached
+        })
+        // A model-loading rule (TS101) explains more than a signature (TS_...) on the same
+        // code: prefer it.
+        .min_by_key(|f| f.rule.starts_with("TS_"))
 }
 
 /// The verdict of one scan and the reason that decided it: a dangerous payload anywhere in

@@ -145,29 +145,3 @@ fn the_hidden_payload_demo_is_caught() {
         "{m:?}"
     );
 }
-
-/// A wider look, on demand (`cargo test -p trustscan-signatures --release --test noise --
-/// --ignored --nocapture`): every file of the oracle environment's site-packages (transformers'
-/// dependencies: huggingface_hub, numpy, PIL, pip, pydantic, httpx, ... including compiled
-/// extensions), and how long compiling the bundled pack takes. Prints offenders; asserts
-/// nothing, since some of that code legitimately spawns shells or evaluates strings.
-/// `TRUSTSCAN_SIGNATURE_CORPUS=DIR` scans another directory instead.
-#[test]
-#[ignore]
-fn site_packages_report() {
-    let t = Instant::now();
-    let s = Signatures::bundled().unwrap();
-    eprintln!(
-        "bundled pack: {} rules compiled in {:.1} ms",
-        s.len(),
-        t.elapsed().as_secs_f64() * 1e3
-    );
-    // Any other directory: TRUSTSCAN_SIGNATURE_CORPUS=DIR.
-    let site = std::env::var_os("TRUSTSCAN_SIGNATURE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| transformers_dir().parent().unwrap().to_path_buf());
-    let mut paths = Vec::new();
-    files(&site, &[], &mut paths);
-    let r = scan_all(&s, &paths);
-    report(&format!("{}", site.display()), &r);
-}

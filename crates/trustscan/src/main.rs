@@ -4,6 +4,7 @@ mod check;
 mod code;
 mod gate;
 mod payloads;
+mod signatures;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -129,6 +130,9 @@ struct ScanArgs {
     jobs: Option<usize>,
     #[command(flatten)]
     allow: payloads::AllowArgs,
+    /// Add the YARA rules (`*.yar`, `*.yara`) under this directory to the bundled pack.
+    #[arg(long, value_name = "DIR")]
+    yara_rules: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -200,6 +204,17 @@ fn main() -> ExitCode {
         Some(Ok(o)) => o,
         None => Default::default(),
     };
+    let sigs = match scan.map(|s| match &s.yara_rules {
+        Some(dir) => trustscan_signatures::Signatures::with_user_rules(dir),
+        None => trustscan_signatures::Signatures::bundled(),
+    }) {
+        Some(Err(e)) => {
+            eprintln!("trustscan: signatures: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+        Some(Ok(s)) => Some(s),
+        None => None,
+    };
     let engine = scan.map(|s| {
         trustscan_python::Engine::new(trustscan_python::Options {
             honor_nosec: s.honor_nosec,
@@ -223,12 +238,23 @@ fn main() -> ExitCode {
                 let planned = clock.elapsed();
                 let (code, payloads) = match &engine {
                     Some(engine) => {
-                        let code = code::analyse(engine, &plan, snapshot.as_ref(), threads);
+                        let mut code = code::analyse(engine, &plan, snapshot.as_ref(), threads);
                         let analysed = clock.elapsed();
                         let p = payloads::scan(&plan, snapshot.as_ref(), threads, &payload_options);
+                        if let Some(sigs) = &sigs {
+                            code.findings.extend(signatures::scan(
+                                sigs,
+                                &plan,
+                                snapshot.as_ref(),
+                                &p,
+                                threads,
+                            ));
+                            trustscan_python::sort_findings(&mut code.findings);
+                        }
                         if std::env::var_os("TRUSTSCAN_TIMINGS").is_some() {
                             eprintln!(
-                                "trustscan: {text}: plan {planned:?}, code {:?}, payloads {:?}",
+                                "trustscan: {text}: plan {planned:?}, code {:?}, payloads and \
+                                 signatures {:?}",
                                 analysed - planned,
                                 clock.elapsed() - analysed
                             );

@@ -1,0 +1,167 @@
+//! Signature matches (YARA-X) as findings: over the repository's Python files, its chat
+//! templates and its pickle-based payload files. A match becomes a finding of its rule
+//! (`TS_Obf_ExecOfDecodedData`, ...) at the line of its offset, running at load when the file runs or is
+//! deserialized at load, so it weighs in the verdict, the reports and gating like the rest.
+
+use sha2::{Digest, Sha256};
+use trustscan_core::{Finding, Level, LoadPlan, Location, Reachability};
+use trustscan_report::PayloadFile;
+use trustscan_signatures::{Match, Signatures};
+use trustscan_source::Snapshot;
+
+/// Files above this size are not scanned for signatures (weights; the payload scanner has
+/// already read their pickles).
+const MAX_BYTES: usize = 256 << 20;
+
+/// Findings for every signature match in the files worth scanning.
+pub fn scan(
+    sigs: &Signatures,
+    plan: &LoadPlan,
+    snapshot: &dyn Snapshot,
+    payloads: &[PayloadFile],
+    threads: usize,
+) -> Vec<Finding> {
+    let executed: std::collections::BTreeSet<&str> =
+        plan.apis.iter().flat_map(|a| a.executed_files()).collect();
+    let pickled: std::collections::BTreeMap<&str, &PayloadFile> = payloads
+        .iter()
+        .filter(|p| p.report.parts.iter().any(|part| part.analysis.is_some()))
+        .map(|p| (p.path.as_str(), p))
+        .collect();
+    let paths: Vec<&str> = snapshot
+        .files()
+        .iter()
+        .filter(|f| f.is_readable() && f.size as usize <= MAX_BYTES)
+        .map(|f| f.path.as_str())
+        .filter(|p| is_code_or_template(p) || pickled.contains_key(p))
+        .collect();
+    let per_file = crate::payloads::parallel_map(&paths, threads, |path| {
+        let Ok(bytes) = snapshot.view(path) else {
+            return Vec::new();
+        };
+        let runs = executed.contains(path)
+            || pickled
+                .get(path)
+                .is_some_and(|p| p.reachability != Reachability::NotReached);
+        let reach = if runs {
+            Reachability::RunsAtLoad
+        } else {
+            Reachability::NotReached
+        };
+        match sigs.try_scan(&bytes) {
+            Ok(matches) => matches
+                .into_iter()
+                .map(|m| finding(path, &bytes, &m, reach))
+                .collect(),
+            // A scan that ran out of time is not a clean file.
+            Err(e) => vec![unfinished(path, &e, reach)],
+        }
+    });
+    per_file.into_iter().flatten().collect()
+}
+
+/// A low finding saying the file's signature scan did not finish (e.g. its time ran out).
+fn unfinished(path: &str, error: &str, reachability: Reachability) -> Finding {
+    Finding {
+        rule: "TS_SignatureScanIncomplete".into(),
+        name: "yara-incomplete".into(),
+        cwe: 693,
+        severity: Level::Low,
+        confidence: Level::High,
+        location: Location {
+            file: path.to_string(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            context: [1, 1],
+        },
+        scope: "<file>".into(),
+        snippet: String::new(),
+        message: format!("the signature scan did not finish: {error}"),
+        reachability,
+        evidence: Vec::new(),
+        fingerprint: format!("incomplete:{path}"),
+    }
+}
+
+fn is_code_or_template(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.ends_with(".py")
+        || name.ends_with(".pyw")
+        || name.ends_with(".jinja")
+        || name == "tokenizer_config.json"
+        || name == "chat_template.json"
+}
+
+/// CWE by the rule's category.
+fn cwe(category: &str) -> u32 {
+    match category {
+        "reverse-shell" => 78,
+        "download-exec" => 494,
+        "miner" => 400,
+        "exfiltration" => 200,
+        "obfuscated-exec" => 95,
+        _ => 506, // known malicious: embedded malicious code
+    }
+}
+
+fn finding(path: &str, bytes: &[u8], m: &Match, reachability: Reachability) -> Finding {
+    // A pattern may start at the separator before the indicator (a newline, a quote): point
+    // at the indicator itself.
+    let mut at = m.offset.min(bytes.len());
+    let limit = (at + 8).min(bytes.len());
+    while at < limit && !(bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
+        at += 1;
+    }
+    if at == limit {
+        at = m.offset.min(bytes.len());
+    }
+    let before = &bytes[..at];
+    let line = memchr::memchr_iter(b'\n', before).count() as u32 + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count() as u32
+        + 1;
+    // The line as the snippet, as for the other findings (binary files: the excerpt).
+    let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+    let text = &bytes[line_start..line_end];
+    let snippet = match std::str::from_utf8(text) {
+        Ok(t) if t.len() <= 300 => t.trim().to_string(),
+        _ => m.excerpt.clone(),
+    };
+    let rule = m.rule.clone();
+    let mut h = Sha256::new();
+    for part in [rule.as_str(), path, m.excerpt.as_str()] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let fingerprint = h
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Finding {
+        rule,
+        name: format!("yara-{}", m.category),
+        cwe: cwe(&m.category),
+        severity: m.severity,
+        confidence: Level::High,
+        location: Location {
+            file: path.to_string(),
+            line,
+            column,
+            end_line: line,
+            end_column: column,
+            context: [line, line],
+        },
+        scope: "<file>".into(),
+        snippet,
+        message: format!("signature {} ({}): {}", m.rule, m.category, m.description),
+        reachability,
+        evidence: Vec::new(),
+        fingerprint,
+    }
+}
