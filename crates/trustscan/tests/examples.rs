@@ -503,3 +503,57 @@ fn each_loading_api_line_counts_its_high_findings_and_payloads() {
         .unwrap();
     assert!(automodel.ends_with("; 1 dangerous payload"), "{automodel}");
 }
+
+#[test]
+fn signatures_are_findings_and_users_can_add_rules() {
+    let (_, out, _) = trustscan(&[
+        "scan",
+        "--format",
+        "json",
+        "examples/transformers-hidden-payload",
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let yara = doc["code"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "TS_Obf_ExecOfDecodedData")
+        .expect("the bundled pack sees the decoded exec");
+    assert_eq!(yara["location"]["file"], "modeling_hidden.py");
+    assert_eq!(yara["location"]["line"], 9);
+    assert_eq!(yara["reachability"], "runs-at-load");
+    // A user's rule on a benign repository: a finding of that rule, not run at load there.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mine.yar"),
+        "rule Org_Quantize { meta: severity = \"low\" strings: $a = \"def quantize\" condition: $a }",
+    )
+    .unwrap();
+    let rules = dir.path().to_str().unwrap();
+    let (_, out, err) = trustscan(&[
+        "scan",
+        "--format",
+        "json",
+        "--yara-rules",
+        rules,
+        "examples/transformers-remote-code",
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let mine: Vec<&Value> = doc["code"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "Org_Quantize")
+        .collect();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["location"]["file"], "quantization.py");
+    std::fs::write(dir.path().join("broken.yar"), "rule {").unwrap();
+    let (code, _, err) = trustscan(&[
+        "scan",
+        "--yara-rules",
+        rules,
+        "examples/transformers-remote-code",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("broken.yar"), "{err}");
+}
