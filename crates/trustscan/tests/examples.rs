@@ -488,7 +488,7 @@ fn each_loading_api_line_counts_its_high_findings_and_payloads() {
         .find(|l| l.contains("AutoModel loading"))
         .unwrap_or_else(|| panic!("{out}"));
     assert!(
-        automodel.ends_with("; 1 high finding at load, 1 more reachable from it"),
+        automodel.ends_with("; 2 high findings at load, 1 more reachable from it"),
         "{automodel}"
     );
     let config = out
