@@ -53,11 +53,10 @@ rule TS_Known_PickleReduceDownloader {
 
 rule TS_Known_ReportedC2Address {
   meta:
-    description = "Connect-back address publicly reported in malicious Hugging Face models (210.117.212.93: JFrog, Feb 2024; 107.173.7.141: ReversingLabs nullifAI, Feb 2025)"
+    description = "Connect-back address publicly reported in malicious Hugging Face models (107.173.7.141: ReversingLabs nullifAI, Feb 2025)"
     severity = "high"
     category = "known-malicious"
   strings:
-    $jfrog_2024 = "210.117.212.93"
     $nullifai_2025 = "107.173.7.141"
   condition:
     any of them
