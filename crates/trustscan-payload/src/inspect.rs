@@ -147,6 +147,15 @@ impl<'l> Walk<'l> {
         }
     }
 
+    /// What one more stream may inflate to: its own cap, within what the file has left.
+    fn inflation_cap(&self) -> usize {
+        self.options.max_inflated.min(
+            self.options
+                .max_total_inflated
+                .saturating_sub(self.inflated),
+        )
+    }
+
     fn part(&mut self, location: &str, format: &'static str, verdict: Verdict, reason: String) {
         self.parts.push(Part {
             location: location.to_string(),
@@ -230,11 +239,7 @@ impl<'l> Walk<'l> {
             return self.sevenz(data, location, depth);
         }
         if let Some(w) = compress::wrapper_of(head) {
-            let cap = self.options.max_inflated.min(
-                self.options
-                    .max_total_inflated
-                    .saturating_sub(self.inflated),
-            );
+            let cap = self.inflation_cap();
             match compress::decompress(w, data, cap) {
                 Ok(inner) => {
                     self.inflated += inner.len();
@@ -443,11 +448,7 @@ impl<'l> Walk<'l> {
             }
             let at = join(location, &e.name);
             self.slip(&at, &e.name, None);
-            let cap = self.options.max_inflated.min(
-                self.options
-                    .max_total_inflated
-                    .saturating_sub(self.inflated),
-            );
+            let cap = self.inflation_cap();
             match zip::contents(data, e, cap) {
                 Ok(bytes) => {
                     if let std::borrow::Cow::Owned(v) = &bytes {

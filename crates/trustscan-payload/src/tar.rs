@@ -43,30 +43,22 @@ pub fn members(data: &[u8], max_members: usize) -> Result<Vec<Member>, String> {
                     long_name = Some(p);
                 }
             }
-            b'0' | 0 | b'7' => {
+            b'0' | 0 | b'7' | b'1' | b'2' => {
                 if out.len() >= max_members {
                     return Err(format!(
                         "the tar archive has more than {max_members} members"
                     ));
                 }
-                let name = long_name.take().unwrap_or_else(|| ustar_name(header));
+                // Hard and symbolic links carry no body, only where they point.
+                let link = matches!(kind, b'1' | b'2').then(|| c_string(&header[157..257]));
                 out.push(Member {
-                    name,
-                    range: body..end,
-                    link: None,
-                });
-            }
-            b'1' | b'2' => {
-                if out.len() >= max_members {
-                    return Err(format!(
-                        "the tar archive has more than {max_members} members"
-                    ));
-                }
-                let name = long_name.take().unwrap_or_else(|| ustar_name(header));
-                out.push(Member {
-                    name,
-                    range: body..body,
-                    link: Some(c_string(&header[157..257])),
+                    name: long_name.take().unwrap_or_else(|| ustar_name(header)),
+                    range: if link.is_some() {
+                        body..body
+                    } else {
+                        body..end
+                    },
+                    link,
                 });
             }
             _ => long_name = None, // directories, links, devices: nothing to read
