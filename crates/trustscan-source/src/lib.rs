@@ -5,10 +5,12 @@
 //! cache snapshot, an OpenCSG download directory); the trait is shaped so that a remote hub
 //! can serve the same reads with HTTP range requests.
 
+mod cache;
 mod layout;
 mod local;
 mod target;
 
+pub use cache::{CachedSnapshot, cached_snapshots};
 pub use layout::{hf_hub_cache_dir, modelscope_cache_dir};
 pub use local::LocalSnapshot;
 pub use target::{Target, TargetError};
