@@ -8,12 +8,12 @@ mod sarif;
 mod text;
 
 pub use markdown::render_scans_markdown;
-pub use payload::{PayloadFile, payload_json, payload_text, verdict_word};
+pub use payload::{PayloadFile, payload_fingerprint, payload_json, payload_text, verdict_word};
 pub use sarif::{
     SARIF_FINGERPRINT, SARIF_SCHEMA, SarifInput, SarifTarget, TSP_DANGEROUS, TSP_INCONCLUSIVE,
     TSP_SUSPICIOUS, render_sarif,
 };
-pub use text::{FindingView, render_plan_text, render_scan_text};
+pub use text::{FindingView, paint_level, render_plan_text, render_scan_text};
 
 use trustscan_core::{CodeReport, Level, LoadPlan, Reachability};
 

@@ -25,7 +25,6 @@
 
 use crate::{PayloadFile, Verdict, verdict_word};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use trustscan_core::{Finding, Level, RuleInfo};
 use trustscan_payload::{Part, policy::Verdict as PayloadVerdict};
 
@@ -430,31 +429,13 @@ fn payload_result(p: &PayloadFile, part: &Part, rules: &Rules, location: Value) 
         "level": level(rule.severity),
         "message": {"text": message},
         "locations": [location],
-        "partialFingerprints": {SARIF_FINGERPRINT: payload_fingerprint(p, part)},
+        "partialFingerprints": {SARIF_FINGERPRINT: crate::payload::part_fingerprint(p, part)},
         "properties": Value::Object(props),
     })
 }
 
 /// SHA-256 (hex) of the payload path, the part's location, its verdict and its sorted reasons,
 /// each followed by a NUL byte.
-fn payload_fingerprint(p: &PayloadFile, part: &Part) -> String {
-    let mut reasons: Vec<&str> = part.reasons.iter().map(String::as_str).collect();
-    reasons.sort_unstable();
-    let mut h = Sha256::new();
-    for field in [
-        p.path.as_str(),
-        part.location.as_str(),
-        verdict_word(part.verdict),
-    ]
-    .into_iter()
-    .chain(reasons)
-    {
-        h.update(field.as_bytes());
-        h.update([0u8]);
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A result location for `path` (relative to `root`, or a path of its own when `root` is
 /// empty), and whether it is relative to `%SRCROOT%`.
 fn physical_location(root: &str, path: &str, region: Value) -> (Value, bool) {

@@ -36,6 +36,40 @@ pub struct FindingView {
     pub all: bool,
     /// Hide findings below this severity.
     pub min_severity: Level,
+    /// ANSI colours for the verdict and severities (terminals only).
+    pub color: bool,
+}
+
+/// `text` in an ANSI colour (`31` red, `33` yellow, ...) when `on`.
+fn paint(text: &str, sgr: &str, on: bool) -> String {
+    if on {
+        format!("\x1b[{sgr}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// A severity word, coloured by level when `on`.
+pub fn paint_level(level: Level, on: bool) -> String {
+    paint(&level.to_string(), level_sgr(level), on)
+}
+
+fn level_sgr(level: Level) -> &'static str {
+    match level {
+        Level::High => "1;31",
+        Level::Medium => "33",
+        Level::Low => "36",
+    }
+}
+
+fn paint_verdict(v: crate::Verdict, on: bool) -> String {
+    let sgr = match v {
+        crate::Verdict::Dangerous => "1;41;97",
+        crate::Verdict::Review => "1;33",
+        crate::Verdict::Inconclusive => "1;35",
+        crate::Verdict::Clean => "1;32",
+    };
+    paint(v.word(), sgr, on)
 }
 
 impl FindingView {
@@ -61,7 +95,12 @@ pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
     let (plan, code) = (&scan.plan, scan.code.as_ref());
     let mut out = String::new();
     let (v, reason) = verdict(scan);
-    let _ = writeln!(out, "{}  {}  ({reason})", v.word(), plan.target);
+    let _ = writeln!(
+        out,
+        "{}  {}  ({reason})",
+        paint_verdict(v, view.color),
+        plan.target
+    );
     if plan.apis.is_empty() {
         let _ = writeln!(out, "  no loading API applies to this repository");
     }
@@ -139,7 +178,11 @@ fn render_code(out: &mut String, code: &CodeReport, view: FindingView) {
         let _ = writeln!(
             out,
             "    {}/{} {} {}  {}:{}:{}  {}  [CWE-{}, in {}]",
-            f.severity.to_string().to_uppercase(),
+            paint(
+                &f.severity.to_string().to_uppercase(),
+                level_sgr(f.severity),
+                view.color
+            ),
             f.confidence.to_string().to_uppercase(),
             f.rule,
             f.name,
