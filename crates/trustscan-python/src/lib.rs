@@ -16,6 +16,7 @@ mod value;
 mod walk;
 
 pub use engine::{Engine, FileReport};
+pub use glob::fnmatch;
 pub use repository::{
     RepositoryAnalysis, analyze_repository, check_files, code_report, default_threads,
     sort_findings,

@@ -12,25 +12,56 @@ pub struct GateArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<crate::Severity>,
     /// `scan` with `--fail-on`: which findings count, by where their code runs:
-    /// `runs-at-load`, `reachable` (runs at load or is called from what runs), or `any`.
-    #[arg(long, value_enum, default_value_t = ReachGate::Reachable)]
-    pub fail_on_reachability: ReachGate,
+    /// `runs-at-load`, `reachable` (runs at load or is called from what runs; the default),
+    /// or `any`.
+    #[arg(long, value_enum)]
+    pub fail_on_reachability: Option<ReachGate>,
     /// With `--fail-on`: a suspicious payload (a global off the allowlist) fails too.
     #[arg(long)]
     pub strict: bool,
-    /// What an inconclusive result does when nothing else fails: `fail` (exit 3) or `pass`.
-    #[arg(long, value_enum, default_value_t = OnInconclusive::Fail)]
+    /// What an inconclusive result does when nothing else fails: `fail` (exit 3; the
+    /// default) or `pass`.
+    #[arg(long, value_enum)]
+    pub inconclusive: Option<OnInconclusive>,
+}
+
+impl GateArgs {
+    /// The gate: flags first, then the configuration file, then the defaults.
+    pub fn resolve(&self, c: &crate::config::Config) -> Gate {
+        Gate {
+            fail_on: self.fail_on.or(c.fail_on).map(Level::from),
+            reachability: self
+                .fail_on_reachability
+                .or(c.fail_on_reachability)
+                .unwrap_or(ReachGate::Reachable),
+            strict: self.strict || c.strict == Some(true),
+            inconclusive: self
+                .inconclusive
+                .or(c.inconclusive)
+                .unwrap_or(OnInconclusive::Fail),
+        }
+    }
+}
+
+/// What fails, resolved.
+#[derive(Clone, Copy, Debug)]
+pub struct Gate {
+    pub fail_on: Option<Level>,
+    pub reachability: ReachGate,
+    pub strict: bool,
     pub inconclusive: OnInconclusive,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ReachGate {
     RunsAtLoad,
     Reachable,
     Any,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum OnInconclusive {
     Fail,
     Pass,
@@ -59,7 +90,7 @@ impl Outcome {
 }
 
 /// The exit code (README, "Exit codes").
-pub fn exit_code(o: &Outcome, g: &GateArgs) -> u8 {
+pub fn exit_code(o: &Outcome, g: &Gate) -> u8 {
     use crate::exit;
     if o.dangerous {
         return exit::DANGEROUS;
@@ -67,8 +98,7 @@ pub fn exit_code(o: &Outcome, g: &GateArgs) -> u8 {
     let fails = match g.fail_on {
         None => o.review,
         Some(level) => {
-            let level = Level::from(level);
-            let counts = |r: &Option<Reachability>| match (g.fail_on_reachability, r) {
+            let counts = |r: &Option<Reachability>| match (g.reachability, r) {
                 (_, None) | (ReachGate::Any, _) => true,
                 (ReachGate::Reachable, Some(r)) => *r != Reachability::NotReached,
                 (ReachGate::RunsAtLoad, Some(r)) => *r == Reachability::RunsAtLoad,
@@ -90,13 +120,53 @@ pub fn exit_code(o: &Outcome, g: &GateArgs) -> u8 {
 mod tests {
     use super::*;
 
-    fn gate(fail_on: Option<crate::Severity>, reach: ReachGate, strict: bool) -> GateArgs {
-        GateArgs {
+    fn gate(fail_on: Option<Level>, reach: ReachGate, strict: bool) -> Gate {
+        Gate {
             fail_on,
-            fail_on_reachability: reach,
+            reachability: reach,
             strict,
             inconclusive: OnInconclusive::Fail,
         }
+    }
+
+    #[test]
+    fn flags_win_over_the_configuration() {
+        let config: crate::config::Config = toml::from_str(
+            "fail-on = \"low\"\nfail-on-reachability = \"any\"\nstrict = true\ninconclusive = \"pass\"",
+        )
+        .unwrap();
+        let g = GateArgs {
+            fail_on: None,
+            fail_on_reachability: None,
+            strict: false,
+            inconclusive: None,
+        }
+        .resolve(&config);
+        assert_eq!(g.fail_on, Some(Level::Low));
+        assert_eq!(g.reachability, ReachGate::Any);
+        assert!(g.strict);
+        assert_eq!(g.inconclusive, OnInconclusive::Pass);
+        let g = GateArgs {
+            fail_on: Some(crate::Severity::High),
+            fail_on_reachability: Some(ReachGate::RunsAtLoad),
+            strict: false,
+            inconclusive: Some(OnInconclusive::Fail),
+        }
+        .resolve(&config);
+        assert_eq!(g.fail_on, Some(Level::High));
+        assert_eq!(g.reachability, ReachGate::RunsAtLoad);
+        assert_eq!(g.inconclusive, OnInconclusive::Fail);
+        let g = GateArgs {
+            fail_on: None,
+            fail_on_reachability: None,
+            strict: false,
+            inconclusive: None,
+        }
+        .resolve(&Default::default());
+        assert_eq!(g.fail_on, None);
+        assert_eq!(g.reachability, ReachGate::Reachable);
+        assert!(!g.strict);
+        assert_eq!(g.inconclusive, OnInconclusive::Fail);
     }
 
     #[test]
@@ -110,8 +180,8 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(exit_code(&o, &gate(None, ReachGate::Reachable, false)), 1);
-        let high = Some(crate::Severity::High);
-        let medium = Some(crate::Severity::Medium);
+        let high = Some(Level::High);
+        let medium = Some(Level::Medium);
         assert_eq!(exit_code(&o, &gate(high, ReachGate::Reachable, false)), 0);
         assert_eq!(exit_code(&o, &gate(high, ReachGate::Any, false)), 1);
         assert_eq!(exit_code(&o, &gate(medium, ReachGate::Reachable, false)), 1);
@@ -127,7 +197,7 @@ mod tests {
             dangerous: true,
             ..Default::default()
         };
-        let high = Some(crate::Severity::High);
+        let high = Some(Level::High);
         assert_eq!(exit_code(&o, &gate(high, ReachGate::RunsAtLoad, false)), 4);
         let o = Outcome {
             inconclusive: true,

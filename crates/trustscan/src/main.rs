@@ -1,9 +1,13 @@
 //! The trustscan command line: parse arguments, open targets, plan, render, exit.
 
+mod cache;
 mod check;
 mod code;
+mod config;
 mod gate;
 mod payloads;
+mod progress;
+mod scanner;
 mod signatures;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -13,7 +17,7 @@ use std::process::ExitCode;
 use trustscan_core::LoadPlan;
 use trustscan_payload::policy::Verdict as PayloadVerdict;
 use trustscan_report::{Scan, Verdict};
-use trustscan_source::{OpenOptions, Target};
+use trustscan_source::OpenOptions;
 
 // The analysis allocates many small strings and tree nodes on two threads; mimalloc makes
 // `scan` markedly faster than the system allocator (bench/python_bench.py).
@@ -44,6 +48,9 @@ enum Command {
         /// A rule ID to explain.
         id: Option<String>,
     },
+    /// List every model in the local Hugging Face and ModelScope caches with its verdict:
+    /// what you have already downloaded, and what loading it would do.
+    Cache(cache::CacheArgs),
 }
 
 #[derive(clap::Args)]
@@ -78,6 +85,10 @@ struct CheckArgs {
     jobs: Option<usize>,
     #[command(flatten)]
     allow: payloads::AllowArgs,
+    #[command(flatten)]
+    config: config::ConfigArgs,
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
 }
 
 #[derive(clap::Args)]
@@ -133,6 +144,34 @@ struct ScanArgs {
     /// Add the YARA rules (`*.yar`, `*.yara`) under this directory to the bundled pack.
     #[arg(long, value_name = "DIR")]
     yara_rules: Option<PathBuf>,
+    #[command(flatten)]
+    config: config::ConfigArgs,
+    /// Colours in the text report: `auto` when standard output is a terminal and `NO_COLOR`
+    /// is not set.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            // https://no-color.org: any non-empty value turns colours off.
+            Color::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -141,7 +180,8 @@ enum Shown {
     All,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 enum Severity {
     Low,
     Medium,
@@ -179,108 +219,189 @@ mod exit {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (args, scan) = match &cli.command {
-        Command::Plan(a) => (a, None),
-        Command::Scan(a) => (&a.common, Some(a)),
-        Command::Check(a) => return check_command(a),
-        Command::Rules { id } => return rules_command(id.as_deref()),
-    };
-    let options = trustscan_load::PlanOptions {
-        hf_cache: args
-            .hf_cache
-            .clone()
-            .or_else(|| Some(trustscan_source::hf_hub_cache_dir())),
-    };
-    let open_options = OpenOptions {
-        revision: args.revision.clone(),
-        max_files: args.max_files,
-        hf_cache: args.hf_cache.clone(),
-    };
-    let payload_options = match scan.map(|s| s.allow.options()) {
-        Some(Err(e)) => {
-            eprintln!("trustscan: {e}");
-            return ExitCode::from(exit::ERROR);
-        }
-        Some(Ok(o)) => o,
-        None => Default::default(),
-    };
-    let sigs = match scan.map(|s| match &s.yara_rules {
-        Some(dir) => trustscan_signatures::Signatures::with_user_rules(dir),
-        None => trustscan_signatures::Signatures::bundled(),
-    }) {
-        Some(Err(e)) => {
-            eprintln!("trustscan: signatures: {e}");
-            return ExitCode::from(exit::ERROR);
-        }
-        Some(Ok(s)) => Some(s),
-        None => None,
-    };
-    let engine = scan.map(|s| {
-        trustscan_python::Engine::new(trustscan_python::Options {
-            honor_nosec: s.honor_nosec,
-            honor_noqa: s.honor_noqa,
-            ..Default::default()
-        })
-    });
-    let mut scans: Vec<Scan> = Vec::new();
+    match &cli.command {
+        Command::Plan(a) => plan_command(a),
+        Command::Scan(a) => scan_command(a),
+        Command::Check(a) => check_command(a),
+        Command::Rules { id } => rules_command(id.as_deref()),
+        Command::Cache(a) => cache::command(a),
+    }
+}
+
+/// Print a message and return the usage-error exit code.
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("trustscan: {message}");
+    ExitCode::from(exit::ERROR)
+}
+
+/// Write the report; a closed pipe (`| head`) is not an error worth a message.
+fn emit(text: &str) -> bool {
+    std::io::stdout().lock().write_all(text.as_bytes()).is_ok()
+}
+
+fn scanner(args: &Args, analysis: Option<scanner::Analysis>) -> scanner::Scanner {
+    scanner::Scanner {
+        plan_options: trustscan_load::PlanOptions {
+            hf_cache: args
+                .hf_cache
+                .clone()
+                .or_else(|| Some(trustscan_source::hf_hub_cache_dir())),
+        },
+        open_options: OpenOptions {
+            revision: args.revision.clone(),
+            max_files: args.max_files,
+            hf_cache: args.hf_cache.clone(),
+        },
+        analysis,
+    }
+}
+
+/// Scan every target; the scans, and whether one could not be opened (its error is printed).
+fn scan_all(scanner: &scanner::Scanner, targets: &[String]) -> (Vec<Scan>, bool) {
+    let progress = progress::Progress::auto();
+    let mut scans = Vec::new();
     let mut had_error = false;
-    for text in &args.targets {
-        let opened = Target::parse(text)
-            .map_err(|e| e.to_string())
-            .and_then(|t| trustscan_source::open(&t, &open_options).map_err(|e| e.to_string()));
-        match opened {
-            Ok(snapshot) => {
-                let clock = std::time::Instant::now();
-                let plan = trustscan_load::plan(text, snapshot.as_ref(), &options);
-                let threads = scan
-                    .and_then(|s| s.jobs)
-                    .unwrap_or_else(trustscan_python::default_threads);
-                let planned = clock.elapsed();
-                let (code, payloads) = match &engine {
-                    Some(engine) => {
-                        let mut code = code::analyse(engine, &plan, snapshot.as_ref(), threads);
-                        let analysed = clock.elapsed();
-                        let p = payloads::scan(&plan, snapshot.as_ref(), threads, &payload_options);
-                        if let Some(sigs) = &sigs {
-                            code.findings.extend(signatures::scan(
-                                sigs,
-                                &plan,
-                                snapshot.as_ref(),
-                                &p,
-                                threads,
-                            ));
-                            trustscan_python::sort_findings(&mut code.findings);
-                        }
-                        if std::env::var_os("TRUSTSCAN_TIMINGS").is_some() {
-                            eprintln!(
-                                "trustscan: {text}: plan {planned:?}, code {:?}, payloads and \
-                                 signatures {:?}",
-                                analysed - planned,
-                                clock.elapsed() - analysed
-                            );
-                        }
-                        (Some(code), p)
-                    }
-                    None => (None, Vec::new()),
-                };
-                scans.push(Scan {
-                    plan,
-                    code,
-                    payloads,
-                });
-            }
+    for (i, text) in targets.iter().enumerate() {
+        progress.item(i + 1, targets.len(), text);
+        match scanner.scan(text, &progress) {
+            Ok(s) => scans.push(s),
             Err(e) => {
+                progress.clear();
                 had_error = true;
                 eprintln!("trustscan: {text}: {e}");
             }
         }
     }
-    let rendered = match (args.format, scan) {
-        (Format::Markdown | Format::Sarif, None) => {
-            eprintln!("trustscan: --format markdown and sarif are for scan and check");
-            return ExitCode::from(exit::ERROR);
+    progress.clear();
+    (scans, had_error)
+}
+
+fn plan_command(args: &Args) -> ExitCode {
+    if matches!(args.format, Format::Markdown | Format::Sarif) {
+        return fail("--format markdown and sarif are for scan and check");
+    }
+    let (scans, had_error) = scan_all(&scanner(args, None), &args.targets);
+    let rendered = match args.format {
+        Format::Json => {
+            let plans: Vec<LoadPlan> = scans.iter().map(|s| s.plan.clone()).collect();
+            trustscan_report::render_plans_json(&plans)
         }
-        (Format::Sarif, Some(_)) => sarif(
+        _ => scans
+            .iter()
+            .map(|s| trustscan_report::render_plan_text(&s.plan))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    if !emit(&rendered) || had_error {
+        return ExitCode::from(exit::ERROR);
+    }
+    if scans.iter().any(|s| s.plan.is_inconclusive()) {
+        ExitCode::from(exit::INCONCLUSIVE)
+    } else {
+        ExitCode::from(exit::CLEAN)
+    }
+}
+
+/// What `scan` and `cache` share: the analyses with the configuration applied.
+fn analysis(
+    config: config::Loaded,
+    allow: &payloads::AllowArgs,
+    yara_rules: Option<&PathBuf>,
+    honor_nosec: bool,
+    honor_noqa: bool,
+    jobs: Option<usize>,
+) -> Result<scanner::Analysis, String> {
+    let c = &config.config;
+    let payload_options = allow.options(&config)?;
+    let yara_rules = yara_rules
+        .cloned()
+        .or_else(|| c.yara_rules.as_deref().map(|p| config.path(p)));
+    let signatures = match &yara_rules {
+        Some(dir) => trustscan_signatures::Signatures::with_user_rules(dir),
+        None => trustscan_signatures::Signatures::bundled(),
+    }
+    .map_err(|e| format!("signatures: {e}"))?;
+    let engine = trustscan_python::Engine::new(trustscan_python::Options {
+        honor_nosec: honor_nosec || c.honor_nosec == Some(true),
+        honor_noqa: honor_noqa || c.honor_noqa == Some(true),
+        ..Default::default()
+    });
+    Ok(scanner::Analysis {
+        engine,
+        payload_options,
+        signatures,
+        threads: jobs.unwrap_or_else(trustscan_python::default_threads),
+        config,
+    })
+}
+
+fn scan_command(a: &ScanArgs) -> ExitCode {
+    let args = &a.common;
+    let local: Vec<PathBuf> = args.targets.iter().map(PathBuf::from).collect();
+    let config = match config::load(&a.config, &local) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let gate = a.gate.resolve(&config.config);
+    let baseline = match a
+        .config
+        .baseline
+        .clone()
+        .or_else(|| config.config.baseline.as_deref().map(|p| config.path(p)))
+    {
+        Some(file) => match config::Baseline::read(&file) {
+            Ok(b) => Some((file, b)),
+            Err(e) => return fail(e),
+        },
+        None => None,
+    };
+    let analysis = match analysis(
+        config,
+        &a.allow,
+        a.yara_rules.as_ref(),
+        a.honor_nosec,
+        a.honor_noqa,
+        a.jobs,
+    ) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let (mut scans, had_error) = scan_all(&scanner(args, Some(analysis)), &args.targets);
+    if let Some(file) = &a.config.write_baseline {
+        let findings = scans
+            .iter()
+            .flat_map(|s| s.code.iter().flat_map(|c| &c.findings));
+        let payloads = scans.iter().flat_map(|s| &s.payloads);
+        let doc = config::baseline_json(findings, payloads);
+        if let Err(e) = std::fs::write(file, doc) {
+            return fail(format!("{}: {e}", file.display()));
+        }
+        eprintln!("trustscan: wrote the baseline {}", file.display());
+        return ExitCode::from(if had_error { exit::ERROR } else { exit::CLEAN });
+    }
+    if let Some((file, b)) = &baseline {
+        let suppressed: usize = scans
+            .iter_mut()
+            .map(|s| {
+                let mut none = Vec::new();
+                let findings = s.code.as_mut().map_or(&mut none, |c| &mut c.findings);
+                b.suppress(findings, &mut s.payloads)
+            })
+            .sum();
+        if suppressed > 0 {
+            eprintln!(
+                "trustscan: {suppressed} findings and payloads suppressed by the baseline {}",
+                file.display()
+            );
+        }
+    }
+    let view = trustscan_report::FindingView {
+        all: matches!(a.findings, Shown::All),
+        min_severity: a.min_severity.into(),
+        color: a.color.enabled(),
+    };
+    let rendered = match args.format {
+        Format::Sarif => sarif(
             scans
                 .iter()
                 .map(|s| trustscan_report::SarifTarget {
@@ -291,54 +412,22 @@ fn main() -> ExitCode {
                 })
                 .collect(),
         ),
-        (Format::Markdown, Some(a)) => trustscan_report::render_scans_markdown(
-            &scans,
-            trustscan_report::FindingView {
-                all: matches!(a.findings, Shown::All),
-                min_severity: a.min_severity.into(),
-            },
-        ),
-        (Format::Json, None) => {
-            let plans: Vec<LoadPlan> = scans.iter().map(|s| s.plan.clone()).collect();
-            trustscan_report::render_plans_json(&plans)
-        }
-        (Format::Json, Some(_)) => trustscan_report::render_scans_json(&scans),
-        (Format::Text, None) => scans
+        Format::Markdown => trustscan_report::render_scans_markdown(&scans, view),
+        Format::Json => trustscan_report::render_scans_json(&scans),
+        Format::Text => scans
             .iter()
-            .map(|s| trustscan_report::render_plan_text(&s.plan))
+            .map(|s| trustscan_report::render_scan_text(s, view))
             .collect::<Vec<_>>()
-            .join("\n"),
-        (Format::Text, Some(a)) => {
-            let view = trustscan_report::FindingView {
-                all: matches!(a.findings, Shown::All),
-                min_severity: a.min_severity.into(),
-            };
-            scans
-                .iter()
-                .map(|s| trustscan_report::render_scan_text(s, view))
-                .collect::<Vec<_>>()
-                .join("")
-        }
+            .join(""),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(rendered.as_bytes()).is_err() {
-        // A closed pipe (`| head`) is not an error worth a message.
+    if !emit(&rendered) || had_error {
         return ExitCode::from(exit::ERROR);
     }
-    let code = if had_error {
-        exit::ERROR
-    } else if let Some(a) = scan {
-        let mut outcome = gate::Outcome::default();
-        for s in &scans {
-            outcome.merge(scan_outcome(s));
-        }
-        gate::exit_code(&outcome, &a.gate)
-    } else if scans.iter().any(|s| s.plan.is_inconclusive()) {
-        exit::INCONCLUSIVE
-    } else {
-        exit::CLEAN
-    };
-    ExitCode::from(code)
+    let mut outcome = gate::Outcome::default();
+    for s in &scans {
+        outcome.merge(scan_outcome(s));
+    }
+    ExitCode::from(gate::exit_code(&outcome, &gate))
 }
 
 /// A SARIF log of the targets, with every Python rule's metadata (SARIF lists them all,
@@ -378,44 +467,50 @@ fn scan_outcome(s: &Scan) -> gate::Outcome {
 
 fn check_command(args: &CheckArgs) -> ExitCode {
     if args.format == Format::Markdown {
-        eprintln!("trustscan: --format markdown is for scan");
-        return ExitCode::from(exit::ERROR);
+        return fail("--format markdown is for scan");
     }
-    let payload_options = match args.allow.options() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("trustscan: {e}");
-            return ExitCode::from(exit::ERROR);
-        }
+    // `check` is for the user's own code: a configuration found among the paths is theirs.
+    let config = match config::load(&args.config, &[]) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
     };
+    let gate = args.gate.resolve(&config.config);
+    let payload_options = match args.allow.options(&config) {
+        Ok(o) => o,
+        Err(e) => return fail(e),
+    };
+    let honor_nosec = args.honor_nosec || config.config.honor_nosec == Some(true);
     let mut options = match &args.bandit_config {
-        Some(path) => match check::bandit_options(path, args.honor_nosec) {
+        Some(path) => match check::bandit_options(path, honor_nosec) {
             Ok(o) => o,
-            Err(e) => {
-                eprintln!("trustscan: {e}");
-                return ExitCode::from(exit::ERROR);
-            }
+            Err(e) => return fail(e),
         },
         None => trustscan_python::Options {
-            honor_nosec: args.honor_nosec,
+            honor_nosec,
             ..Default::default()
         },
     };
-    options.honor_noqa = args.honor_noqa;
+    options.honor_noqa = args.honor_noqa || config.config.honor_noqa == Some(true);
     if !args.select.is_empty() {
         options.select = Some(args.select.iter().cloned().collect());
     }
     options.ignore.extend(args.ignore.iter().cloned());
     let check::Discovered {
         python: mut files,
-        other,
+        mut other,
         named,
         errors,
     } = check::discover(&args.paths);
     for e in &errors {
         eprintln!("trustscan: {e}");
     }
+    for list in [&mut files, &mut other] {
+        list.retain(|p| config.included(&p.to_string_lossy()));
+    }
     let threads = args.jobs.unwrap_or_else(trustscan_python::default_threads);
+    let progress = progress::Progress::auto();
+    progress.item(1, 1, &format!("{} files", files.len() + other.len()));
+    progress.phase("inspecting payloads");
     // Every other file is judged by content; those named directly that are no payload
     // format are read as Python, as `bandit` reads any file it is given.
     let mut payloads = Vec::new();
@@ -431,18 +526,61 @@ fn check_command(args: &CheckArgs) -> ExitCode {
             _ => {}
         }
     }
+    files.sort();
+    progress.phase("analysing Python code");
+    // Building the rule engine costs milliseconds: only when there is Python to check.
+    let mut reports = if files.is_empty() {
+        Vec::new()
+    } else {
+        check::run(&trustscan_python::Engine::new(options), &files, threads)
+    };
+    progress.clear();
+    for (_, r) in reports.iter_mut() {
+        config.filter_findings(&mut r.findings);
+    }
+    if let Some(file) = &args.config.write_baseline {
+        let doc = config::baseline_json(
+            reports.iter().flat_map(|(_, r)| &r.findings),
+            payloads.iter(),
+        );
+        if let Err(e) = std::fs::write(file, doc) {
+            return fail(format!("{}: {e}", file.display()));
+        }
+        eprintln!("trustscan: wrote the baseline {}", file.display());
+        return ExitCode::from(if errors.is_empty() {
+            exit::CLEAN
+        } else {
+            exit::ERROR
+        });
+    }
+    let baseline = args
+        .config
+        .baseline
+        .clone()
+        .or_else(|| config.config.baseline.as_deref().map(|p| config.path(p)));
+    if let Some(file) = baseline {
+        let b = match config::Baseline::read(&file) {
+            Ok(b) => b,
+            Err(e) => return fail(e),
+        };
+        let mut suppressed = 0;
+        for (_, r) in reports.iter_mut() {
+            suppressed += b.suppress(&mut r.findings, &mut Vec::new());
+        }
+        suppressed += b.suppress(&mut Vec::new(), &mut payloads);
+        if suppressed > 0 {
+            eprintln!(
+                "trustscan: {suppressed} findings and payloads suppressed by the baseline {}",
+                file.display()
+            );
+        }
+    }
+    let color = args.color.enabled();
     let flagged = |p: &&trustscan_report::PayloadFile| {
         matches!(
             p.report.verdict,
             PayloadVerdict::Suspicious | PayloadVerdict::Dangerous
         )
-    };
-    files.sort();
-    // Building the rule engine costs milliseconds: only when there is Python to check.
-    let reports = if files.is_empty() {
-        Vec::new()
-    } else {
-        check::run(&trustscan_python::Engine::new(options), &files, threads)
     };
     let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum::<usize>()
         + payloads.iter().filter(flagged).count();
@@ -490,7 +628,7 @@ fn check_command(args: &CheckArgs) -> ExitCode {
                         f.location.column,
                         f.rule,
                         f.name,
-                        f.severity,
+                        trustscan_report::paint_level(f.severity, color),
                         f.confidence,
                         f.cwe,
                         f.message,
@@ -511,10 +649,7 @@ fn check_command(args: &CheckArgs) -> ExitCode {
             s
         }
     };
-    if std::io::stdout().lock().write_all(out.as_bytes()).is_err() {
-        return ExitCode::from(exit::ERROR);
-    }
-    if !errors.is_empty() {
+    if !emit(&out) || !errors.is_empty() {
         return ExitCode::from(exit::ERROR);
     }
     let payload = |v| payloads.iter().any(|p| p.report.verdict == v);
@@ -531,7 +666,7 @@ fn check_command(args: &CheckArgs) -> ExitCode {
             .map(|f| (f.severity, None))
             .collect(),
     };
-    ExitCode::from(gate::exit_code(&outcome, &args.gate))
+    ExitCode::from(gate::exit_code(&outcome, &gate))
 }
 
 /// The first sentence of a rule's rationale, for the one-line-per-rule listing.

@@ -21,15 +21,24 @@ pub struct AllowArgs {
 }
 
 impl AllowArgs {
-    /// Payload options with the user's allowlist extension; `Err` names the bad entry.
-    pub fn options(&self) -> Result<Options, String> {
+    /// Payload options with the user's allowlist extension (flags and configuration);
+    /// `Err` names the bad entry.
+    pub fn options(&self, config: &crate::config::Loaded) -> Result<Options, String> {
         let mut o = Options::default();
         for g in &self.allow_global {
             o.allow.add(g).map_err(|e| format!("--allow-global: {e}"))?;
         }
-        if let Some(path) = &self.allowlist {
+        for g in &config.config.allow_globals {
+            o.allow.add(g).map_err(|e| format!("allow-globals: {e}"))?;
+        }
+        let files = self
+            .allowlist
+            .iter()
+            .cloned()
+            .chain(config.config.allowlist.as_deref().map(|p| config.path(p)));
+        for path in files {
             let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             o.allow
                 .add_file(&text)
                 .map_err(|e| format!("{}: {e}", path.display()))?;

@@ -1,0 +1,264 @@
+//! Configuration: `trustscan.toml`, or `[tool.trustscan]` in `pyproject.toml`, found from the
+//! working directory upward (the first directory holding either wins, as ruff finds its
+//! configuration), or named with `--config`. Command-line flags win over it.
+//!
+//! `scan` does not read a configuration it discovers inside a scanned target: the author of a
+//! downloaded repository would otherwise decide what the scan of their repository reports.
+//! Naming it with `--config` (the user's own repository, in pre-commit or CI) reads it.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use trustscan_core::{Finding, Level};
+use trustscan_report::PayloadFile;
+
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ConfigArgs {
+    /// Read the configuration from this file (`trustscan.toml`, or a `pyproject.toml` with a
+    /// `[tool.trustscan]` table) instead of searching from the working directory up.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Suppress the findings and payloads recorded in this baseline file (by fingerprint).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding and every payload that is not safe in this baseline file, then
+    /// exit 0 (findings the configuration already drops are not recorded).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+/// The settings a configuration file can hold (kebab-case keys, as in the README).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Keep only findings whose rule ID starts with one of these (`B6`, `TS1`, `TS_`).
+    #[serde(default)]
+    pub select: Vec<String>,
+    /// Drop findings whose rule ID starts with one of these.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Rule ID -> severity.
+    #[serde(default)]
+    pub severity: BTreeMap<String, crate::Severity>,
+    /// fnmatch patterns: findings and payload files in matching paths are dropped, and
+    /// `check` skips matching files.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Pickle globals allowed besides the built-in allowlist (as `--allow-global`).
+    #[serde(default)]
+    pub allow_globals: Vec<String>,
+    pub allowlist: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub yara_rules: Option<PathBuf>,
+    pub fail_on: Option<crate::Severity>,
+    pub fail_on_reachability: Option<crate::gate::ReachGate>,
+    pub strict: Option<bool>,
+    pub inconclusive: Option<crate::gate::OnInconclusive>,
+    pub honor_nosec: Option<bool>,
+    pub honor_noqa: Option<bool>,
+}
+
+/// A configuration and the file it came from (paths in it are relative to that file).
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub config: Config,
+    pub file: Option<PathBuf>,
+}
+
+impl Loaded {
+    /// A path from the configuration, relative to the file's directory.
+    pub fn path(&self, p: &Path) -> PathBuf {
+        match self.file.as_deref().and_then(Path::parent) {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p.to_path_buf(),
+        }
+    }
+
+    /// Whether a finding or payload at `path` is kept by `exclude`.
+    pub fn included(&self, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        !self
+            .config
+            .exclude
+            .iter()
+            .any(|g| trustscan_python::fnmatch(g, path) || trustscan_python::fnmatch(g, name))
+    }
+
+    /// Apply rule selection, ignores, severity overrides and excludes to findings.
+    pub fn filter_findings(&self, findings: &mut Vec<Finding>) {
+        let c = &self.config;
+        let has = |list: &[String], rule: &str| list.iter().any(|p| rule.starts_with(p.as_str()));
+        findings.retain(|f| {
+            (c.select.is_empty() || has(&c.select, &f.rule))
+                && !has(&c.ignore, &f.rule)
+                && self.included(&f.location.file)
+        });
+        for f in findings.iter_mut() {
+            if let Some(s) = c.severity.get(&f.rule) {
+                f.severity = Level::from(*s);
+            }
+        }
+    }
+
+    pub fn filter_payloads(&self, payloads: &mut Vec<PayloadFile>) {
+        payloads.retain(|p| self.included(&p.path));
+    }
+}
+
+/// Read the configuration `args` names, or the one found from the working directory up.
+/// `targets`: directories being scanned, whose own configuration files are not read unless
+/// named.
+pub fn load(args: &ConfigArgs, targets: &[PathBuf]) -> Result<Loaded, String> {
+    if args.no_config {
+        return Ok(Loaded::default());
+    }
+    if let Some(file) = &args.config {
+        return read(file)?
+            .map(|config| Loaded {
+                config,
+                file: Some(file.clone()),
+            })
+            .ok_or_else(|| format!("{}: no [tool.trustscan] table", file.display()));
+    }
+    let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
+    let targets: Vec<PathBuf> = targets
+        .iter()
+        .filter_map(|t| std::fs::canonicalize(t).ok())
+        .collect();
+    for dir in cwd.ancestors() {
+        for name in ["trustscan.toml", "pyproject.toml"] {
+            let file = dir.join(name);
+            if !file.is_file() {
+                continue;
+            }
+            if targets.iter().any(|t| dir.starts_with(t)) {
+                eprintln!(
+                    "trustscan: not reading {}: it is inside a scanned target (name it with \
+                     --config if it is yours)",
+                    file.display()
+                );
+                return Ok(Loaded::default());
+            }
+            if let Some(config) = read(&file)? {
+                return Ok(Loaded {
+                    config,
+                    file: Some(file),
+                });
+            }
+        }
+    }
+    Ok(Loaded::default())
+}
+
+/// A file's configuration: the whole of a `trustscan.toml`, the `[tool.trustscan]` table of a
+/// `pyproject.toml` (`None` without one).
+fn read(file: &Path) -> Result<Option<Config>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let bad = |e: toml::de::Error| format!("{}: {e}", file.display());
+    if file.file_name().is_some_and(|n| n == "pyproject.toml") {
+        let doc: toml::Table = toml::from_str(&text).map_err(bad)?;
+        match doc.get("tool").and_then(|t| t.get("trustscan")) {
+            Some(table) => {
+                Ok(Some(Config::deserialize(table.clone()).map_err(|e| {
+                    format!("{}: [tool.trustscan]: {e}", file.display())
+                })?))
+            }
+            None => Ok(None),
+        }
+    } else {
+        toml::from_str(&text).map(Some).map_err(bad)
+    }
+}
+
+/// Fingerprints to suppress: `trustscan.baseline/1` files that `--write-baseline` writes.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    pub fingerprints: std::collections::BTreeSet<String>,
+}
+
+pub const BASELINE_SCHEMA: &str = "trustscan.baseline/1";
+
+impl Baseline {
+    pub fn read(file: &Path) -> Result<Baseline, String> {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        if doc["schema"] != BASELINE_SCHEMA {
+            return Err(format!(
+                "{}: not a trustscan baseline (no \"schema\": \"{BASELINE_SCHEMA}\")",
+                file.display()
+            ));
+        }
+        let mut b = Baseline::default();
+        for key in ["findings", "payloads"] {
+            for entry in doc[key].as_array().into_iter().flatten() {
+                match entry["fingerprint"].as_str() {
+                    Some(f) => b.fingerprints.insert(f.to_string()),
+                    None => {
+                        return Err(format!(
+                            "{}: a {key} entry has no fingerprint",
+                            file.display()
+                        ));
+                    }
+                };
+            }
+        }
+        Ok(b)
+    }
+
+    /// Drop what the baseline records; the number dropped.
+    pub fn suppress(&self, findings: &mut Vec<Finding>, payloads: &mut Vec<PayloadFile>) -> usize {
+        let before = findings.len() + payloads.len();
+        findings.retain(|f| !self.fingerprints.contains(&f.fingerprint));
+        payloads.retain(|p| {
+            !self
+                .fingerprints
+                .contains(&trustscan_report::payload_fingerprint(p))
+        });
+        before - findings.len() - payloads.len()
+    }
+}
+
+/// A baseline document recording these findings and the payloads that are not safe, sorted
+/// so that the file is stable under version control.
+pub fn baseline_json<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+    payloads: impl Iterator<Item = &'a PayloadFile>,
+) -> String {
+    let mut f: Vec<serde_json::Value> = findings
+        .map(|f| {
+            serde_json::json!({
+                "fingerprint": f.fingerprint,
+                "rule": f.rule,
+                "file": f.location.file,
+                "line": f.location.line,
+            })
+        })
+        .collect();
+    let mut p: Vec<serde_json::Value> = payloads
+        .filter(|p| p.report.verdict != trustscan_payload::policy::Verdict::Safe)
+        .map(|p| {
+            serde_json::json!({
+                "fingerprint": trustscan_report::payload_fingerprint(p),
+                "file": p.path,
+                "verdict": trustscan_report::verdict_word(p.report.verdict),
+            })
+        })
+        .collect();
+    let key = |v: &serde_json::Value| (v["file"].to_string(), v["fingerprint"].to_string());
+    f.sort_by_key(key);
+    f.dedup();
+    p.sort_by_key(key);
+    p.dedup();
+    let mut s = serde_json::to_string_pretty(&serde_json::json!({
+        "schema": BASELINE_SCHEMA,
+        "findings": f,
+        "payloads": p,
+    }))
+    .unwrap_or_default();
+    s.push('\n');
+    s
+}

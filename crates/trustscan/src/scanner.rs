@@ -1,0 +1,75 @@
+//! One target through every stage: open, plan, then (for `scan`) the Python analysis, the
+//! payload scanner and the signatures, and the configuration's filters.
+
+use crate::config::Loaded;
+use crate::progress::Progress;
+use std::sync::Arc;
+use trustscan_report::Scan;
+use trustscan_source::{OpenOptions, Target};
+
+pub struct Scanner {
+    pub plan_options: trustscan_load::PlanOptions,
+    pub open_options: OpenOptions,
+    /// The analyses `scan` adds to the plan; `None` for `plan`.
+    pub analysis: Option<Analysis>,
+}
+
+pub struct Analysis {
+    pub engine: Arc<trustscan_python::Engine>,
+    pub payload_options: trustscan_payload::Options,
+    pub signatures: trustscan_signatures::Signatures,
+    pub threads: usize,
+    pub config: Loaded,
+}
+
+impl Scanner {
+    /// The scan of one target (`text` as the user typed it); `Err` says why it could not
+    /// be opened.
+    pub fn scan(&self, text: &str, progress: &Progress) -> Result<Scan, String> {
+        let snapshot = Target::parse(text)
+            .map_err(|e| e.to_string())
+            .and_then(|t| {
+                trustscan_source::open(&t, &self.open_options).map_err(|e| e.to_string())
+            })?;
+        let snapshot = snapshot.as_ref();
+        progress.phase("planning");
+        let clock = std::time::Instant::now();
+        let plan = trustscan_load::plan(text, snapshot, &self.plan_options);
+        let Some(a) = &self.analysis else {
+            return Ok(Scan {
+                plan,
+                code: None,
+                payloads: Vec::new(),
+            });
+        };
+        let planned = clock.elapsed();
+        progress.phase("analysing Python code");
+        let mut code = crate::code::analyse(&a.engine, &plan, snapshot, a.threads);
+        let analysed = clock.elapsed();
+        progress.phase("inspecting payloads");
+        let mut payloads = crate::payloads::scan(&plan, snapshot, a.threads, &a.payload_options);
+        progress.phase("matching signatures");
+        code.findings.extend(crate::signatures::scan(
+            &a.signatures,
+            &plan,
+            snapshot,
+            &payloads,
+            a.threads,
+        ));
+        a.config.filter_findings(&mut code.findings);
+        a.config.filter_payloads(&mut payloads);
+        trustscan_python::sort_findings(&mut code.findings);
+        if std::env::var_os("TRUSTSCAN_TIMINGS").is_some() {
+            eprintln!(
+                "trustscan: {text}: plan {planned:?}, code {:?}, payloads and signatures {:?}",
+                analysed - planned,
+                clock.elapsed() - analysed
+            );
+        }
+        Ok(Scan {
+            plan,
+            code: Some(code),
+            payloads,
+        })
+    }
+}
