@@ -64,3 +64,5 @@ if [ ! -f "$dir/sarif-schema/sarif-2.1.0.json" ]; then
   rm -rf "$tmp"
   echo "SARIF 2.1.0 schema ready (@microsoft/sarif-multitool-linux 5.7.0)"
 fi
+# pre-commit's own manifest loader checks .pre-commit-hooks.yaml (crates/trustscan/tests/integrations.rs).
+make_env pre-commit "pre-commit==4.7.0"
