@@ -1,10 +1,14 @@
 //! The integration files at the repository root, checked with the tools that consume them:
 //! `.pre-commit-hooks.yaml` with pre-commit's own manifest loader and by running its hooks
-//! through `pre-commit try-repo` (pinned in scripts/setup-oracles.sh).
+//! through `pre-commit try-repo`, `action.yml` with action-validator (SchemaStore's
+//! github-action schema) and by running its shell steps as the runner would. Both tools are
+//! pinned in scripts/setup-oracles.sh.
 
 mod common;
 
 use common::{oracle, run, workspace};
+use serde_json::Value;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -75,8 +79,8 @@ fn repository(dir: &Path, files: &[(&str, Vec<u8>)]) {
     git(dir, &["commit", "-q", "-m", "files"]);
 }
 
-/// The directory of the binary under test, first on PATH: the hooks run the `trustscan` they
-/// find there.
+/// The directory of the binary under test, first on PATH: the hooks and the action run the
+/// `trustscan` they find there.
 fn path_with_trustscan() -> String {
     let bin = Path::new(env!("CARGO_BIN_EXE_trustscan")).parent().unwrap();
     format!("{}:{}", bin.display(), std::env::var("PATH").unwrap())
@@ -134,4 +138,150 @@ fn pre_commit_runs_the_hooks() {
     );
     let (ok, out) = try_repo(&["trustscan-check", "--files", "clean.py"]);
     assert!(ok, "{out}");
+}
+
+/// action-validator on a file named `action.yml` (it picks the schema by the file name).
+fn validate_action(text: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("action.yml");
+    std::fs::write(&path, text).unwrap();
+    run(Command::new("node")
+        .arg(oracle(
+            "action-validator/node_modules/@action-validator/cli/cli.mjs",
+        ))
+        .arg(&path))
+}
+
+fn action_text() -> String {
+    std::fs::read_to_string(workspace().join("action.yml")).unwrap()
+}
+
+#[test]
+fn action_is_valid_for_github() {
+    let text = action_text();
+    let (ok, out) = validate_action(&text);
+    assert!(ok, "{out}");
+    for (broken, expected) in [
+        (text.replace("using: composite", "using: compost"), "/runs"),
+        (
+            text.replacen("      shell: bash\n", "", 1),
+            "/runs/steps/0/shell",
+        ),
+        (
+            text.replace("    default: .\n", "    default: .\n    colour: red\n"),
+            "/inputs/path",
+        ),
+    ] {
+        assert_ne!(broken, text, "the edit for {expected} applies");
+        let (ok, out) = validate_action(&broken);
+        assert!(
+            !ok,
+            "a broken action.yml passed (expected an error at {expected})"
+        );
+        assert!(out.contains(&format!("\"path\": \"{expected}\"")), "{out}");
+    }
+}
+
+/// action.yml as JSON (PyYAML from the pre-commit environment reads it).
+fn action() -> Value {
+    let (ok, out) = run(Command::new(pre_commit_python())
+        .args([
+            "-c",
+            "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)",
+        ])
+        .arg(workspace().join("action.yml")));
+    assert!(ok, "{out}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// Run the step named `name` with bash as the runner does, its `env:` expressions replaced
+/// from `values`; (exit code, the step's outputs, stderr).
+fn run_step(
+    action: &Value,
+    name: &str,
+    values: &HashMap<&str, &str>,
+    cwd: &Path,
+) -> (i32, String, String) {
+    let step = action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name}"));
+    assert_eq!(step["shell"], "bash");
+    let output = cwd.join("github-output");
+    std::fs::write(&output, "").unwrap();
+    let mut cmd = Command::new("bash");
+    // GitHub's command line for `shell: bash`.
+    cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+        .arg(step["run"].as_str().unwrap())
+        .current_dir(cwd)
+        .env("PATH", path_with_trustscan())
+        .env("GITHUB_OUTPUT", &output);
+    for (key, value) in step["env"].as_object().into_iter().flatten() {
+        let expr = value.as_str().unwrap();
+        let inner = expr
+            .strip_prefix("${{")
+            .and_then(|e| e.strip_suffix("}}"))
+            .unwrap_or_else(|| panic!("{key}: {expr}"))
+            .trim();
+        cmd.env(key, values.get(inner).unwrap_or_else(|| panic!("{inner}")));
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        std::fs::read_to_string(&output).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn action_scripts_take_inputs_from_the_environment_and_keep_the_exit_code() {
+    let action = action();
+    // `${{ }}` in a script would be pasted into it before bash parses it.
+    for step in action["runs"]["steps"].as_array().unwrap() {
+        if let Some(script) = step["run"].as_str() {
+            assert!(!script.contains("${{"), "{}: {script}", step["name"]);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let example = workspace().join("examples/transformers-hidden-payload");
+    let example = example.to_str().unwrap();
+    let scan = |path: &str, fail_on: &str, args: &str| {
+        let values = HashMap::from([
+            ("inputs.path", path),
+            ("inputs.args", args),
+            ("inputs.fail-on", fail_on),
+            ("inputs.sarif-file", "out.sarif"),
+        ]);
+        run_step(&action, "Scan", &values, dir.path())
+    };
+    // The dangerous example: the step succeeds (the gate comes after the upload), with
+    // trustscan's exit code as its output and the SARIF report written.
+    let (code, outputs, stderr) = scan(example, "", "--jobs 1");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(outputs, "exit-code=4\nsarif=true\n");
+    let sarif: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    // A REVIEW example passes once the gate only counts high findings.
+    let review = workspace().join("examples/transformers-study-miss");
+    let review = review.to_str().unwrap();
+    assert_eq!(scan(review, "", "").1, "exit-code=1\nsarif=true\n");
+    assert_eq!(scan(review, "high", "").1, "exit-code=0\nsarif=true\n");
+    // Inputs are data: a path that is shell code is a (missing) path, not a command, and
+    // `args` is split into words but not globbed.
+    let (code, outputs, stderr) = scan("$(touch injected)\"; touch injected; \"", "", "*");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(outputs.starts_with("exit-code=2\n"), "{outputs}");
+    assert!(stderr.contains("trustscan: *: "), "{stderr}");
+    assert!(!dir.path().join("injected").exists());
+    // A usage error writes no report: nothing to upload.
+    assert_eq!(scan(example, "", "--bogus").1, "exit-code=2\n");
+    // The gate fails with trustscan's exit code.
+    for code in ["0", "1", "4"] {
+        let values = HashMap::from([("steps.scan.outputs.exit-code", code)]);
+        let (exit, _, _) = run_step(&action, "Gate", &values, dir.path());
+        assert_eq!(exit.to_string(), code);
+    }
 }
