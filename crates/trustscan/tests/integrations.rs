@@ -69,7 +69,7 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 /// A new git repository holding `files` (relative path, contents), committed.
-fn repository(dir: &Path, files: &[(&str, Vec<u8>)]) {
+fn repository(dir: &Path, files: &[(String, Vec<u8>)]) {
     std::fs::create_dir_all(dir).unwrap();
     git(dir, &["init", "-q"]);
     for (name, data) in files {
@@ -93,7 +93,7 @@ fn pre_commit_runs_the_hooks() {
     // worktree's manifest may not be committed yet.
     let hooks = tmp.path().join("hooks");
     let manifest = std::fs::read(workspace().join(".pre-commit-hooks.yaml")).unwrap();
-    repository(&hooks, &[(".pre-commit-hooks.yaml", manifest)]);
+    repository(&hooks, &[(".pre-commit-hooks.yaml".into(), manifest)]);
     // A model repository whose loading runs a decoded exec, and a Python file with a finding.
     let model = tmp.path().join("model");
     let example = workspace().join("examples/transformers-hidden-payload");
@@ -112,7 +112,6 @@ fn pre_commit_runs_the_hooks() {
         b"import os\nos.system(input())\n".to_vec(),
     ));
     files.push(("clean.py".into(), b"print('hello')\n".to_vec()));
-    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, d)| (n.as_str(), d.clone())).collect();
     repository(&model, &files);
     let try_repo = |args: &[&str]| {
         run(Command::new(oracle("pre-commit/bin/pre-commit"))
@@ -195,12 +194,14 @@ fn action() -> Value {
 }
 
 /// Run the step named `name` with bash as the runner does, its `env:` expressions replaced
-/// from `values`; (exit code, the step's outputs, stderr).
+/// from `values`, the runner's variables pointing into `cwd` and PATH set to `path`;
+/// (exit code, the step's outputs, stderr).
 fn run_step(
     action: &Value,
     name: &str,
     values: &HashMap<&str, &str>,
     cwd: &Path,
+    path: &str,
 ) -> (i32, String, String) {
     let step = action["runs"]["steps"]
         .as_array()
@@ -216,8 +217,12 @@ fn run_step(
     cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
         .arg(step["run"].as_str().unwrap())
         .current_dir(cwd)
-        .env("PATH", path_with_trustscan())
-        .env("GITHUB_OUTPUT", &output);
+        .env("PATH", path)
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_PATH", cwd.join("github-path"))
+        .env("GITHUB_ACTION_PATH", workspace())
+        .env("RUNNER_TOOL_CACHE", cwd.join("tool-cache"))
+        .env("RUNNER_TEMP", cwd.join("runner-temp"));
     for (key, value) in step["env"].as_object().into_iter().flatten() {
         let expr = value.as_str().unwrap();
         let inner = expr
@@ -254,7 +259,7 @@ fn action_scripts_take_inputs_from_the_environment_and_keep_the_exit_code() {
             ("inputs.fail-on", fail_on),
             ("inputs.sarif-file", "out.sarif"),
         ]);
-        run_step(&action, "Scan", &values, dir.path())
+        run_step(&action, "Scan", &values, dir.path(), &path_with_trustscan())
     };
     // The dangerous example: the step succeeds (the gate comes after the upload), with
     // trustscan's exit code as its output and the SARIF report written.
@@ -281,7 +286,66 @@ fn action_scripts_take_inputs_from_the_environment_and_keep_the_exit_code() {
     // The gate fails with trustscan's exit code.
     for code in ["0", "1", "4"] {
         let values = HashMap::from([("steps.scan.outputs.exit-code", code)]);
-        let (exit, _, _) = run_step(&action, "Gate", &values, dir.path());
+        let (exit, _, _) = run_step(&action, "Gate", &values, dir.path(), "/usr/bin:/bin");
         assert_eq!(exit.to_string(), code);
     }
+}
+
+#[test]
+fn action_installs_trustscan_once_per_source_tree() {
+    let action = action();
+    let dir = tempfile::tempdir().unwrap();
+    // A cargo that records its arguments and installs a stub where --root says.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let log = dir.path().join("cargo.log");
+    std::fs::write(
+        bin.join("cargo"),
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\n\
+             while [ \"$1\" != --root ]; do shift; done\n\
+             mkdir -p \"$2/bin\" && touch \"$2/bin/trustscan\" && chmod +x \"$2/bin/trustscan\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let (ok, out) = run(Command::new("chmod").arg("+x").arg(bin.join("cargo")));
+    assert!(ok, "{out}");
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let install = || {
+        run_step(
+            &action,
+            "Install trustscan",
+            &HashMap::new(),
+            dir.path(),
+            &path,
+        )
+    };
+    let (code, _, stderr) = install();
+    assert_eq!(code, 0, "{stderr}");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let root = std::fs::read_to_string(dir.path().join("github-path")).unwrap();
+    let root = root.trim_end().strip_suffix("/bin").unwrap();
+    let key = root
+        .strip_prefix(&format!(
+            "{}/trustscan/",
+            dir.path().join("tool-cache").display()
+        ))
+        .unwrap_or_else(|| panic!("{root}"));
+    assert!(
+        key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{key}"
+    );
+    assert_eq!(
+        calls,
+        format!(
+            "install --locked --root {root} --target-dir {}/trustscan-target --path {}/crates/trustscan\n",
+            dir.path().join("runner-temp").display(),
+            workspace().display()
+        )
+    );
+    // The same sources again: the binary is there, cargo is not run.
+    let (code, _, stderr) = install();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), calls);
 }
