@@ -9,6 +9,8 @@ mod common;
 use common::{oracle, run, workspace};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::fs::Permissions;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -151,13 +153,9 @@ fn validate_action(text: &str) -> (bool, String) {
         .arg(&path))
 }
 
-fn action_text() -> String {
-    std::fs::read_to_string(workspace().join("action.yml")).unwrap()
-}
-
 #[test]
 fn action_is_valid_for_github() {
-    let text = action_text();
+    let text = std::fs::read_to_string(workspace().join("action.yml")).unwrap();
     let (ok, out) = validate_action(&text);
     assert!(ok, "{out}");
     for (broken, expected) in [
@@ -309,8 +307,7 @@ fn action_installs_trustscan_once_per_source_tree() {
         ),
     )
     .unwrap();
-    let (ok, out) = run(Command::new("chmod").arg("+x").arg(bin.join("cargo")));
-    assert!(ok, "{out}");
+    std::fs::set_permissions(bin.join("cargo"), Permissions::from_mode(0o755)).unwrap();
     let path = format!("{}:/usr/bin:/bin", bin.display());
     let install = || {
         run_step(
