@@ -64,7 +64,8 @@ if [ ! -f "$dir/sarif-schema/sarif-2.1.0.json" ]; then
   rm -rf "$tmp"
   echo "SARIF 2.1.0 schema ready (@microsoft/sarif-multitool-linux 5.7.0)"
 fi
-# pre-commit's own manifest loader checks .pre-commit-hooks.yaml (crates/trustscan/tests/integrations.rs).
+# pre-commit's own manifest loader and try-repo check .pre-commit-hooks.yaml
+# (crates/trustscan/tests/integrations.rs).
 make_env pre-commit "pre-commit==4.7.0"
 # action-validator (its WASM build, offline) checks action.yml against SchemaStore's
 # github-action schema; npm pins the exact versions, chalk included.
