@@ -64,3 +64,17 @@ if [ ! -f "$dir/sarif-schema/sarif-2.1.0.json" ]; then
   rm -rf "$tmp"
   echo "SARIF 2.1.0 schema ready (@microsoft/sarif-multitool-linux 5.7.0)"
 fi
+# pre-commit's own manifest loader and try-repo check .pre-commit-hooks.yaml
+# (crates/trustscan/tests/integrations.rs).
+make_env pre-commit "pre-commit==4.7.0"
+# action-validator (its WASM build, offline) checks action.yml against SchemaStore's
+# github-action schema; npm pins the exact versions, chalk included.
+action_validator="@action-validator/cli@0.6.0 @action-validator/core@0.6.0"
+if [ "$(cat "$dir/action-validator/.trustscan-ready" 2>/dev/null)" != "$action_validator" ]; then
+  rm -rf "$dir/action-validator"
+  mkdir -p "$dir/action-validator"
+  # shellcheck disable=SC2086
+  npm install --silent --no-audit --no-fund --save-exact --prefix "$dir/action-validator" $action_validator
+  echo "$action_validator" > "$dir/action-validator/.trustscan-ready"
+  echo "oracle action-validator ready: $action_validator"
+fi

@@ -3,58 +3,22 @@
 //! constraints (tests/oracle/sarif_validate.py in the `sarif` oracle environment), carries
 //! every Python rule, and is byte-identical from run to run.
 
+mod common;
+
+use common::{oracle, run, trustscan, workspace};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn trustscan(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_trustscan"))
-        .args(args)
-        .current_dir(workspace())
-        .env("HF_HUB_CACHE", "/nonexistent-trustscan-test-cache")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 fn validate(sarif: &str) {
-    let oracles = std::env::var_os("TRUSTSCAN_ORACLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv-oracles"));
-    let python = oracles.join("sarif/bin/python");
-    let schema = oracles.join("sarif-schema/sarif-2.1.0.json");
-    assert!(
-        python.exists() && schema.exists(),
-        "the SARIF oracle is missing under {}: run scripts/setup-oracles.sh",
-        oracles.display()
-    );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out.sarif");
     std::fs::write(&file, sarif).unwrap();
-    let out = Command::new(&python)
+    let (ok, report) = run(Command::new(oracle("sarif/bin/python"))
         .arg(workspace().join("tests/oracle/sarif_validate.py"))
         .arg("--schema")
-        .arg(&schema)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(oracle("sarif-schema/sarif-2.1.0.json"))
+        .arg(&file));
+    assert!(ok, "{report}");
 }
 
 #[test]

@@ -1,0 +1,196 @@
+//! `--format json` against the published JSON Schemas (docs/schema/, docs/json-output.md):
+//! `scan` and `plan` of every example, alone and together (the array form), and `check` over
+//! the examples and the pickle samples must validate with Python's `jsonschema` (the `sarif`
+//! oracle environment, tests/oracle/json_validate.py); documents broken the ways a
+//! regression would break them must not.
+
+mod common;
+
+use common::{oracle, run, trustscan, workspace};
+use serde_json::{Value, json};
+use std::process::Command;
+
+/// Validate documents against `docs/schema/<schema>`; (all valid, the validator's report).
+fn validate(schema: &str, docs: &[(String, String)]) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(oracle("sarif/bin/python"));
+    cmd.arg(workspace().join("tests/oracle/json_validate.py"))
+        .arg(workspace().join("docs/schema").join(schema));
+    for (name, text) in docs {
+        let file = dir.path().join(format!("{name}.json"));
+        std::fs::write(&file, text).unwrap();
+        cmd.arg(file);
+    }
+    run(&mut cmd)
+}
+
+fn examples() -> Vec<String> {
+    let mut dirs: Vec<String> = std::fs::read_dir(workspace().join("examples"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| format!("examples/{}", e.file_name().to_string_lossy()))
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 10, "the demo zoo: {dirs:?}");
+    dirs
+}
+
+/// `trustscan <command> --format json <targets>`, checked to be a document of that schema.
+fn json_output(command: &str, targets: &[&str]) -> (String, String) {
+    let mut args = vec![command, "--format", "json"];
+    args.extend(targets);
+    let (code, out) = trustscan(&args);
+    assert!(code != 2, "{args:?}: exit 2 (a target could not be read)");
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    let first = if doc.is_array() { &doc[0] } else { &doc };
+    assert_eq!(
+        first["schema"],
+        format!("trustscan.{command}/1"),
+        "{args:?}"
+    );
+    let name = match targets {
+        [one] => one.replace('/', "_"),
+        _ => "several-targets".into(),
+    };
+    (name, out)
+}
+
+#[test]
+fn scan_and_plan_of_every_example_match_their_schemas() {
+    let examples = examples();
+    let all: Vec<&str> = examples.iter().map(String::as_str).collect();
+    for (command, schema) in [
+        ("scan", "scan-1.schema.json"),
+        ("plan", "plan-1.schema.json"),
+    ] {
+        let mut docs: Vec<(String, String)> =
+            all.iter().map(|e| json_output(command, &[e])).collect();
+        // Several targets: an array of the same documents.
+        docs.push(json_output(command, &all));
+        let (ok, report) = validate(schema, &docs);
+        assert!(ok, "{command}:\n{report}");
+        assert_eq!(
+            report.matches(": valid").count(),
+            examples.len() + 1,
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn check_output_matches_its_schema() {
+    let doc = json_output("check", &["examples", "tests/fixtures/pickle"]);
+    let parsed: Value = serde_json::from_str(&doc.1).unwrap();
+    // Both halves of the document are exercised: findings in Python files and payloads.
+    assert!(
+        parsed["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| !f["findings"].as_array().unwrap().is_empty())
+    );
+    assert!(!parsed["payloads"].as_array().unwrap().is_empty());
+    let (ok, report) = validate("check-1.schema.json", &[doc]);
+    assert!(ok, "{report}");
+}
+
+/// A real document changed by `edit` must fail validation, naming `path` (where the error is).
+fn assert_rejected(schema: &str, doc: &Value, edit: impl FnOnce(&mut Value), path: &str) {
+    let mut broken = doc.clone();
+    edit(&mut broken);
+    let (ok, report) = validate(schema, &[("broken".into(), broken.to_string())]);
+    assert!(
+        !ok,
+        "{schema} accepted a broken document (expected an error at {path})"
+    );
+    assert!(
+        report.contains(&format!(": {path}: ")),
+        "expected an error at {path}:\n{report}"
+    );
+}
+
+#[test]
+fn broken_documents_fail_validation() {
+    let (_, out) = trustscan(&[
+        "scan",
+        "--format",
+        "json",
+        "examples/transformers-hidden-payload",
+    ]);
+    let scan: Value = serde_json::from_str(&out).unwrap();
+    // The untouched document passes: the failures below come from the edits.
+    let (ok, report) = validate("scan-1.schema.json", &[("scan".into(), out.clone())]);
+    assert!(ok, "{report}");
+    let s = "scan-1.schema.json";
+    assert_rejected(s, &scan, |d| d["verdict"] = json!("MAYBE"), "verdict");
+    assert_rejected(
+        s,
+        &scan,
+        |d| d["schema"] = json!("trustscan.scan/2"),
+        "schema",
+    );
+    assert_rejected(
+        s,
+        &scan,
+        |d| {
+            d.as_object_mut().unwrap().remove("plan");
+        },
+        "(root)",
+    );
+    assert_rejected(
+        s,
+        &scan,
+        |d| d["code"]["findings"][0]["severity"] = json!("HIGH"),
+        "code/findings/0/severity",
+    );
+    assert_rejected(
+        s,
+        &scan,
+        |d| d["code"]["findings"][0]["reachability"] = json!("reachable"),
+        "code/findings/0/reachability",
+    );
+    assert_rejected(
+        s,
+        &scan,
+        |d| d["code"]["findings"][0]["location"]["line"] = json!(0),
+        "code/findings/0/location/line",
+    );
+    assert_rejected(
+        s,
+        &scan,
+        |d| d["code"]["findings"][0]["unexpected"] = json!(true),
+        "code/findings/0",
+    );
+    assert_rejected(
+        s,
+        &scan,
+        |d| d["plan"]["apis"][0]["steps"][0]["kind"] = json!("run-file"),
+        "plan/apis/0/steps/0/kind",
+    );
+    // A payload deserialized at load names the API that loads it.
+    assert_rejected(
+        s,
+        &scan,
+        |d| {
+            d["payloads"][0]["reachability"] = json!("runs-at-load");
+            d["payloads"][0]["loaded_by"] = json!([]);
+        },
+        "payloads/0/loaded_by",
+    );
+    // The plan document alone, and check's: a payload there is never deserialized at load.
+    assert_rejected(
+        "plan-1.schema.json",
+        &scan["plan"],
+        |d| d["apis"][0]["steps"][0]["gate"] = json!({"gate": "option"}),
+        "apis/0/steps/0/gate/gate",
+    );
+    let (_, out) = trustscan(&["check", "--format", "json", "tests/fixtures/pickle"]);
+    let check: Value = serde_json::from_str(&out).unwrap();
+    assert_rejected(
+        "check-1.schema.json",
+        &check,
+        |d| d["payloads"][0]["reachability"] = json!("runs-at-load"),
+        "payloads/0/reachability",
+    );
+}
