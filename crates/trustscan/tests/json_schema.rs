@@ -194,3 +194,71 @@ fn broken_documents_fail_validation() {
         "payloads/0/reachability",
     );
 }
+
+#[test]
+fn cache_listings_and_baselines_match_their_schemas() {
+    let t = tempfile::tempdir().unwrap();
+    let (hf, ms) = (t.path().join("hf"), t.path().join("ms"));
+    // Two examples as cached downloads: a Hugging Face snapshot with a ref, and a ModelScope
+    // revision.
+    let snapshot = hf.join("models--demo--payload/snapshots/0123abcd");
+    let revision = ms.join("models/demo--code/snapshots/master");
+    for (example, to) in [
+        ("transformers-pickle-payload", &snapshot),
+        ("transformers-hidden-payload", &revision),
+    ] {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        let (ok, report) = run(Command::new("cp")
+            .arg("-r")
+            .arg(workspace().join("examples").join(example))
+            .arg(to));
+        assert!(ok, "{report}");
+    }
+    std::fs::create_dir_all(hf.join("models--demo--payload/refs")).unwrap();
+    std::fs::write(hf.join("models--demo--payload/refs/main"), "0123abcd").unwrap();
+    let (hf_arg, ms_arg) = (hf.to_str().unwrap(), ms.to_str().unwrap());
+    let (_, listing) = trustscan(&[
+        "cache",
+        "--format",
+        "json",
+        "--hf-cache",
+        hf_arg,
+        "--modelscope-cache",
+        ms_arg,
+    ]);
+    let doc: Value = serde_json::from_str(&listing).unwrap();
+    assert_eq!(doc["models"].as_array().unwrap().len(), 2, "{listing}");
+    let (ok, report) = validate("cache-1.schema.json", &[("cache".into(), listing.clone())]);
+    assert!(ok, "{report}");
+    let mut broken = doc.clone();
+    broken["models"][0]["verdict"] = json!("UNSAFE");
+    let (ok, _) = validate(
+        "cache-1.schema.json",
+        &[("broken".into(), broken.to_string())],
+    );
+    assert!(!ok, "an unknown verdict must not validate");
+
+    // A baseline with findings and a dangerous payload.
+    let baseline = t.path().join("baseline.json");
+    let (code, _) = trustscan(&[
+        "scan",
+        revision.to_str().unwrap(),
+        snapshot.to_str().unwrap(),
+        "--write-baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert!(!doc["findings"].as_array().unwrap().is_empty(), "{text}");
+    assert!(!doc["payloads"].as_array().unwrap().is_empty(), "{text}");
+    let (ok, report) = validate("baseline-1.schema.json", &[("baseline".into(), text)]);
+    assert!(ok, "{report}");
+    let mut broken = doc.clone();
+    broken["payloads"][0]["verdict"] = json!("safe");
+    let (ok, _) = validate(
+        "baseline-1.schema.json",
+        &[("broken".into(), broken.to_string())],
+    );
+    assert!(!ok, "a safe payload is never recorded");
+}
