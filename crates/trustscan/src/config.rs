@@ -176,14 +176,27 @@ fn read(file: &Path) -> Result<Option<Config>, String> {
 /// Fingerprints to suppress: `trustscan.baseline/1` files that `--write-baseline` writes.
 #[derive(Debug, Default)]
 pub struct Baseline {
+    pub file: PathBuf,
     pub fingerprints: std::collections::BTreeSet<String>,
 }
 
 pub const BASELINE_SCHEMA: &str = "trustscan.baseline/1";
 
+impl Loaded {
+    /// The baseline `--baseline` or the configuration names, read.
+    pub fn baseline(&self, args: &ConfigArgs) -> Result<Option<Baseline>, String> {
+        let file = args
+            .baseline
+            .clone()
+            .or_else(|| self.config.baseline.as_deref().map(|p| self.path(p)));
+        file.map(Baseline::read).transpose()
+    }
+}
+
 impl Baseline {
-    pub fn read(file: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    pub fn read(file: PathBuf) -> Result<Baseline, String> {
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         let doc: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         if doc["schema"] != BASELINE_SCHEMA {
@@ -192,11 +205,11 @@ impl Baseline {
                 file.display()
             ));
         }
-        let mut b = Baseline::default();
+        let mut fingerprints = std::collections::BTreeSet::new();
         for key in ["findings", "payloads"] {
             for entry in doc[key].as_array().into_iter().flatten() {
                 match entry["fingerprint"].as_str() {
-                    Some(f) => b.fingerprints.insert(f.to_string()),
+                    Some(f) => fingerprints.insert(f.to_string()),
                     None => {
                         return Err(format!(
                             "{}: a {key} entry has no fingerprint",
@@ -206,25 +219,54 @@ impl Baseline {
                 };
             }
         }
-        Ok(b)
+        Ok(Baseline { file, fingerprints })
     }
 
-    /// Drop what the baseline records; the number dropped.
-    pub fn suppress(&self, findings: &mut Vec<Finding>, payloads: &mut Vec<PayloadFile>) -> usize {
-        let before = findings.len() + payloads.len();
-        findings.retain(|f| !self.fingerprints.contains(&f.fingerprint));
-        payloads.retain(|p| {
-            !self
-                .fingerprints
-                .contains(&trustscan_report::payload_fingerprint(p))
-        });
-        before - findings.len() - payloads.len()
+    /// Drop what the baseline records, and say on standard error how much that was.
+    pub fn suppress<'a>(
+        &self,
+        findings: impl IntoIterator<Item = &'a mut Vec<Finding>>,
+        payloads: impl IntoIterator<Item = &'a mut Vec<PayloadFile>>,
+    ) {
+        let mut n = 0;
+        for list in findings {
+            let before = list.len();
+            list.retain(|f| !self.fingerprints.contains(&f.fingerprint));
+            n += before - list.len();
+        }
+        for list in payloads {
+            let before = list.len();
+            list.retain(|p| {
+                !self
+                    .fingerprints
+                    .contains(&trustscan_report::payload_fingerprint(p))
+            });
+            n += before - list.len();
+        }
+        if n > 0 {
+            eprintln!(
+                "trustscan: {n} findings and payloads suppressed by the baseline {}",
+                self.file.display()
+            );
+        }
     }
+}
+
+/// Write the baseline `--write-baseline` names.
+pub fn write_baseline<'a>(
+    file: &Path,
+    findings: impl Iterator<Item = &'a Finding>,
+    payloads: impl Iterator<Item = &'a PayloadFile>,
+) -> Result<(), String> {
+    std::fs::write(file, baseline_json(findings, payloads))
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    eprintln!("trustscan: wrote the baseline {}", file.display());
+    Ok(())
 }
 
 /// A baseline document recording these findings and the payloads that are not safe, sorted
 /// so that the file is stable under version control.
-pub fn baseline_json<'a>(
+fn baseline_json<'a>(
     findings: impl Iterator<Item = &'a Finding>,
     payloads: impl Iterator<Item = &'a PayloadFile>,
 ) -> String {

@@ -343,17 +343,9 @@ fn scan_command(a: &ScanArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let gate = a.gate.resolve(&config.config);
-    let baseline = match a
-        .config
-        .baseline
-        .clone()
-        .or_else(|| config.config.baseline.as_deref().map(|p| config.path(p)))
-    {
-        Some(file) => match config::Baseline::read(&file) {
-            Ok(b) => Some((file, b)),
-            Err(e) => return fail(e),
-        },
-        None => None,
+    let baseline = match config.baseline(&a.config) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
     };
     let analysis = match analysis(
         config,
@@ -372,28 +364,20 @@ fn scan_command(a: &ScanArgs) -> ExitCode {
             .iter()
             .flat_map(|s| s.code.iter().flat_map(|c| &c.findings));
         let payloads = scans.iter().flat_map(|s| &s.payloads);
-        let doc = config::baseline_json(findings, payloads);
-        if let Err(e) = std::fs::write(file, doc) {
-            return fail(format!("{}: {e}", file.display()));
+        if let Err(e) = config::write_baseline(file, findings, payloads) {
+            return fail(e);
         }
-        eprintln!("trustscan: wrote the baseline {}", file.display());
         return ExitCode::from(if had_error { exit::ERROR } else { exit::CLEAN });
     }
-    if let Some((file, b)) = &baseline {
-        let suppressed: usize = scans
+    if let Some(b) = &baseline {
+        let (code, payloads): (Vec<_>, Vec<_>) = scans
             .iter_mut()
-            .map(|s| {
-                let mut none = Vec::new();
-                let findings = s.code.as_mut().map_or(&mut none, |c| &mut c.findings);
-                b.suppress(findings, &mut s.payloads)
-            })
-            .sum();
-        if suppressed > 0 {
-            eprintln!(
-                "trustscan: {suppressed} findings and payloads suppressed by the baseline {}",
-                file.display()
-            );
-        }
+            .map(|s| (s.code.as_mut(), &mut s.payloads))
+            .unzip();
+        b.suppress(
+            code.into_iter().flatten().map(|c| &mut c.findings),
+            payloads,
+        );
     }
     let view = trustscan_report::FindingView {
         all: matches!(a.findings, Shown::All),
@@ -539,41 +523,23 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         config.filter_findings(&mut r.findings);
     }
     if let Some(file) = &args.config.write_baseline {
-        let doc = config::baseline_json(
-            reports.iter().flat_map(|(_, r)| &r.findings),
-            payloads.iter(),
-        );
-        if let Err(e) = std::fs::write(file, doc) {
-            return fail(format!("{}: {e}", file.display()));
+        let findings = reports.iter().flat_map(|(_, r)| &r.findings);
+        if let Err(e) = config::write_baseline(file, findings, payloads.iter()) {
+            return fail(e);
         }
-        eprintln!("trustscan: wrote the baseline {}", file.display());
         return ExitCode::from(if errors.is_empty() {
             exit::CLEAN
         } else {
             exit::ERROR
         });
     }
-    let baseline = args
-        .config
-        .baseline
-        .clone()
-        .or_else(|| config.config.baseline.as_deref().map(|p| config.path(p)));
-    if let Some(file) = baseline {
-        let b = match config::Baseline::read(&file) {
-            Ok(b) => b,
-            Err(e) => return fail(e),
-        };
-        let mut suppressed = 0;
-        for (_, r) in reports.iter_mut() {
-            suppressed += b.suppress(&mut r.findings, &mut Vec::new());
-        }
-        suppressed += b.suppress(&mut Vec::new(), &mut payloads);
-        if suppressed > 0 {
-            eprintln!(
-                "trustscan: {suppressed} findings and payloads suppressed by the baseline {}",
-                file.display()
-            );
-        }
+    match config.baseline(&args.config) {
+        Ok(Some(b)) => b.suppress(
+            reports.iter_mut().map(|(_, r)| &mut r.findings),
+            [&mut payloads],
+        ),
+        Ok(None) => {}
+        Err(e) => return fail(e),
     }
     let color = args.color.enabled();
     let flagged = |p: &&trustscan_report::PayloadFile| {

@@ -319,3 +319,57 @@ fn colours_only_when_asked_or_on_a_terminal_without_no_color() {
         "{plain:?}"
     );
 }
+
+#[test]
+fn check_reads_the_configuration_and_baselines_too() {
+    let t = tempfile::tempdir().unwrap();
+    let code_dir = t.path().join("src");
+    copy_dir(&example("transformers-hidden-payload"), &code_dir);
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", "src", "--format", "json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = run_in(t.path(), &args, &[]);
+        let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        let found: Vec<(String, String)> = doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["findings"].as_array().unwrap().iter())
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["location"]["file"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        (code, found)
+    };
+    let (_, all) = check(&[]);
+    assert!(
+        all.iter().any(|(_, f)| f.ends_with("setup_utils.py")),
+        "{all:?}"
+    );
+    assert!(all.iter().any(|(r, _)| r == "TS101"), "{all:?}");
+    std::fs::write(
+        t.path().join("trustscan.toml"),
+        "exclude = [\"setup_utils.py\"]\nignore = [\"TS1\"]\n",
+    )
+    .unwrap();
+    let (_, kept) = check(&[]);
+    let expected: Vec<(String, String)> = all
+        .iter()
+        .filter(|(r, f)| !r.starts_with("TS1") && !f.ends_with("setup_utils.py"))
+        .cloned()
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(kept, expected);
+    let (code, _, err) = run_in(
+        t.path(),
+        &["check", "src", "--write-baseline", "b.json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, none) = check(&["--baseline", "b.json"]);
+    assert!(none.is_empty(), "{none:?}");
+    assert_eq!(code, 0);
+}
