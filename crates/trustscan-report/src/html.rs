@@ -332,9 +332,10 @@ fn code_section(out: &mut String, id: &str, files: &BTreeMap<&str, Vec<(usize, &
     for (n, (path, list)) in files.iter().enumerate() {
         let _ = writeln!(
             out,
-            "<details class=\"file\" id=\"{id}-file{n}\"><summary><code>{}</code>: {} findings</summary>",
+            "<details class=\"file\" id=\"{id}-file{n}\"><summary><code>{}</code>: {} finding{}</summary>",
             esc(path),
-            list.len()
+            list.len(),
+            if list.len() == 1 { "" } else { "s" }
         );
         let mut list = list.clone();
         list.sort_by_key(|(i, f)| (f.location.line, *i));

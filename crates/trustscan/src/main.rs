@@ -166,6 +166,8 @@ enum Format {
     Markdown,
     /// `scan`, `check`: SARIF 2.1.0 for code-scanning services.
     Sarif,
+    /// `scan` only: one self-contained HTML document (no script, no fetches).
+    Html,
 }
 
 /// Exit codes, documented in the README.
@@ -276,8 +278,10 @@ fn main() -> ExitCode {
         }
     }
     let rendered = match (args.format, scan) {
-        (Format::Markdown | Format::Sarif, None) => {
-            eprintln!("trustscan: --format markdown and sarif are for scan and check");
+        (Format::Markdown | Format::Sarif | Format::Html, None) => {
+            eprintln!(
+                "trustscan: --format markdown, html and sarif are for scan (sarif also for check)"
+            );
             return ExitCode::from(exit::ERROR);
         }
         (Format::Sarif, Some(_)) => sarif(
@@ -292,6 +296,13 @@ fn main() -> ExitCode {
                 .collect(),
         ),
         (Format::Markdown, Some(a)) => trustscan_report::render_scans_markdown(
+            &scans,
+            trustscan_report::FindingView {
+                all: matches!(a.findings, Shown::All),
+                min_severity: a.min_severity.into(),
+            },
+        ),
+        (Format::Html, Some(a)) => trustscan_report::render_scans_html(
             &scans,
             trustscan_report::FindingView {
                 all: matches!(a.findings, Shown::All),
@@ -377,8 +388,8 @@ fn scan_outcome(s: &Scan) -> gate::Outcome {
 }
 
 fn check_command(args: &CheckArgs) -> ExitCode {
-    if args.format == Format::Markdown {
-        eprintln!("trustscan: --format markdown is for scan");
+    if matches!(args.format, Format::Markdown | Format::Html) {
+        eprintln!("trustscan: --format markdown and html are for scan");
         return ExitCode::from(exit::ERROR);
     }
     let payload_options = match args.allow.options() {
@@ -478,8 +489,8 @@ fn check_command(args: &CheckArgs) -> ExitCode {
             s.push('\n');
             s
         }
-        // Markdown was refused above.
-        Format::Text | Format::Markdown => {
+        // Markdown and HTML were refused above.
+        Format::Text | Format::Markdown | Format::Html => {
             let mut s = String::new();
             for (path, r) in &reports {
                 for f in &r.findings {
