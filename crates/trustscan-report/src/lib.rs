@@ -1,5 +1,6 @@
-//! Renderers: load plans and scan verdicts as text for terminals, as JSON for machines and as
-//! SARIF 2.1.0 for code scanning, as Markdown and as one self-contained HTML document.
+//! Renderers: load plans and scan verdicts as text for terminals, as JSON for machines, as
+//! SARIF 2.1.0 for code scanning, as Markdown for pull requests and as one self-contained
+//! HTML page.
 //! Output is deterministic: the same plan always renders to the same bytes.
 
 mod html;
