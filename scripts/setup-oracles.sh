@@ -2,7 +2,8 @@
 # Create the Python virtual environments the differential tests use as oracles:
 # the real loaders (transformers 4.57 and 5.x, ModelScope) run on harmless fixtures in a
 # subprocess and report which files Python actually executed. Also the official SARIF 2.1.0
-# schema and a JSON Schema validator for trustscan's SARIF output.
+# schema and a JSON Schema validator for trustscan's SARIF output, and headless Chromium for
+# the HTML report.
 # Idempotent: an environment whose marker file exists is left alone.
 #   scripts/setup-oracles.sh [DIR]      (default: .venv-oracles in the repository root)
 set -euo pipefail
@@ -77,4 +78,18 @@ if [ "$(cat "$dir/action-validator/.trustscan-ready" 2>/dev/null)" != "$action_v
   npm install --silent --no-audit --no-fund --save-exact --prefix "$dir/action-validator" $action_validator
   echo "$action_validator" > "$dir/action-validator/.trustscan-ready"
   echo "oracle action-validator ready: $action_validator"
+fi
+# HTML report (tests/oracle/html_check.mjs): Debian's Chromium, driven headless by
+# playwright-core (which downloads no browser of its own).
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+fi
+playwright="playwright-core@1.65.1"
+if [ ! -f "$dir/html/.trustscan-ready" ] || [ "$(cat "$dir/html/.trustscan-ready")" != "$playwright" ]; then
+  rm -rf "$dir/html"
+  mkdir -p "$dir/html"
+  npm install --silent --no-audit --no-fund --save-exact --prefix "$dir/html" "$playwright"
+  echo "$playwright" > "$dir/html/.trustscan-ready"
+  echo "HTML oracle ready: $playwright with /usr/bin/chromium"
 fi

@@ -1,12 +1,15 @@
-//! Renderers: load plans and scan verdicts as text for terminals, as JSON for machines and as
-//! SARIF 2.1.0 for code scanning.
+//! Renderers: load plans and scan verdicts as text for terminals, as JSON for machines, as
+//! SARIF 2.1.0 for code scanning, as Markdown for pull requests and as one self-contained
+//! HTML page.
 //! Output is deterministic: the same plan always renders to the same bytes.
 
+mod html;
 mod markdown;
 mod payload;
 mod sarif;
 mod text;
 
+pub use html::render_scans_html;
 pub use markdown::render_scans_markdown;
 pub use payload::{PayloadFile, payload_fingerprint, payload_json, payload_text, verdict_word};
 pub use sarif::{

@@ -3,8 +3,8 @@
 use crate::{Scan, verdict};
 use std::fmt::Write;
 use trustscan_core::{
-    ApiPlan, Certainty, CodeReport, Finding, Gate, Level, LoadPlan, Note, NoteLevel, Platform,
-    Reachability, SnapshotInfo, Step, StudyCriterion,
+    ApiPlan, Certainty, CodeReport, EntryPoint, Finding, Gate, Level, LoadPlan, Note, NoteLevel,
+    Platform, Reachability, SnapshotInfo, Step, StudyCriterion,
 };
 
 /// Steps of a finding's call path shown in text (its start and its end).
@@ -152,7 +152,7 @@ fn render_payloads(out: &mut String, payloads: &[crate::PayloadFile], view: Find
     }
 }
 
-fn reach_word(r: Reachability) -> &'static str {
+pub(crate) fn reach_word(r: Reachability) -> &'static str {
     match r {
         Reachability::RunsAtLoad => "runs at load",
         Reachability::ReachableFromLoad => "reachable from load",
@@ -334,32 +334,42 @@ fn render_api(out: &mut String, api: &ApiPlan) {
     if !api.entry_points.is_empty() {
         let _ = writeln!(out, "  then calls:");
         for e in &api.entry_points {
-            let place = match (&e.file, e.line) {
-                (Some(f), Some(l)) => format!(" ({f}:{l})"),
-                (Some(f), None) => format!(" ({f})"),
-                _ => String::new(),
-            };
-            let cond = match &e.certainty {
-                Certainty::Definite => String::new(),
-                Certainty::Conditional { condition } => format!(" [{condition}]"),
-            };
-            let _ = writeln!(out, "    {}{place}: {}{cond}", e.name, e.role);
+            let _ = writeln!(out, "    {}", entry_point_text(e));
         }
     }
     render_notes(out, "  notes", &api.notes);
     let _ = writeln!(out, "  summary: {}", api.summary());
 }
 
-fn failure_line(out: &mut String, f: &trustscan_core::Failure) {
+/// What the loader calls, where, and on what condition.
+pub(crate) fn entry_point_text(e: &EntryPoint) -> String {
+    let place = match (&e.file, e.line) {
+        (Some(f), Some(l)) => format!(" ({f}:{l})"),
+        (Some(f), None) => format!(" ({f})"),
+        _ => String::new(),
+    };
+    let cond = match &e.certainty {
+        Certainty::Definite => String::new(),
+        Certainty::Conditional { condition } => format!(" [{condition}]"),
+    };
+    format!("{}{place}: {}{cond}", e.name, e.role)
+}
+
+pub(crate) fn failure_text(f: &trustscan_core::Failure) -> String {
     let scope = f
         .versions
         .as_ref()
         .map(|v| format!(" [{} only]", v.label()))
         .unwrap_or_default();
-    let _ = writeln!(out, "  ✗ loading fails here{scope}: {}", f.message);
+    format!("loading fails here{scope}: {}", f.message)
 }
 
-fn render_step(out: &mut String, n: usize, width: usize, step: &Step) {
+fn failure_line(out: &mut String, f: &trustscan_core::Failure) {
+    let _ = writeln!(out, "  ✗ {}", failure_text(f));
+}
+
+/// What a step needs and when it happens: its gate, versions and condition.
+pub(crate) fn step_tags(step: &Step) -> String {
     let mut tags = Vec::new();
     match &step.gate {
         Gate::Default => tags.push("no opt-in".to_string()),
@@ -372,6 +382,10 @@ fn render_step(out: &mut String, n: usize, width: usize, step: &Step) {
     if let Certainty::Conditional { condition } = &step.certainty {
         tags.push(condition.clone());
     }
+    tags.join("; ")
+}
+
+fn render_step(out: &mut String, n: usize, width: usize, step: &Step) {
     let format = step
         .format
         .map(|f| format!(" ({})", f.description()))
@@ -381,7 +395,7 @@ fn render_step(out: &mut String, n: usize, width: usize, step: &Step) {
         "  {n:>width$}. {:<11} {}{format}  [{}]",
         step.kind.verb(),
         step.subject,
-        tags.join("; ")
+        step_tags(step)
     );
     if !step.reason.is_empty() {
         let _ = writeln!(
@@ -411,11 +425,16 @@ fn render_notes(out: &mut String, title: &str, notes: &[Note]) {
     let _ = writeln!(out, "{title}:");
     let indent = if title.starts_with(' ') { "    " } else { "  " };
     for n in notes {
-        let level = match n.level {
-            NoteLevel::Info => "info",
-            NoteLevel::Warning => "warning",
-            NoteLevel::Inconclusive => "inconclusive",
-        };
-        let _ = writeln!(out, "{indent}- {level}: {}", note_text(n));
+        let _ = writeln!(out, "{indent}- {}", note_line(n));
     }
+}
+
+/// A note with its level: `warning: config.json: ...`.
+pub(crate) fn note_line(n: &Note) -> String {
+    let level = match n.level {
+        NoteLevel::Info => "info",
+        NoteLevel::Warning => "warning",
+        NoteLevel::Inconclusive => "inconclusive",
+    };
+    format!("{level}: {}", note_text(n))
 }

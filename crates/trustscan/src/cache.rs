@@ -31,7 +31,7 @@ pub struct CacheArgs {
 }
 
 pub fn command(a: &CacheArgs) -> ExitCode {
-    if matches!(a.format, Format::Markdown | Format::Sarif) {
+    if matches!(a.format, Format::Markdown | Format::Sarif | Format::Html) {
         return fail("cache: --format is text or json");
     }
     if a.config.baseline.is_some() || a.config.write_baseline.is_some() {

@@ -206,6 +206,8 @@ enum Format {
     Markdown,
     /// `scan`, `check`: SARIF 2.1.0 for code-scanning services.
     Sarif,
+    /// `scan` only: one self-contained HTML document (no script, no fetches).
+    Html,
 }
 
 /// Exit codes, documented in the README.
@@ -277,8 +279,8 @@ fn scan_all(scanner: &scanner::Scanner, targets: &[String]) -> (Vec<Scan>, bool)
 }
 
 fn plan_command(args: &Args) -> ExitCode {
-    if matches!(args.format, Format::Markdown | Format::Sarif) {
-        return fail("--format markdown and sarif are for scan and check");
+    if matches!(args.format, Format::Markdown | Format::Sarif | Format::Html) {
+        return fail("--format markdown, html and sarif are for scan (sarif also for check)");
     }
     let (scans, had_error) = scan_all(&scanner(args, None), &args.targets);
     let rendered = match args.format {
@@ -397,6 +399,7 @@ fn scan_command(a: &ScanArgs) -> ExitCode {
                 .collect(),
         ),
         Format::Markdown => trustscan_report::render_scans_markdown(&scans, view),
+        Format::Html => trustscan_report::render_scans_html(&scans, view),
         Format::Json => trustscan_report::render_scans_json(&scans),
         Format::Text => scans
             .iter()
@@ -450,8 +453,8 @@ fn scan_outcome(s: &Scan) -> gate::Outcome {
 }
 
 fn check_command(args: &CheckArgs) -> ExitCode {
-    if args.format == Format::Markdown {
-        return fail("--format markdown is for scan");
+    if matches!(args.format, Format::Markdown | Format::Html) {
+        return fail("--format markdown and html are for scan");
     }
     // `check` is for the user's own code: a configuration found among the paths is theirs.
     let config = match config::load(&args.config, &[]) {
@@ -582,8 +585,8 @@ fn check_command(args: &CheckArgs) -> ExitCode {
             s.push('\n');
             s
         }
-        // Markdown was refused above.
-        Format::Text | Format::Markdown => {
+        // Markdown and HTML were refused above.
+        Format::Text | Format::Markdown | Format::Html => {
             let mut s = String::new();
             for (path, r) in &reports {
                 for f in &r.findings {
