@@ -173,8 +173,29 @@ fn render_code(out: &mut String, code: &CodeReport, view: FindingView) {
         count(Reachability::ReachableFromLoad),
         count(Reachability::NotReached),
     );
-    let shown: Vec<&Finding> = code.findings.iter().filter(|f| view.shows(f)).collect();
+    let mut shown: Vec<&Finding> = code.findings.iter().filter(|f| view.shows(f)).collect();
+    // Grouped by reachability, then severity, each group under a heading; the sort is
+    // stable, so the analysis's order (file, line) holds within a group.
+    shown.sort_by_key(|f| (f.reachability, std::cmp::Reverse(f.severity)));
+    let mut group = None;
     for f in &shown {
+        if group != Some((f.reachability, f.severity)) {
+            group = Some((f.reachability, f.severity));
+            let n = shown
+                .iter()
+                .filter(|g| (g.reachability, g.severity) == (f.reachability, f.severity))
+                .count();
+            let _ = writeln!(
+                out,
+                "   {} severity, {}: {n}",
+                paint(
+                    &f.severity.to_string().to_uppercase(),
+                    level_sgr(f.severity),
+                    view.color
+                ),
+                reach_word(f.reachability)
+            );
+        }
         let _ = writeln!(
             out,
             "    {}/{} {} {}  {}:{}:{}  {}  [CWE-{}, in {}]",

@@ -557,3 +557,47 @@ fn signatures_are_findings_and_users_can_add_rules() {
     assert_eq!(code, 2);
     assert!(err.contains("broken.yar"), "{err}");
 }
+
+#[test]
+fn the_text_report_groups_findings_by_reachability_then_severity() {
+    let target = "examples/transformers-hidden-payload";
+    let (_, json, _) = trustscan(&["scan", target, "--format", "json"]);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let findings = doc["code"]["findings"].as_array().unwrap();
+    let (_, text, _) = trustscan(&["scan", target, "--findings", "all", "--min-severity", "low"]);
+    let reach_rank = |r: &str| {
+        ["runs at load", "reachable from load", "not reached"]
+            .iter()
+            .position(|x| *x == r)
+            .unwrap()
+    };
+    let sev_rank = |s: &str| {
+        ["HIGH", "MEDIUM", "LOW"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
+    // (heading key, count it announces, finding lines under it)
+    let mut groups: Vec<((usize, usize), usize, usize)> = Vec::new();
+    for line in text.lines() {
+        if let Some(h) = line.strip_prefix("   ").filter(|h| !h.starts_with(' ')) {
+            let (sev, rest) = h.split_once(" severity, ").unwrap();
+            let (reach, n) = rest.rsplit_once(": ").unwrap();
+            groups.push(((reach_rank(reach), sev_rank(sev)), n.parse().unwrap(), 0));
+        } else if let Some(f) = line.strip_prefix("    ").filter(|f| {
+            ["HIGH/", "MEDIUM/", "LOW/"]
+                .iter()
+                .any(|s| f.starts_with(s))
+        }) {
+            let g = groups.last_mut().expect("a finding before any heading");
+            let sev = f.split('/').next().unwrap();
+            assert_eq!(sev_rank(sev), g.0.1, "{line}");
+            assert!(line.contains(["runs at load", "reachable from load", "not reached"][g.0.0]));
+            g.2 += 1;
+        }
+    }
+    assert!(groups.len() >= 3, "{text}");
+    assert!(groups.windows(2).all(|w| w[0].0 < w[1].0), "{groups:?}");
+    assert!(groups.iter().all(|g| g.1 == g.2), "{groups:?}");
+    assert_eq!(groups.iter().map(|g| g.2).sum::<usize>(), findings.len());
+}
