@@ -58,14 +58,7 @@ pub fn command(a: &CacheArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
-    let args = crate::Args {
-        targets: Vec::new(),
-        format: Format::Json,
-        revision: None,
-        hf_cache: Some(hf.clone()),
-        max_files: None,
-    };
-    let scanner = crate::scanner(&args, Some(analysis));
+    let scanner = crate::scanner::Scanner::new(Some(hf.clone()), None, None, Some(analysis));
     let progress = crate::progress::Progress::auto();
     let mut rows = Vec::new();
     let mut outcome = gate::Outcome::default();

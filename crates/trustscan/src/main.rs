@@ -17,7 +17,6 @@ use std::process::ExitCode;
 use trustscan_core::LoadPlan;
 use trustscan_payload::policy::Verdict as PayloadVerdict;
 use trustscan_report::{Scan, Verdict};
-use trustscan_source::OpenOptions;
 
 // The analysis allocates many small strings and tree nodes on two threads; mimalloc makes
 // `scan` markedly faster than the system allocator (bench/python_bench.py).
@@ -242,20 +241,12 @@ fn emit(text: &str) -> bool {
 }
 
 fn scanner(args: &Args, analysis: Option<scanner::Analysis>) -> scanner::Scanner {
-    scanner::Scanner {
-        plan_options: trustscan_load::PlanOptions {
-            hf_cache: args
-                .hf_cache
-                .clone()
-                .or_else(|| Some(trustscan_source::hf_hub_cache_dir())),
-        },
-        open_options: OpenOptions {
-            revision: args.revision.clone(),
-            max_files: args.max_files,
-            hf_cache: args.hf_cache.clone(),
-        },
+    scanner::Scanner::new(
+        args.hf_cache.clone(),
+        args.revision.clone(),
+        args.max_files,
         analysis,
-    }
+    )
 }
 
 /// Scan every target; the scans, and whether one could not be opened (its error is printed).

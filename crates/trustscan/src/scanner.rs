@@ -23,6 +23,31 @@ pub struct Analysis {
 }
 
 impl Scanner {
+    /// `hf_cache`: the Hugging Face cache for `hf:` targets and cross-repository code
+    /// (default: huggingface_hub's); `revision` and `max_files` as the flags say.
+    pub fn new(
+        hf_cache: Option<std::path::PathBuf>,
+        revision: Option<String>,
+        max_files: Option<usize>,
+        analysis: Option<Analysis>,
+    ) -> Scanner {
+        Scanner {
+            plan_options: trustscan_load::PlanOptions {
+                hf_cache: Some(
+                    hf_cache
+                        .clone()
+                        .unwrap_or_else(trustscan_source::hf_hub_cache_dir),
+                ),
+            },
+            open_options: OpenOptions {
+                revision,
+                max_files,
+                hf_cache,
+            },
+            analysis,
+        }
+    }
+
     /// The scan of one target (`text` as the user typed it); `Err` says why it could not
     /// be opened.
     pub fn scan(&self, text: &str, progress: &Progress) -> Result<Scan, String> {
