@@ -1,0 +1,11 @@
+//! Remote model repositories without downloading the weights.
+//!
+//! [`http`] is the client (ranges, retries, per-host limits, token hygiene, byte accounting);
+//! [`range_zip`] reads a zip's directory and one member through any [`range_zip::RangedReader`], so
+//! a torch checkpoint's `data.pkl` costs a few small range requests. Nothing here knows about hubs
+//! yet: the hub APIs and the `Snapshot` implementation come next.
+
+pub mod http;
+pub mod range_zip;
+
+pub use http::{ByteRange, Client, ClientConfig, Clock, FetchError, Fetched, SystemClock};
