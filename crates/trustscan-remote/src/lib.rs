@@ -7,5 +7,8 @@
 
 pub mod http;
 pub mod range_zip;
+pub mod remote_file;
 
 pub use http::{ByteRange, Client, ClientConfig, Clock, FetchError, Fetched, SystemClock};
+pub use range_zip::{RangedReader, ZipEntry, ZipError, ZipIndex, ZipLimits};
+pub use remote_file::RemoteFile;

@@ -288,3 +288,4 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
         headers,
     })
 }
+pub mod zipw;
