@@ -262,17 +262,26 @@ impl Url {
     }
 }
 
+/// `scheme://host[:port]` of an acceptable URL (http/https, no user info), else None.
+pub(crate) fn origin_of(url: &str) -> Option<String> {
+    Url::parse(url).map(|u| u.origin())
+}
+
 /// Redacts a URL for messages, whether or not it parses.
 pub fn redact(url: &str) -> String {
     match Url::parse(url) {
         Some(u) => u.redacted(),
-        None => url
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect(),
+        None => {
+            let mut s = url.split(['?', '#']).next().unwrap_or("").to_string();
+            // Drop user info (`user:password@`) from whatever URL-like text this is.
+            if let Some(i) = s.find("://") {
+                let auth_end = s[i + 3..].find('/').map_or(s.len(), |j| i + 3 + j);
+                if let Some(at) = s[i + 3..auth_end].rfind('@') {
+                    s.replace_range(i + 3..i + 3 + at + 1, "");
+                }
+            }
+            s.chars().take(200).collect()
+        }
     }
 }
 
@@ -941,6 +950,8 @@ mod tests {
         assert!(Url::parse("https://user:pw@host/").is_none());
         assert!(Url::parse("file:///etc/passwd").is_none());
         assert_eq!(redact("http://h/p?sig=abc"), "http://h/p");
+        assert_eq!(redact("https://user:pw@h/p"), "https://h/p");
+        assert_eq!(redact("gopher://a:b@c@d/e?f"), "gopher://d/e");
     }
 
     #[test]

@@ -42,10 +42,9 @@ impl Resource for SparseZip {
             // Few segments: a linear search is fine.
             if let Some((start, Seg::Bytes(bytes))) =
                 self.segs.iter().rev().find(|(s, _)| *s <= pos)
+                && let Some(x) = bytes.get((pos - start) as usize)
             {
-                if let Some(x) = bytes.get((pos - start) as usize) {
-                    *b = *x;
-                }
+                *b = *x;
             }
         }
     }
