@@ -524,3 +524,68 @@ fn httpdate(secs: u64) -> String {
         rem % 60
     )
 }
+
+#[test]
+fn close_delimited_bodies_respect_the_limit() {
+    // No Content-Length: the body ends when the server closes; the limit must still hold.
+    let srv = Server::start(|_, c| {
+        c.head(200, &[])?;
+        c.body(&[5u8; 5000])
+    });
+    let (cl, _) = client();
+    let e = cl.get(&srv.url("/x"), None, 1000).unwrap_err();
+    assert!(matches!(e, FetchError::TooLarge { limit: 1000, .. }), "{e}");
+    assert!(cl.bytes_transferred() <= 1001, "{}", cl.bytes_transferred());
+    let f = cl.get(&srv.url("/x"), None, 5000).unwrap();
+    assert_eq!(f.body, vec![5u8; 5000]);
+}
+
+#[test]
+fn range_past_the_end_is_416() {
+    let srv = Server::start(|req, c| c.serve(req, &Pattern(100), true, &[]));
+    let (cl, _) = client();
+    let e = cl
+        .get(
+            &srv.url("/x"),
+            Some(ByteRange::Span {
+                start: 500,
+                end: 600,
+            }),
+            100,
+        )
+        .unwrap_err();
+    assert!(matches!(e, FetchError::RangeNotSatisfiable { .. }), "{e}");
+}
+
+#[test]
+fn token_never_returns_after_leaving_its_origin() {
+    // hub -> cdn -> back to hub: the second hub request must carry no token, since the cdn chose it.
+    let hub_url = Arc::new(Mutex::new(String::new()));
+    let h2 = hub_url.clone();
+    let cdn = Server::start(move |_, c| {
+        c.respond(
+            302,
+            &[("Location", format!("{}/back", h2.lock().unwrap()))],
+            b"",
+        )
+    });
+    let cdn_url = cdn.url("/hop");
+    let hub = Server::start(move |req, c| {
+        if req.path == "/back" {
+            c.respond(200, &[], b"done")
+        } else {
+            c.respond(302, &[("Location", cdn_url.clone())], b"")
+        }
+    });
+    *hub_url.lock().unwrap() = hub.origin();
+    let (mut cl, _) = client();
+    cl.set_token(&hub.origin(), "tok").unwrap();
+    assert_eq!(cl.get(&hub.url("/start"), None, 100).unwrap().body, b"done");
+    let auth: Vec<Option<String>> = hub
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").map(str::to_string))
+        .collect();
+    assert_eq!(auth, vec![Some("Bearer tok".to_string()), None]);
+    assert_eq!(cdn.requests()[0].header("authorization"), None);
+}
