@@ -102,14 +102,18 @@ pub struct ZipIndex {
     pub central_directory_offset: u64,
     pub central_directory_size: u64,
     pub zip64: bool,
+    /// Bytes of data prepended to the archive (offsets in the file are shifted by this much).
+    pub prefix_shift: u64,
 }
 
 impl ZipIndex {
-    /// Torch's pickle streams: `<archive>/data.pkl` (more than one in a hostile file: all of them).
-    pub fn torch_pickles(&self) -> Vec<&ZipEntry> {
+    /// The pickle members: torch's `<archive>/data.pkl`, TorchScript's `constants.pkl`, and any
+    /// other `.pkl` (another loader may read it) — the same choice as `trustscan-payload`'s
+    /// `zip::pickle_entries`, so local and remote scans look at the same members.
+    pub fn pickle_entries(&self) -> Vec<&ZipEntry> {
         self.entries
             .iter()
-            .filter(|e| e.name_bytes == b"data.pkl" || e.name_bytes.ends_with(b"/data.pkl"))
+            .filter(|e| e.name_bytes.ends_with(b".pkl"))
             .collect()
     }
 }
@@ -188,19 +192,27 @@ pub fn read_index(r: &dyn RangedReader, limits: &ZipLimits) -> Result<ZipIndex, 
     if eocd_pos >= 20 {
         let loc = read_cached(r, &tail, tail_start, eocd_pos - 20, 20)?;
         if u32_at(&loc, 0) == Some(ZIP64_LOCATOR_SIG) {
-            let rec_off = u64_at(&loc, 8).unwrap_or(u64::MAX);
-            if rec_off
-                .checked_add(56)
-                .is_none_or(|end| end > eocd_pos - 20)
-            {
-                return Err(ZipError::Corrupt("zip64 record offset out of range".into()));
+            // Where the locator says, else right before the locator: Python's zipfile looks only
+            // there, which is what still works when data was prepended to the archive.
+            let stated = u64_at(&loc, 8).unwrap_or(u64::MAX);
+            let adjacent = (eocd_pos - 20).checked_sub(56);
+            let mut found = None;
+            for rec_off in [Some(stated), adjacent].into_iter().flatten() {
+                if rec_off
+                    .checked_add(56)
+                    .is_none_or(|end| end > eocd_pos - 20)
+                {
+                    continue;
+                }
+                let rec = read_cached(r, &tail, tail_start, rec_off, 56)?;
+                if u32_at(&rec, 0) == Some(ZIP64_EOCD_SIG) {
+                    found = Some((rec_off, rec));
+                    break;
+                }
             }
-            let rec = read_cached(r, &tail, tail_start, rec_off, 56)?;
-            if u32_at(&rec, 0) != Some(ZIP64_EOCD_SIG) {
-                return Err(ZipError::Corrupt(
-                    "zip64 locator points at no zip64 record".into(),
-                ));
-            }
+            let (rec_off, rec) = found.ok_or_else(|| {
+                ZipError::Corrupt("zip64 locator points at no zip64 record".into())
+            })?;
             entries_total = u64_at(&rec, 32).unwrap_or(0);
             cd_size = u64_at(&rec, 40).unwrap_or(0);
             cd_offset = u64_at(&rec, 48).unwrap_or(0);
@@ -230,7 +242,24 @@ pub fn read_index(r: &dyn RangedReader, limits: &ZipLimits) -> Result<ZipIndex, 
             "{entries_total} entries cannot fit in {cd_size} bytes"
         )));
     }
-    let cd = read_cached(r, &tail, tail_start, cd_offset, cd_size)?;
+    let mut cd = read_cached(r, &tail, tail_start, cd_offset, cd_size)?;
+    // Data prepended to the archive (a script, junk) shifts every offset. Python's zipfile
+    // corrects for it (torch's reader does not); like trustscan-payload we follow zipfile, so
+    // members some loader could read are not missed: take the directory that ends where the end
+    // records begin, and shift the local header offsets by the same amount.
+    let mut shift = 0u64;
+    if entries_total > 0
+        && u32_at(&cd, 0) != Some(CDH_SIG)
+        && let Some(actual) = cd_end_limit.checked_sub(cd_size)
+        && actual > cd_offset
+    {
+        let moved = read_cached(r, &tail, tail_start, actual, cd_size)?;
+        if u32_at(&moved, 0) == Some(CDH_SIG) {
+            shift = actual - cd_offset;
+            cd_offset = actual;
+            cd = moved;
+        }
+    }
     let mut entries = Vec::with_capacity(entries_total as usize);
     let mut p = 0usize;
     for n in 0..entries_total {
@@ -280,6 +309,9 @@ pub fn read_index(r: &dyn RangedReader, limits: &ZipLimits) -> Result<ZipIndex, 
             }
             x = body + size;
         }
+        let local_header_offset = local_header_offset
+            .checked_add(shift)
+            .ok_or_else(|| bad("local header offset overflow"))?;
         entries.push(ZipEntry {
             name_bytes,
             flags,
@@ -296,6 +328,7 @@ pub fn read_index(r: &dyn RangedReader, limits: &ZipLimits) -> Result<ZipIndex, 
         central_directory_offset: cd_offset,
         central_directory_size: cd_size,
         zip64,
+        prefix_shift: shift,
     })
 }
 

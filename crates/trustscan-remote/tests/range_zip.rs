@@ -56,7 +56,7 @@ fn index_and_members_plain_and_zip64() {
                 "archive/version"
             ]
         );
-        let pk = idx.torch_pickles();
+        let pk = idx.pickle_entries();
         assert_eq!(pk.len(), 1);
         assert_eq!(
             read_member(&z, &idx, pk[0], &ZipLimits::default()).unwrap(),
@@ -77,6 +77,22 @@ fn index_and_members_plain_and_zip64() {
 }
 
 #[test]
+fn prepended_data_shifts_offsets_like_zipfile() {
+    for zip64 in [false, true] {
+        let mut z = b"#!/bin/sh\necho this is not a zip\n".to_vec();
+        let junk = z.len() as u64;
+        z.extend(small_zip(zip64));
+        let idx = read_index(&z, &ZipLimits::default()).unwrap();
+        assert_eq!(idx.prefix_shift, junk);
+        let pk = idx.pickle_entries();
+        assert_eq!(
+            read_member(&z, &idx, pk[0], &ZipLimits::default()).unwrap(),
+            pickle_bytes()
+        );
+    }
+}
+
+#[test]
 fn budgets_are_enforced() {
     let z = small_zip(false);
     let tight = ZipLimits {
@@ -84,7 +100,7 @@ fn budgets_are_enforced() {
         ..ZipLimits::default()
     };
     let idx = read_index(&z, &tight).unwrap();
-    let e = read_member(&z, &idx, idx.torch_pickles()[0], &tight).unwrap_err();
+    let e = read_member(&z, &idx, idx.pickle_entries()[0], &tight).unwrap_err();
     assert!(matches!(e, ZipError::Budget(_)), "{e}");
     // The deflated member is small compressed but inflates past the budget.
     let e = read_member(&z, &idx, &idx.entries[2], &tight).unwrap_err();
@@ -215,7 +231,7 @@ fn data_pkl_of_a_200_mb_checkpoint_over_http_costs_kilobytes() {
     let idx = read_index(&file, &limits).unwrap();
     assert_eq!(idx.entries.len(), 4);
     assert_eq!(idx.entries[2].uncompressed_size, TENSOR);
-    let pk = idx.torch_pickles();
+    let pk = idx.pickle_entries();
     let bytes = read_member(&file, &idx, pk[0], &limits).unwrap();
     assert_eq!(bytes, pickle_bytes());
 
@@ -270,7 +286,7 @@ fn a_file_that_changes_between_reads_is_detected() {
     let limits = ZipLimits::default();
     let file = RemoteFile::open(&client, &srv.url("/m.bin"), limits.tail).unwrap();
     let idx = read_index(&file, &limits).unwrap();
-    let e = read_member(&file, &idx, idx.torch_pickles()[0], &limits).unwrap_err();
+    let e = read_member(&file, &idx, idx.pickle_entries()[0], &limits).unwrap_err();
     let ZipError::Read(io) = e else { panic!("{e}") };
     let fe = io
         .get_ref()
