@@ -71,7 +71,7 @@ pub enum FetchError {
     BadRedirect { url: String, reason: String },
     #[error("{url}: more than {max} redirects")]
     TooManyRedirects { url: String, max: u32 },
-    #[error("{url}: resource changed while being read (ETag {expected} became {found})")]
+    #[error("{url}: resource changed while being read ({expected} became {found})")]
     Changed {
         url: String,
         expected: String,
@@ -175,11 +175,35 @@ pub struct Fetched {
     pub total_len: Option<u64>,
     /// False when the server answered 200 to a ranged request.
     pub range_honoured: bool,
+    /// The final response's `ETag` (the CDN's, after a redirect).
     pub etag: Option<String>,
-    /// `X-Repo-Commit` (Hugging Face): the commit a branch name resolved to.
-    pub repo_commit: Option<String>,
+    /// Hub metadata, from whichever hop carried it first — on Hugging Face the hub's redirect,
+    /// not the CDN's answer: `X-Repo-Commit` (the commit a branch resolved to), `X-Linked-Etag`
+    /// (the blob id: sha256 for LFS files) and `X-Linked-Size` (the real file size).
+    pub hub: HubHeaders,
     /// Final URL after redirects, redacted.
     pub final_url: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HubHeaders {
+    pub repo_commit: Option<String>,
+    pub linked_etag: Option<String>,
+    pub linked_size: Option<u64>,
+}
+
+impl HubHeaders {
+    fn absorb(&mut self, resp: &http::Response<ureq::Body>) {
+        if self.repo_commit.is_none() {
+            self.repo_commit = header(resp, "x-repo-commit");
+        }
+        if self.linked_etag.is_none() {
+            self.linked_etag = header(resp, "x-linked-etag");
+        }
+        if self.linked_size.is_none() {
+            self.linked_size = header(resp, "x-linked-size").and_then(|v| v.trim().parse().ok());
+        }
+    }
 }
 
 /// The parts of a URL we need; `ureq` parses it again for the request.
@@ -490,6 +514,7 @@ impl Client {
         let mut url = start.clone();
         let mut send_token = token.is_some();
         let mut hops = 0u32;
+        let mut hub = HubHeaders::default();
         loop {
             let redacted = url.redacted();
             let io_err = |e: ureq::Error| (map_ureq_error(&redacted, e), None);
@@ -512,6 +537,7 @@ impl Client {
             self.requests.fetch_add(1, Ordering::Relaxed);
             let resp = req.call().map_err(io_err)?;
             let status = resp.status().as_u16();
+            hub.absorb(&resp);
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
                 drop(permit);
                 hops += 1;
@@ -558,7 +584,9 @@ impl Client {
                 url = next;
                 continue;
             }
-            let result = self.read_response(&redacted, resp, status, range, limit, token.is_some());
+            let result = self
+                .read_response(&redacted, resp, status, range, limit, token.is_some())
+                .map(|f| Fetched { hub, ..f });
             drop(permit);
             return result;
         }
@@ -621,7 +649,6 @@ impl Client {
         let content_length =
             header(&resp, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
         let etag = header(&resp, "etag");
-        let repo_commit = header(&resp, "x-repo-commit");
         // What to keep from the body stream: skip `skip` bytes, then keep up to `keep`.
         let (start, skip, keep, total_len, honoured) = if status == 206 {
             let Some(r) = range else {
@@ -760,7 +787,7 @@ impl Client {
             total_len,
             range_honoured: honoured,
             etag,
-            repo_commit,
+            hub: HubHeaders::default(),
             final_url: url_s,
         })
     }

@@ -11,6 +11,8 @@ pub mod range_zip;
 pub mod remote_file;
 
 pub use endpoints::{Endpoint, Platform, Secret};
-pub use http::{ByteRange, Client, ClientConfig, Clock, FetchError, Fetched, SystemClock};
+pub use http::{
+    ByteRange, Client, ClientConfig, Clock, FetchError, Fetched, HubHeaders, SystemClock,
+};
 pub use range_zip::{RangedReader, ZipEntry, ZipError, ZipIndex, ZipLimits};
 pub use remote_file::RemoteFile;

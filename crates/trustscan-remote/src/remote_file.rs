@@ -12,6 +12,8 @@ pub struct RemoteFile<'c> {
     url: String,
     len: u64,
     etag: Option<String>,
+    /// The commit a branch resolved to when opened (Hugging Face `X-Repo-Commit`).
+    commit: Option<String>,
     /// The tail fetched when opening; zip end records and directories are usually inside it.
     tail: Vec<u8>,
     tail_start: u64,
@@ -37,6 +39,7 @@ impl<'c> RemoteFile<'c> {
             url: url.to_string(),
             len,
             etag: f.etag,
+            commit: f.hub.repo_commit,
             tail_start: f.start,
             tail: f.body,
             cache_hits: Mutex::new(0),
@@ -45,6 +48,11 @@ impl<'c> RemoteFile<'c> {
 
     pub fn etag(&self) -> Option<&str> {
         self.etag.as_deref()
+    }
+
+    /// The commit the file was read at, when the hub said; later reads are checked against it.
+    pub fn commit(&self) -> Option<&str> {
+        self.commit.as_deref()
     }
 
     pub fn cache_hits(&self) -> u64 {
@@ -60,6 +68,16 @@ impl<'c> RemoteFile<'c> {
         )?;
         // A file that changes between two range reads would splice two versions together.
         if let (Some(expected), Some(found)) = (&self.etag, &f.etag)
+            && expected != found
+        {
+            return Err(FetchError::Changed {
+                url: f.final_url,
+                expected: expected.clone(),
+                found: found.clone(),
+            });
+        }
+        // Same for a branch that moved to another commit between two reads.
+        if let (Some(expected), Some(found)) = (&self.commit, &f.hub.repo_commit)
             && expected != found
         {
             return Err(FetchError::Changed {

@@ -153,7 +153,13 @@ fn redirect_to_other_host_keeps_range_and_drops_token() {
     let cdn_url = cdn.url("/blob?X-Amz-Signature=SIGSECRET");
     let hub = Server::start(move |req, c| {
         if req.path.starts_with("/org/m/resolve") {
-            c.respond(302, &[("Location", cdn_url.clone())], b"")
+            let hub = [
+                ("Location", cdn_url.clone()),
+                ("X-Repo-Commit", "0123abcd".to_string()),
+                ("X-Linked-Etag", "\"sha256-of-blob\"".to_string()),
+                ("X-Linked-Size", "10000".to_string()),
+            ];
+            c.respond(302, &hub, b"")
         } else {
             // Same-origin relative redirect first.
             c.respond(
@@ -174,6 +180,9 @@ fn redirect_to_other_host_keeps_range_and_drops_token() {
         .unwrap();
     assert_eq!(f.body, expected(10, 20));
     assert!(!f.final_url.contains("SIGSECRET"), "{}", f.final_url);
+    assert_eq!(f.hub.repo_commit.as_deref(), Some("0123abcd"));
+    assert_eq!(f.hub.linked_etag.as_deref(), Some("\"sha256-of-blob\""));
+    assert_eq!(f.hub.linked_size, Some(10_000));
 
     let hub_reqs = hub.requests();
     assert_eq!(hub_reqs.len(), 2);

@@ -275,6 +275,37 @@ fn checkpoint_from_a_server_ignoring_range_is_refused_cheaply() {
 }
 
 #[test]
+fn a_branch_that_moves_between_reads_is_detected() {
+    // Same bytes and ETag, but the hub says the branch now points at another commit.
+    let ckpt = Arc::new(checkpoint());
+    let n = Arc::new(AtomicU32::new(0));
+    let srv = Server::start(move |req, c| {
+        let commit = format!("c{}", n.fetch_add(1, Ordering::SeqCst));
+        c.serve(
+            req,
+            ckpt.as_ref(),
+            true,
+            &[("ETag", "\"same\"".into()), ("X-Repo-Commit", commit)],
+        )
+    });
+    let client = Client::new(ClientConfig::default());
+    let limits = ZipLimits::default();
+    let file = RemoteFile::open(&client, &srv.url("/m.bin"), limits.tail).unwrap();
+    assert_eq!(file.commit(), Some("c0"));
+    let idx = read_index(&file, &limits).unwrap();
+    let e = read_member(&file, &idx, idx.pickle_entries()[0], &limits).unwrap_err();
+    let ZipError::Read(io) = e else { panic!("{e}") };
+    let fe = io
+        .get_ref()
+        .and_then(|i| i.downcast_ref::<FetchError>())
+        .expect("a FetchError inside");
+    assert!(
+        matches!(fe, FetchError::Changed { .. }) && fe.to_string().contains("c0 became c1"),
+        "{fe}"
+    );
+}
+
+#[test]
 fn a_file_that_changes_between_reads_is_detected() {
     let ckpt = Arc::new(checkpoint());
     let n = Arc::new(AtomicU32::new(0));
