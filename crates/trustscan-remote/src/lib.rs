@@ -1,12 +1,19 @@
 //! Remote model repositories without downloading the weights.
 //!
-//! [`http`] is the client (ranges, retries, per-host limits, token hygiene, byte accounting);
-//! [`range_zip`] reads a zip's directory and one member through any [`range_zip::RangedReader`], so
-//! a torch checkpoint's `data.pkl` costs a few small range requests. Nothing here knows about hubs
-//! yet: the hub APIs and the `Snapshot` implementation come next.
+//! - [`http`]: the client (ranges, redirects handled here so tokens stay on their origin,
+//!   retries with backoff and `Retry-After`, per-host limits, byte caps and accounting).
+//! - [`remote_file`]: one remote file as a [`RangedReader`], pinned to its ETag and commit.
+//! - [`range_zip`]: a zip's directory and one member through a [`RangedReader`], so a torch
+//!   checkpoint's `data.pkl` costs two small range requests.
+//! - [`prefix`]: headers at the start of a file (safetensors; growing prefixes for GGUF).
+//! - [`endpoints`]: where each platform lives and which token goes with it.
+//!
+//! Nothing here knows the hub APIs yet: listing a repository and the `Snapshot` implementation
+//! come next; no other crate depends on this one yet.
 
 pub mod endpoints;
 pub mod http;
+pub mod prefix;
 pub mod range_zip;
 pub mod remote_file;
 

@@ -14,7 +14,8 @@ pub struct RemoteFile<'c> {
     etag: Option<String>,
     /// The commit a branch resolved to when opened (Hugging Face `X-Repo-Commit`).
     commit: Option<String>,
-    /// The tail fetched when opening; zip end records and directories are usually inside it.
+    /// The window fetched when opening (a zip's tail, a header's start): later reads inside it
+    /// cost no request.
     tail: Vec<u8>,
     tail_start: u64,
     /// Reads served without a request (for accounting in tests and reports).
@@ -22,9 +23,39 @@ pub struct RemoteFile<'c> {
 }
 
 impl<'c> RemoteFile<'c> {
-    /// Opens `url` by fetching its last `tail` bytes (at least one).
+    /// Opens `url` by fetching its last `tail` bytes (at least one): for zips, whose directory
+    /// is at the end.
     pub fn open(client: &'c Client, url: &str, tail: u64) -> Result<RemoteFile<'c>, FetchError> {
-        let f = client.get(url, Some(ByteRange::Suffix(tail.max(1))), tail.max(1))?;
+        Self::open_window(client, url, ByteRange::Suffix(tail.max(1)))
+    }
+
+    /// Opens `url` by fetching its first `head` bytes (at least one): for safetensors and GGUF,
+    /// whose headers are at the start.
+    pub fn open_head(
+        client: &'c Client,
+        url: &str,
+        head: u64,
+    ) -> Result<RemoteFile<'c>, FetchError> {
+        Self::open_window(
+            client,
+            url,
+            ByteRange::Span {
+                start: 0,
+                end: head.max(1),
+            },
+        )
+    }
+
+    fn open_window(
+        client: &'c Client,
+        url: &str,
+        window: ByteRange,
+    ) -> Result<RemoteFile<'c>, FetchError> {
+        let limit = match window {
+            ByteRange::Suffix(n) => n,
+            ByteRange::Span { start, end } => end - start,
+        };
+        let f = client.get(url, Some(window), limit)?;
         let len = match f.total_len {
             Some(l) => l,
             None => {

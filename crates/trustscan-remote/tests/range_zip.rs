@@ -1,5 +1,6 @@
 //! Zip directories and members through byte ranges: in memory (format, zip64, hostile input) and
-//! over HTTP against a 200 MB synthetic torch checkpoint served from 127.0.0.1.
+//! over HTTP against a 200 MB synthetic torch checkpoint served from 127.0.0.1; and a safetensors
+//! header read the same way.
 
 mod support;
 
@@ -8,6 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use support::zipw::{Content, build};
 use support::{Resource, Server};
+use trustscan_remote::prefix::safetensors_header;
 use trustscan_remote::range_zip::{read_index, read_member};
 use trustscan_remote::{
     Client, ClientConfig, FetchError, RangedReader, RemoteFile, ZipError, ZipLimits,
@@ -324,4 +326,31 @@ fn a_file_that_changes_between_reads_is_detected() {
         .and_then(|i| i.downcast_ref::<FetchError>())
         .expect("a FetchError inside");
     assert!(matches!(fe, FetchError::Changed { .. }), "{fe}");
+}
+
+/// A 100 MB safetensors file: the header costs two small requests, the tensors nothing.
+#[test]
+fn safetensors_header_over_http_costs_its_size() {
+    const DATA: u64 = 100 << 20;
+    let json = format!(
+        r#"{{"w":{{"dtype":"U8","shape":[{DATA}],"data_offsets":[0,{DATA}]}},"__metadata__":{{"format":"pt"}}}}"#
+    );
+    let mut head = (json.len() as u64).to_le_bytes().to_vec();
+    head.extend(json.as_bytes());
+    let head_len = head.len() as u64;
+    let file = Arc::new(support::zipw::SparseFile::new(head.clone(), DATA));
+    let srv = Server::start(move |req, c| c.serve(req, file.as_ref(), true, &[]));
+    let client = Client::new(ClientConfig::default());
+    // A 4 KiB first window usually holds the whole header: then it is a single request.
+    let f = RemoteFile::open_head(&client, &srv.url("/model.safetensors"), 4096).unwrap();
+    assert_eq!(f.len(), head_len + DATA);
+    assert_eq!(safetensors_header(&f, 1 << 20).unwrap(), head);
+    assert_eq!(client.requests_sent(), 1);
+    assert_eq!(client.bytes_transferred(), 4096);
+    // A window smaller than the header: one more request for the rest, still only header bytes.
+    let client = Client::new(ClientConfig::default());
+    let f = RemoteFile::open_head(&client, &srv.url("/model.safetensors"), 8).unwrap();
+    assert_eq!(safetensors_header(&f, 1 << 20).unwrap(), head);
+    assert_eq!(client.requests_sent(), 2);
+    assert_eq!(client.bytes_transferred(), head_len);
 }

@@ -171,3 +171,30 @@ pub fn build(entries: &[(&str, Content)], zip64: bool) -> SparseZip {
     segs.push((pos, Seg::Bytes(tail)));
     SparseZip { segs, len }
 }
+
+/// Real bytes followed by `zeros` zero bytes, never materialised.
+pub struct SparseFile {
+    head: Vec<u8>,
+    zeros: u64,
+}
+
+impl SparseFile {
+    pub fn new(head: Vec<u8>, zeros: u64) -> SparseFile {
+        SparseFile { head, zeros }
+    }
+}
+
+impl Resource for SparseFile {
+    fn len(&self) -> u64 {
+        self.head.len() as u64 + self.zeros
+    }
+    fn read(&self, offset: u64, buf: &mut [u8]) {
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = self
+                .head
+                .get((offset + i as u64) as usize)
+                .copied()
+                .unwrap_or(0);
+        }
+    }
+}
