@@ -81,6 +81,8 @@ pub enum FetchError {
     Timeout { url: String, what: String },
     #[error("{url}: {message}")]
     Io { url: String, message: String },
+    #[error("{url}: host not found (check the endpoint)")]
+    HostNotFound { url: String },
     #[error("{url}: invalid URL")]
     BadUrl { url: String },
 }
@@ -888,10 +890,8 @@ fn map_ureq_error(url: &str, e: ureq::Error) -> FetchError {
             what: format!("{t:?}"),
         },
         ureq::Error::Io(io) => map_io(url, io),
-        ureq::Error::HostNotFound => FetchError::Io {
-            url,
-            message: "host not found".into(),
-        },
+        // Not retried (a mistyped endpoint should fail at once, not after a minute of backoff).
+        ureq::Error::HostNotFound => FetchError::HostNotFound { url },
         ureq::Error::BadUri(_) => FetchError::BadUrl { url },
         other => FetchError::Io {
             url,

@@ -598,3 +598,21 @@ fn token_never_returns_after_leaving_its_origin() {
     assert_eq!(auth, vec![Some("Bearer tok".to_string()), None]);
     assert_eq!(cdn.requests()[0].header("authorization"), None);
 }
+
+#[test]
+fn refused_connections_are_retried_then_reported() {
+    // Bind then drop a listener: nothing listens on that port any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (cl, clock) = client();
+    let e = cl
+        .get(&format!("http://127.0.0.1:{port}/x?token=QS"), None, 10)
+        .unwrap_err();
+    assert!(matches!(e, FetchError::Io { .. }), "{e}");
+    assert!(!e.to_string().contains("QS"), "{e}");
+    assert_eq!(clock.slept.lock().unwrap().len(), 4);
+    assert_eq!(cl.requests_sent(), 5);
+}
