@@ -83,6 +83,8 @@ pub enum FetchError {
     Io { url: String, message: String },
     #[error("{url}: host not found (check the endpoint)")]
     HostNotFound { url: String },
+    #[error("{url}: empty byte range requested")]
+    EmptyRange { url: String },
     #[error("{url}: invalid URL")]
     BadUrl { url: String },
 }
@@ -467,6 +469,13 @@ impl Client {
         limit: u64,
     ) -> Result<Fetched, FetchError> {
         let parsed = Url::parse(url).ok_or_else(|| FetchError::BadUrl { url: redact(url) })?;
+        if matches!(range, Some(ByteRange::Span { start, end }) if end <= start)
+            || matches!(range, Some(ByteRange::Suffix(0)))
+        {
+            return Err(FetchError::EmptyRange {
+                url: parsed.redacted(),
+            });
+        }
         let mut attempt = 0u32;
         loop {
             match self.get_once(&parsed, range, limit) {
@@ -679,7 +688,13 @@ impl Client {
                     ),
                 }));
             }
-            let len = last - first + 1;
+            // `bytes 0-18446744073709551615/*` would overflow: hostile, refused.
+            let Some(len) = (last - first).checked_add(1) else {
+                return Err(err(FetchError::BadResponse {
+                    url: url_s,
+                    reason: format!("bad Content-Range {cr:?}"),
+                }));
+            };
             if content_length.is_some_and(|cl| cl != len) {
                 return Err(err(FetchError::BadResponse {
                     url: url_s,

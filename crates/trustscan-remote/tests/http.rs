@@ -338,6 +338,11 @@ fn truncated_bodies_are_detected() {
             )?;
             c.body(&[7u8; 40])
         }
+        "/huge" => c.respond(
+            206,
+            &[("Content-Range", "bytes 0-18446744073709551615/*".into())],
+            b"",
+        ),
         _ => c.respond(
             206,
             &[("Content-Range", "bytes 0-99/1000".into())],
@@ -367,6 +372,27 @@ fn truncated_bodies_are_detected() {
     );
     // Truncation is transient: one retry each.
     assert_eq!(srv.requests().len(), 4);
+    // A Content-Range whose length overflows u64 is refused, not a panic.
+    let e = cl
+        .get(
+            &srv.url("/huge"),
+            Some(ByteRange::Span {
+                start: 0,
+                end: u64::MAX,
+            }),
+            100,
+        )
+        .unwrap_err();
+    assert!(matches!(e, FetchError::BadResponse { .. }), "{e}");
+    // Empty ranges are the caller's mistake, reported before any request.
+    let e = cl
+        .get(
+            &srv.url("/x"),
+            Some(ByteRange::Span { start: 5, end: 5 }),
+            100,
+        )
+        .unwrap_err();
+    assert!(matches!(e, FetchError::EmptyRange { .. }), "{e}");
     // A 206 for other bytes than asked is refused, not spliced in.
     let e = cl
         .get(
