@@ -460,7 +460,8 @@ fn statuses_map_to_clear_errors_without_secrets() {
 #[test]
 fn per_host_concurrency_and_spacing() {
     let srv = Arc::new(Server::start(|_, c| {
-        std::thread::sleep(Duration::from_millis(150));
+        // Long enough that four threads overlap even on a loaded CI machine.
+        std::thread::sleep(Duration::from_millis(600));
         c.respond(200, &[], b"x")
     }));
     for (limit, expect_max) in [(1usize, 1usize), (4, 4)] {
