@@ -14,7 +14,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::path::PathBuf;
-use trustscan_core::{ApiPlan, Ecosystem, LoadPlan};
+use trustscan_core::{ApiPlan, Ecosystem};
 
 const VERSIONS: [(&str, &str); 2] = [("4.57", "transformers-4.57"), ("5.x", "transformers-5")];
 
