@@ -495,7 +495,9 @@ fn per_host_concurrency_and_spacing() {
         }
     }
 
-    // Spacing: three back-to-back requests with a 10 s interval sleep ~10 s and ~20 s.
+    // Spacing: three back-to-back requests with a 10 s interval sleep ~10 s and ~20 s (a
+    // server that answers at once: time spent waiting for an answer counts toward the gap).
+    let srv = Server::start(|_, c| c.respond(200, &[], b"x"));
     let clock = Arc::new(FakeClock::default());
     let cfg = ClientConfig {
         per_host_interval: Duration::from_secs(10),
