@@ -4,30 +4,12 @@
 //! environment) without any request but the file itself, shows the verdicts and as many
 //! findings as `--format json`, and every finding's code link shows its line.
 
+mod common;
+
+use common::{oracle, trustscan, workspace};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn trustscan(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_trustscan"))
-        .args(args)
-        .current_dir(workspace())
-        .env("HF_HUB_CACHE", "/nonexistent-trustscan-test-cache")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
 
 const HOSTILE_NAME: &str = "<img src=pwn.png onerror=alert(1)>.py";
 
@@ -51,15 +33,12 @@ fn hostile_repository(dir: &Path) {
 
 #[test]
 fn html_report_in_chromium_matches_json_and_fetches_nothing() {
-    let oracles = std::env::var_os("TRUSTSCAN_ORACLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv-oracles"));
-    let playwright = oracles.join("html/node_modules/playwright-core");
+    // Both fail the test, naming scripts/setup-oracles.sh, when the oracle is missing.
+    let html_oracle = oracle("html");
+    oracle("html/node_modules/playwright-core/package.json");
     assert!(
-        playwright.join("package.json").exists() && Path::new("/usr/bin/chromium").exists(),
-        "the HTML oracle (/usr/bin/chromium and playwright-core under {}) is missing: run \
-         scripts/setup-oracles.sh",
-        oracles.display()
+        Path::new("/usr/bin/chromium").exists(),
+        "/usr/bin/chromium is missing: run scripts/setup-oracles.sh"
     );
 
     let tmp = tempfile::tempdir().unwrap();
@@ -102,7 +81,7 @@ fn html_report_in_chromium_matches_json_and_fetches_nothing() {
     std::fs::write(&report, &html).unwrap();
     let out = Command::new("node")
         .arg(workspace().join("tests/oracle/html_check.mjs"))
-        .arg(oracles.join("html"))
+        .arg(&html_oracle)
         .arg(&report)
         .output()
         .expect("node runs (scripts/setup-oracles.sh installs what the HTML oracle needs)");
