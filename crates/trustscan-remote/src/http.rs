@@ -187,6 +187,8 @@ pub struct Fetched {
     pub hub: HubHeaders,
     /// Final URL after redirects, redacted.
     pub final_url: String,
+    /// The `Link: <...>; rel="next"` target (paginated listings), as the server wrote it.
+    pub link_next: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -806,8 +808,25 @@ impl Client {
             etag,
             hub: HubHeaders::default(),
             final_url: url_s,
+            link_next: header(&resp, "link").and_then(|l| link_next(&l)),
         })
     }
+}
+
+/// The target of `rel="next"` in a `Link` header (RFC 8288; GitHub and Hugging Face paginate
+/// with it).
+fn link_next(value: &str) -> Option<String> {
+    value.split(',').find_map(|part| {
+        let (target, params) = part.trim().split_once(';')?;
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .any(|p| {
+                let p = p.trim().replace(' ', "");
+                p == "rel=\"next\"" || p == "rel=next"
+            })
+            .then(|| target.to_string())
+    })
 }
 
 fn header(resp: &http::Response<ureq::Body>, name: &str) -> Option<String> {

@@ -13,6 +13,7 @@
 
 pub mod endpoints;
 pub mod http;
+pub mod hub;
 pub mod prefix;
 pub mod range_zip;
 pub mod remote_file;
