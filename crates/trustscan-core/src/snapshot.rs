@@ -34,4 +34,34 @@ pub struct SnapshotInfo {
     pub commit: Option<String>,
     /// Number of regular files listed.
     pub files: usize,
+    /// For a repository read from a hub over HTTP: where from and what it cost.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub remote: Option<RemoteInfo>,
+}
+
+/// What reading a repository from a hub transferred, so a user can see that auditing a
+/// multi-gigabyte checkpoint moved kilobytes.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RemoteInfo {
+    /// The endpoint base (`https://huggingface.co`, a mirror, ...).
+    pub endpoint: String,
+    /// No network was used: everything came from trustscan's cache.
+    pub offline: bool,
+    /// Body bytes received over the network during this scan (listing included).
+    pub bytes_transferred: u64,
+    /// HTTP requests sent (retries and redirect hops included).
+    pub requests: u64,
+    /// What downloading every file of the revision would have moved.
+    pub repository_bytes: u64,
+    /// Files of which only some bytes were read (headers, zip directories, pickles), by path.
+    pub partial_files: Vec<PartialFile>,
+}
+
+/// A file the scan read only in part.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PartialFile {
+    pub path: String,
+    pub size: u64,
+    /// Bytes of it the analysis has (fetched now or cached earlier).
+    pub bytes_read: u64,
 }

@@ -61,13 +61,24 @@ pub fn inspect(data: &[u8]) -> Inspection {
 
 /// [`inspect`], also saying what was read.
 pub fn inspect_with_reads(data: &[u8]) -> (Inspection, Reads) {
+    inspect_ranged(data.len() as u64, &|start, stop| {
+        Ok(data[start as usize..stop as usize].to_vec())
+    })
+}
+
+/// [`inspect`] over a file known by its length and a reader of `[start, stop)`: a remote file
+/// is fetched block by block as the metadata asks for it, and exactly those blocks.
+pub fn inspect_ranged(
+    len: u64,
+    read: &dyn Fn(u64, u64) -> std::io::Result<Vec<u8>>,
+) -> (Inspection, Reads) {
     let mut reads = Reads::default();
     let mut blocks: BTreeMap<u64, Arc<[u8]>> = BTreeMap::new();
     let (mut served, mut calls) = (0, 0);
     for _ in 0..MAX_ROUNDS {
         reads.rounds += 1;
         let window = Arc::new(Window {
-            len: data.len() as u64,
+            len,
             blocks: blocks.clone(),
             missing: Mutex::new(Vec::new()),
             end: AtomicU64::new(0),
@@ -120,12 +131,30 @@ pub fn inspect_with_reads(data: &[u8]) -> (Inspection, Reads) {
                     continue;
                 }
                 let start = b * BLOCK;
-                let stop = (start + BLOCK).min(data.len() as u64);
+                let stop = (start + BLOCK).min(len);
                 if reads.copied + (stop - start) > MAX_COPIED {
                     return (over_budget(), reads);
                 }
                 reads.copied += stop - start;
-                blocks.insert(b, Arc::from(&data[start as usize..stop as usize]));
+                match read(start, stop) {
+                    Ok(bytes) if bytes.len() as u64 == stop - start => {
+                        blocks.insert(b, Arc::from(bytes));
+                    }
+                    Ok(_) => {
+                        return (
+                            inconclusive(format!(
+                                "bytes {start}..{stop} could not be read in full"
+                            )),
+                            reads,
+                        );
+                    }
+                    Err(e) => {
+                        return (
+                            inconclusive(format!("reading bytes {start}..{stop}: {e}")),
+                            reads,
+                        );
+                    }
+                }
             }
         }
     }

@@ -89,6 +89,22 @@ pub fn inspect_file(data: &[u8], name: &str, options: &Options) -> Report {
     walk.report(format)
 }
 
+/// [`inspect_file`] over a file that is only partly present (a remote file fetched by byte
+/// ranges, zeros elsewhere): members of the outermost zip whose local header is absent
+/// (`present(offset)` false) are not read. The fetcher leaves out only torch's tensor
+/// storages, which no loader unpickles; everything else it fetched.
+pub fn inspect_partial(
+    data: &[u8],
+    name: &str,
+    options: &Options,
+    present: &dyn Fn(u64) -> bool,
+) -> Report {
+    let mut walk = Walk::new(options);
+    walk.present = Some(present);
+    let format = walk.visit(data, "", name, 0);
+    walk.report(format)
+}
+
 /// Read the whole data as a pickle stream, whatever it looks like: for files a loader is
 /// known to unpickle (`torch.load` treats anything that is not a zip as a pickle).
 pub fn as_pickle(data: &[u8], options: &Options) -> Report {
@@ -120,6 +136,8 @@ struct Walk<'l> {
     /// resolved by torch.jit from the archive's own compiled code, never imported) and
     /// torch.jit's pickle helpers.
     torchscript: bool,
+    /// For a partly fetched file: whether the byte at an offset of the outermost data is there.
+    present: Option<&'l dyn Fn(u64) -> bool>,
 }
 
 impl<'l> Walk<'l> {
@@ -129,6 +147,7 @@ impl<'l> Walk<'l> {
             inflated: 0,
             parts: Vec::new(),
             torchscript: false,
+            present: None,
         }
     }
 
@@ -444,6 +463,9 @@ impl<'l> Walk<'l> {
         self.torchscript = format == "torchscript";
         for e in entries.iter().take(self.options.max_members) {
             if e.name.ends_with('/') {
+                continue;
+            }
+            if depth == 0 && self.present.is_some_and(|p| !p(e.local_header_offset)) {
                 continue;
             }
             let at = join(location, &e.name);

@@ -19,7 +19,7 @@ pub mod template;
 pub mod torch_legacy;
 pub mod zip;
 
-pub use inspect::{Options, Part, Report, inspect, inspect_file};
+pub use inspect::{Options, Part, Report, inspect, inspect_file, inspect_partial};
 
 use policy::Verdict;
 

@@ -944,6 +944,11 @@ fn map_io(url: String, io: io::Error) -> FetchError {
             what: format!("{t:?}"),
         };
     }
+    // std's resolver reports getaddrinfo failures with this text and no specific kind: a
+    // name that does not resolve is a mistyped endpoint or no network, not worth retrying.
+    if io.to_string().contains("failed to lookup address") {
+        return FetchError::HostNotFound { url };
+    }
     match io.kind() {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => FetchError::Timeout {
             url,

@@ -8,15 +8,19 @@
 //! - [`prefix`]: headers at the start of a file (safetensors; growing prefixes for GGUF).
 //! - [`endpoints`]: where each platform lives and which token goes with it.
 //!
-//! Nothing here knows the hub APIs yet: listing a repository and the `Snapshot` implementation
-//! come next; no other crate depends on this one yet.
+//! - [`hub`]: each platform's listing API (revision to commit, every file) and file URLs.
+//! - [`snapshot`]: a listed revision as a `trustscan_source::Snapshot`, read lazily through
+//!   [`cache`] (keyed by platform, repository and commit), weights by [`fetch_plan`].
 
+pub mod cache;
 pub mod endpoints;
+pub mod fetch_plan;
 pub mod http;
 pub mod hub;
 pub mod prefix;
 pub mod range_zip;
 pub mod remote_file;
+pub mod snapshot;
 
 pub use endpoints::{Endpoint, Platform, Secret};
 pub use http::{
@@ -24,3 +28,4 @@ pub use http::{
 };
 pub use range_zip::{RangedReader, ZipEntry, ZipError, ZipIndex, ZipLimits};
 pub use remote_file::RemoteFile;
+pub use snapshot::{OpenError, RemoteOptions, RemoteSnapshot};

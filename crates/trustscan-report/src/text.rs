@@ -101,6 +101,10 @@ pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
         paint_verdict(v, view.color),
         plan.target
     );
+    if let (Some(r), Some(commit)) = (&plan.snapshot.remote, &plan.snapshot.commit) {
+        // The commit is what a user pins (`revision=`) to load exactly what was scanned.
+        let _ = writeln!(out, "  commit {commit}; {}", transfer_summary(r));
+    }
     if plan.apis.is_empty() {
         let _ = writeln!(out, "  no loading API applies to this repository");
     }
@@ -314,7 +318,54 @@ fn describe_snapshot(s: &SnapshotInfo) -> String {
     if let Some(c) = &s.commit {
         let _ = write!(d, " (commit {c})");
     }
+    if let Some(r) = &s.remote {
+        let _ = write!(d, "\n  {}", transfer_summary(r));
+        for p in &r.partial_files {
+            let _ = write!(
+                d,
+                "\n  {}: {} of {} read (headers, directory and pickles)",
+                p.path,
+                human_bytes(p.bytes_read),
+                human_bytes(p.size)
+            );
+        }
+    }
     d
+}
+
+/// What reading a repository from a hub cost.
+fn transfer_summary(r: &trustscan_core::RemoteInfo) -> String {
+    if r.offline {
+        format!(
+            "offline: read from trustscan's cache of {} (the revision holds {})",
+            r.endpoint,
+            human_bytes(r.repository_bytes)
+        )
+    } else {
+        format!(
+            "read from {}: transferred {} in {} requests (the revision holds {})",
+            r.endpoint,
+            human_bytes(r.bytes_transferred),
+            r.requests,
+            human_bytes(r.repository_bytes)
+        )
+    }
+}
+
+/// `69.2 KB`, `5.0 GB` (decimal units, as hubs show sizes).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < UNITS.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 fn render_api(out: &mut String, api: &ApiPlan) {

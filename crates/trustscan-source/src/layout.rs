@@ -75,6 +75,7 @@ fn info(platform: Platform, layout: &str, root: &Path) -> SnapshotInfo {
         revision: None,
         commit: None,
         files: 0,
+        remote: None,
     }
 }
 
@@ -188,8 +189,7 @@ fn locate_cached(
             let folder = cache.join(format!("models--{}", repo_id.replace('/', "--")));
             if !folder.is_dir() {
                 return Err(SourceError::NotFound(format!(
-                    "hf:{repo_id} is not in the local Hugging Face cache ({}); fetching from the \
-                     Hub is not available in this version, so download it first or name a directory",
+                    "hf:{repo_id} is not in the local Hugging Face cache ({})",
                     cache.display()
                 )));
             }
@@ -217,8 +217,7 @@ fn locate_cached(
                 }
             }
             Err(SourceError::NotFound(format!(
-                "ms:{repo_id} is not in the local ModelScope cache ({}); fetching from ModelScope \
-                 is not available in this version",
+                "ms:{repo_id} is not in the local ModelScope cache ({})",
                 cache.display()
             )))
         }
@@ -227,8 +226,8 @@ fn locate_cached(
             let dir = cache.join(owner).join(name);
             if !dir.is_dir() {
                 return Err(SourceError::NotFound(format!(
-                    "csg:{repo_id} is not in the local OpenCSG cache ({}); name the download \
-                     directory (csghub-sdk writes ./{repo_id} by default)",
+                    "csg:{repo_id} is not in the local OpenCSG cache ({}; csghub-sdk downloads \
+                     to ./{repo_id} by default: name that directory to scan it)",
                     cache.display()
                 )));
             }
@@ -253,8 +252,7 @@ fn locate_cached(
                 }
             }
             Err(SourceError::NotFound(format!(
-                "gh:{repo_id} is not in the local torch.hub cache ({}); fetching from GitHub is \
-                 not available in this version",
+                "gh:{repo_id} is not in the local torch.hub cache ({})",
                 hub.display()
             )))
         }

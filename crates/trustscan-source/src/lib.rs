@@ -86,13 +86,35 @@ impl std::error::Error for ReadError {}
 pub enum Bytes {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
+    /// A remote file fetched in part: the full length, real bytes only in `present`
+    /// (sorted, disjoint `[start, end)` ranges), zeros elsewhere.
+    Partial {
+        map: memmap2::Mmap,
+        present: Vec<(u64, u64)>,
+    },
+}
+
+impl Bytes {
+    /// The ranges holding real bytes, for a partly fetched file; `None` when all are real.
+    pub fn present(&self) -> Option<&[(u64, u64)]> {
+        match self {
+            Bytes::Partial { present, .. } => Some(present),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `[start, end)` lies inside one of the sorted, disjoint `ranges`.
+pub fn covered(ranges: &[(u64, u64)], start: u64, end: u64) -> bool {
+    let i = ranges.partition_point(|&(_, e)| e <= start);
+    ranges.get(i).is_some_and(|&(s, e)| s <= start && end <= e)
 }
 
 impl std::ops::Deref for Bytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         match self {
-            Bytes::Mapped(m) => m,
+            Bytes::Mapped(m) | Bytes::Partial { map: m, .. } => m,
             Bytes::Owned(v) => v,
         }
     }
@@ -126,6 +148,11 @@ pub trait Snapshot: Send + Sync {
     /// the pages the payload scanner touches (its zip directory and its pickle).
     fn view(&self, path: &str) -> Result<Bytes, ReadError> {
         self.read(path, u64::MAX).map(Bytes::Owned)
+    }
+
+    /// For a repository read over HTTP: the endpoint and what was transferred so far.
+    fn remote(&self) -> Option<trustscan_core::RemoteInfo> {
+        None
     }
 
     fn file(&self, path: &str) -> Option<&FileEntry> {

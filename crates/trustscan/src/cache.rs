@@ -58,7 +58,13 @@ pub fn command(a: &CacheArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
-    let scanner = crate::scanner::Scanner::new(Some(hf.clone()), None, None, Some(analysis));
+    let scanner = crate::scanner::Scanner::new(
+        Some(hf.clone()),
+        None,
+        None,
+        crate::remote::RemoteArgs::default(),
+        Some(analysis),
+    );
     let progress = crate::progress::Progress::auto();
     let mut rows = Vec::new();
     let mut outcome = gate::Outcome::default();

@@ -7,6 +7,7 @@ mod config;
 mod gate;
 mod payloads;
 mod progress;
+mod remote;
 mod scanner;
 mod signatures;
 
@@ -112,6 +113,8 @@ struct Args {
     /// Stop listing a repository after this many files (the plan is then inconclusive).
     #[arg(long, value_name = "N")]
     max_files: Option<usize>,
+    #[command(flatten)]
+    remote: remote::RemoteArgs,
 }
 
 #[derive(clap::Args)]
@@ -245,12 +248,17 @@ fn scanner(args: &Args, analysis: Option<scanner::Analysis>) -> scanner::Scanner
         args.hf_cache.clone(),
         args.revision.clone(),
         args.max_files,
+        args.remote.clone(),
         analysis,
     )
 }
 
 /// Scan every target; the scans, and whether one could not be opened (its error is printed).
 fn scan_all(scanner: &scanner::Scanner, targets: &[String]) -> (Vec<Scan>, bool) {
+    if let Err(e) = scanner.remote.check_targets(targets) {
+        eprintln!("trustscan: {e}");
+        return (Vec::new(), true);
+    }
     let progress = progress::Progress::auto();
     let mut scans = Vec::new();
     let mut had_error = false;

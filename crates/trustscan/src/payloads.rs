@@ -66,7 +66,15 @@ pub fn scan(
         let by = loaded.get(path);
         let report = match snapshot.view(path) {
             Ok(bytes) => {
-                let r = trustscan_payload::inspect_file(&bytes, path, options);
+                let r = match bytes.present() {
+                    // A local header is 30 bytes; a fetched member has all of them.
+                    Some(ranges) => {
+                        trustscan_payload::inspect_partial(&bytes, path, options, &|at| {
+                            trustscan_source::covered(ranges, at, at.saturating_add(30))
+                        })
+                    }
+                    None => trustscan_payload::inspect_file(&bytes, path, options),
+                };
                 match by {
                     // torch.load and pickle.load unpickle whatever they are given.
                     Some((_, true)) if !r.is_payload() => {

@@ -10,6 +10,8 @@ use trustscan_source::{OpenOptions, Target};
 pub struct Scanner {
     pub plan_options: trustscan_load::PlanOptions,
     pub open_options: OpenOptions,
+    /// How hub targets are reached.
+    pub remote: crate::remote::RemoteArgs,
     /// The analyses `scan` adds to the plan; `None` for `plan`.
     pub analysis: Option<Analysis>,
 }
@@ -29,6 +31,7 @@ impl Scanner {
         hf_cache: Option<std::path::PathBuf>,
         revision: Option<String>,
         max_files: Option<usize>,
+        remote: crate::remote::RemoteArgs,
         analysis: Option<Analysis>,
     ) -> Scanner {
         Scanner {
@@ -44,6 +47,7 @@ impl Scanner {
                 max_files,
                 hf_cache,
             },
+            remote,
             analysis,
         }
     }
@@ -51,16 +55,17 @@ impl Scanner {
     /// The scan of one target (`text` as the user typed it); `Err` says why it could not
     /// be opened.
     pub fn scan(&self, text: &str, progress: &Progress) -> Result<Scan, String> {
-        let snapshot = Target::parse(text)
-            .map_err(|e| e.to_string())
-            .and_then(|t| {
-                trustscan_source::open(&t, &self.open_options).map_err(|e| e.to_string())
-            })?;
+        let target = Target::parse(text).map_err(|e| e.to_string())?;
+        if matches!(target, Target::Hub { .. }) {
+            progress.phase("listing the repository");
+        }
+        let snapshot = self.remote.open(&target, &self.open_options)?;
         let snapshot = snapshot.as_ref();
         progress.phase("planning");
         let clock = std::time::Instant::now();
-        let plan = trustscan_load::plan(text, snapshot, &self.plan_options);
+        let mut plan = trustscan_load::plan(text, snapshot, &self.plan_options);
         let Some(a) = &self.analysis else {
+            plan.snapshot.remote = snapshot.remote();
             return Ok(Scan {
                 plan,
                 code: None,
@@ -91,6 +96,8 @@ impl Scanner {
                 clock.elapsed() - analysed
             );
         }
+        // What reaching the hub cost, counted after every stage has read what it needs.
+        plan.snapshot.remote = snapshot.remote();
         Ok(Scan {
             plan,
             code: Some(code),

@@ -1,0 +1,168 @@
+//! Hub targets (`hf:`, `ms:`, `csg:`, `gh:`): read from the platform's local cache when it has
+//! them (what the library would load offline), otherwise from the hub over HTTP through
+//! trustscan's own cache, fetching only what the analysis reads.
+
+use std::path::PathBuf;
+use trustscan_core::Platform;
+use trustscan_remote::hub::{Hub, hf::HuggingFace};
+use trustscan_remote::{Client, ClientConfig, Endpoint, RemoteOptions, RemoteSnapshot};
+use trustscan_source::{OpenOptions, Snapshot, SourceError, Target};
+
+/// The flags for hub targets.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct RemoteArgs {
+    /// The hub's address for hub targets (a mirror, a private deployment): wins over
+    /// HF_ENDPOINT, MODELSCOPE_ENDPOINT, CSGHUB_DOMAIN and GITHUB_API_URL. All hub targets
+    /// of one run must then be on one platform.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Never use the network: hub targets come from the platform's local cache or from
+    /// trustscan's cache of earlier remote scans.
+    #[arg(long)]
+    pub offline: bool,
+    /// Ask the hub even when the platform's local cache has the repository.
+    #[arg(long, conflicts_with = "offline")]
+    pub remote: bool,
+    /// trustscan's cache of remote repositories (default: TRUSTSCAN_CACHE, else
+    /// XDG_CACHE_HOME/trustscan, else ~/.cache/trustscan).
+    #[arg(long, value_name = "DIR")]
+    pub remote_cache: Option<PathBuf>,
+    /// Most bytes fetched from a hub for one file whose format needs all of them (a plain
+    /// pickle, .npy, ONNX, JSON); larger ones are inconclusive. Weights in zip, safetensors,
+    /// GGUF, HDF5 and legacy torch files are read by their headers and pickles whatever
+    /// their size. Suffixes K, M, G (powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub fetch_limit: u64,
+}
+
+/// `123`, `64K`, `64M`, `2G` (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("{s:?} is not a size (e.g. 500K, 64M, 2G)"))
+}
+
+impl RemoteArgs {
+    /// `Err` when `--endpoint` would apply to hub targets on different platforms.
+    pub fn check_targets(&self, targets: &[String]) -> Result<(), String> {
+        if self.endpoint.is_none() {
+            return Ok(());
+        }
+        let mut platforms: Vec<Platform> = targets
+            .iter()
+            .filter_map(|t| match Target::parse(t) {
+                Ok(Target::Hub { platform, .. }) => Some(platform),
+                _ => None,
+            })
+            .collect();
+        platforms.sort();
+        platforms.dedup();
+        if platforms.len() > 1 {
+            return Err(
+                "--endpoint names one hub, but the targets are on several platforms: \
+                 set HF_ENDPOINT, MODELSCOPE_ENDPOINT, CSGHUB_DOMAIN or GITHUB_API_URL instead"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Open a target: a directory, a hub target found in the platform's local cache, or a
+    /// hub target read over HTTP.
+    pub fn open(
+        &self,
+        target: &Target,
+        options: &OpenOptions,
+    ) -> Result<Box<dyn Snapshot>, String> {
+        let Target::Hub {
+            platform,
+            repo_id,
+            revision,
+        } = target
+        else {
+            return trustscan_source::open(target, options).map_err(|e| e.to_string());
+        };
+        let local_miss = if self.remote {
+            None
+        } else {
+            match trustscan_source::open(target, options) {
+                Ok(s) => return Ok(s),
+                Err(SourceError::NotFound(m)) => Some(m),
+                Err(e) => return Err(e.to_string()),
+            }
+        };
+        let revision = revision.clone().or_else(|| options.revision.clone());
+        let remote_options = RemoteOptions {
+            cache_root: self
+                .remote_cache
+                .clone()
+                .unwrap_or_else(trustscan_remote::cache::default_root),
+            offline: self.offline,
+            fetch_limit: self.fetch_limit,
+            max_files: options.max_files,
+        };
+        let (hub, client) = self.hub(*platform)?;
+        RemoteSnapshot::open(
+            hub,
+            (!self.offline).then_some(client),
+            repo_id,
+            revision.as_deref(),
+            &remote_options,
+        )
+        .map(|s| Box::new(s) as Box<dyn Snapshot>)
+        .map_err(|e| match local_miss {
+            Some(m) if self.offline => format!("{m}; {e}"),
+            Some(m) => format!("{m}; reading it from the hub failed: {e}"),
+            None => e.to_string(),
+        })
+    }
+
+    /// The platform's API client, with its token bound to its own origin.
+    fn hub(&self, platform: Platform) -> Result<(Box<dyn Hub>, Client), String> {
+        let p = match platform {
+            Platform::HuggingFace => trustscan_remote::Platform::HuggingFace,
+            Platform::Modelscope => trustscan_remote::Platform::ModelScope,
+            Platform::Opencsg => trustscan_remote::Platform::OpenCsg,
+            Platform::Github => trustscan_remote::Platform::GitHub,
+            Platform::Local => return Err("a local directory has no hub".into()),
+        };
+        let env = |k: &str| std::env::var(k).ok();
+        // Tokens come from the environment only: a token on the command line shows in `ps`.
+        let endpoint = Endpoint::resolve(p, self.endpoint.as_deref(), None, &env)
+            .map_err(|e| e.to_string())?;
+        let mut client = Client::new(ClientConfig::default());
+        endpoint
+            .install_token(&mut client)
+            .map_err(|e| e.to_string())?;
+        let hub: Box<dyn Hub> = match p {
+            trustscan_remote::Platform::HuggingFace => Box::new(HuggingFace::new(&endpoint.base)),
+            other => {
+                return Err(format!("{other:?} targets are not supported over HTTP yet"));
+            }
+        };
+        Ok((hub, client))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("123"), Ok(123));
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert!(parse_size("x").is_err() && parse_size("-1K").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
+}

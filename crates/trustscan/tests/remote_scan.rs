@@ -1,0 +1,503 @@
+//! `scan hf:org/name` against a local server shaped like the Hugging Face API (revision, paginated
+//! tree, `resolve` with a redirect to a CDN that honours Range): the remote report equals the
+//! local scan of the same files, a 200 MB checkpoint costs kilobytes, the cache makes a second
+//! scan free, and `--offline` works with the server gone.
+
+mod common;
+#[path = "../../trustscan-remote/tests/support/mod.rs"]
+mod support;
+
+use std::fs;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use common::workspace;
+use serde_json::Value;
+use support::zipw::{self, Content};
+use support::{Resource, Server};
+
+const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
+
+fn trustscan(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_trustscan"));
+    c.args(args)
+        .current_dir(workspace())
+        .env("HF_HUB_CACHE", "/nonexistent-trustscan-test-cache")
+        .env_remove("HF_ENDPOINT")
+        .env_remove("HF_TOKEN")
+        .env("TRUSTSCAN_NO_PROGRESS", "1");
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+struct DiskFile(PathBuf);
+
+impl Resource for DiskFile {
+    fn len(&self) -> u64 {
+        fs::metadata(&self.0).unwrap().len()
+    }
+    fn read(&self, offset: u64, buf: &mut [u8]) {
+        fs::File::open(&self.0)
+            .unwrap()
+            .read_exact_at(buf, offset)
+            .unwrap();
+    }
+}
+
+fn files_of(root: &Path) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.push((rel, e.metadata().unwrap().len()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Serves `root` as the repository `repo` at [`COMMIT`], `page` tree entries per page; files
+/// over 1 MB are redirected to `/cdn/` like LFS files.
+fn hf_server(root: &Path, repo: &'static str, page: usize) -> Server {
+    let root = Arc::new(root.to_path_buf());
+    let files = Arc::new(files_of(&root));
+    Server::start(move |req, conn| {
+        let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+        let commit = [("X-Repo-Commit", COMMIT.to_string())];
+        if let Some(rest) = path.strip_prefix(&format!("/api/models/{repo}/revision/")) {
+            assert!(rest == "main" || rest == COMMIT, "{rest}");
+            let body = serde_json::json!({"id": repo, "sha": COMMIT, "siblings": []});
+            return conn.respond(200, &[], body.to_string().as_bytes());
+        }
+        if path == format!("/api/models/{repo}/tree/{COMMIT}") {
+            assert!(query.contains("recursive=true"), "{query}");
+            let cursor: usize = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("cursor="))
+                .map_or(0, |c| c.parse().unwrap());
+            // Directories are listed too; the client must skip them.
+            let mut entries =
+                vec![serde_json::json!({"type": "directory", "path": "sub", "oid": "x"})];
+            entries.extend(files.iter().map(|(p, size)| {
+                serde_json::json!({"type": "file", "path": p, "size": size, "oid": "0"})
+            }));
+            let end = (cursor + page).min(entries.len());
+            let mut headers = Vec::new();
+            if end < entries.len() {
+                headers.push((
+                    "Link",
+                    format!("</api/models/{repo}/tree/{COMMIT}?recursive=true&cursor={end}>; rel=\"next\""),
+                ));
+            }
+            let body = Value::Array(entries[cursor..end].to_vec()).to_string();
+            return conn.respond(200, &headers, body.as_bytes());
+        }
+        if let Some(rest) = path.strip_prefix(&format!("/{repo}/resolve/{COMMIT}/")) {
+            let file = root.join(decode(rest));
+            if !file.is_file() {
+                return conn.respond(404, &[("X-Error-Code", "EntryNotFound".into())], b"");
+            }
+            if fs::metadata(&file).unwrap().len() > 1 << 20 {
+                let mut h = commit.to_vec();
+                h.push(("Location", format!("/cdn/{rest}?X-Amz-Signature=secret")));
+                return conn.respond(302, &h, b"");
+            }
+            return conn.serve(req, &DiskFile(file), true, &commit);
+        }
+        if let Some(rest) = path.strip_prefix("/cdn/") {
+            return conn.serve(req, &DiskFile(root.join(decode(rest))), true, &[]);
+        }
+        conn.respond(404, &[("X-Error-Code", "RepoNotFound".into())], b"")
+    })
+}
+
+/// Writes a sparse copy of `res` (zero chunks are skipped, so 200 MB of zeros cost no disk).
+fn write_sparse(res: &dyn Resource, path: &Path) {
+    let f = fs::File::create(path).unwrap();
+    f.set_len(res.len()).unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0;
+    while at < res.len() {
+        let n = ((res.len() - at) as usize).min(buf.len());
+        res.read(at, &mut buf[..n]);
+        if buf[..n].iter().any(|&b| b != 0) {
+            f.write_all_at(&buf[..n], at).unwrap();
+        }
+        at += n as u64;
+    }
+}
+
+/// A repository with remote code, a 200 MB torch checkpoint whose pickle calls `os.system`,
+/// a 50 MB safetensors file and a 20 MB GGUF with a hostile chat template.
+fn big_repo(dir: &Path) {
+    for f in [
+        "config.json",
+        "configuration_demoglm.py",
+        "modeling_demoglm.py",
+        "quantization.py",
+        "tokenization_demoglm.py",
+        "tokenizer_config.json",
+    ] {
+        fs::copy(
+            workspace()
+                .join("examples/transformers-remote-code")
+                .join(f),
+            dir.join(f),
+        )
+        .unwrap();
+    }
+    let pickle = b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.".to_vec();
+    let ckpt = zipw::build(
+        &[
+            ("archive/data.pkl", Content::Stored(pickle)),
+            ("archive/byteorder", Content::Stored(b"little".to_vec())),
+            ("archive/data/0", Content::Zeros(100 << 20)),
+            ("archive/data/1", Content::Zeros(100 << 20)),
+            ("archive/version", Content::Stored(b"3\n".to_vec())),
+        ],
+        false,
+    );
+    write_sparse(&ckpt, &dir.join("pytorch_model.bin"));
+    let header = br#"{"w":{"dtype":"F32","shape":[13107200],"data_offsets":[0,52428800]}}"#;
+    let mut st = (header.len() as u64).to_le_bytes().to_vec();
+    st.extend_from_slice(header);
+    let f = fs::File::create(dir.join("model.safetensors")).unwrap();
+    f.write_all_at(&st, 0).unwrap();
+    f.set_len(st.len() as u64 + 52_428_800).unwrap();
+    // GGUF v3: one string pair (the template), no tensors, then 20 MB of padding.
+    let template = b"{{ cycler.__init__.__globals__.os.popen('id').read() }}";
+    let key = b"tokenizer.chat_template";
+    let mut g = b"GGUF".to_vec();
+    g.extend(3u32.to_le_bytes());
+    g.extend(0u64.to_le_bytes());
+    g.extend(1u64.to_le_bytes());
+    g.extend((key.len() as u64).to_le_bytes());
+    g.extend(key);
+    g.extend(8u32.to_le_bytes());
+    g.extend((template.len() as u64).to_le_bytes());
+    g.extend(template);
+    let f = fs::File::create(dir.join("model.gguf")).unwrap();
+    f.write_all_at(&g, 0).unwrap();
+    f.set_len(20 << 20).unwrap();
+}
+
+/// The first place two JSON values differ, as a path and the two values.
+fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                first_difference(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    &format!("{path}.{k}"),
+                )
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (p, q))| first_difference(p, q, &format!("{path}[{i}]"))),
+        _ => (a != b).then(|| format!("{path}: {a} != {b}")),
+    }
+}
+
+fn assert_same(remote: &str, local: &str, what: &str) {
+    let (r, l) = (comparable(remote), comparable(local));
+    if let Some(d) = first_difference(&r, &l, "") {
+        panic!(
+            "{what}: the remote scan differs from the local one at {d}\nremote payloads: {}",
+            r["payloads"]
+        );
+    }
+}
+
+/// The scan JSON without what names where the files were read from.
+fn comparable(json: &str) -> Value {
+    let mut v: Value = serde_json::from_str(json).unwrap();
+    let scan = v.as_object_mut().unwrap();
+    scan.remove("target");
+    let plan = scan["plan"].as_object_mut().unwrap();
+    plan.remove("snapshot");
+    plan.remove("target");
+    // How the call is written and which code path transformers takes (a Hub id or a local
+    // directory) differ by nature; what runs and what is deserialized must not.
+    for api in plan["apis"].as_array_mut().unwrap() {
+        let api = api.as_object_mut().unwrap();
+        api.remove("call");
+        api.remove("semantics");
+    }
+    v
+}
+
+#[test]
+fn remote_scan_equals_local_and_moves_kilobytes() {
+    let repo = tempfile::tempdir().unwrap();
+    big_repo(repo.path());
+    let server = hf_server(repo.path(), "demo-org/big", 3);
+    let cache = tempfile::tempdir().unwrap();
+    let cache_s = cache.path().to_str().unwrap();
+    let endpoint = server.origin();
+    let remote_args = [
+        "scan",
+        "hf:demo-org/big",
+        "--endpoint",
+        &endpoint,
+        "--remote-cache",
+        cache_s,
+        "--format",
+        "json",
+    ];
+    let (code, remote_out, err) = trustscan(&remote_args, &[]);
+    let (local_code, local_out, _) = trustscan(
+        &["scan", repo.path().to_str().unwrap(), "--format", "json"],
+        &[],
+    );
+    assert_eq!(code, local_code, "{err}");
+    assert_eq!(code, 4, "the checkpoint's pickle calls os.system: {err}");
+    assert_same(&remote_out, &local_out, "first scan");
+
+    // The report with its `remote` block matches the published schema.
+    let docs = tempfile::tempdir().unwrap();
+    let doc = docs.path().join("remote-scan.json");
+    fs::write(&doc, &remote_out).unwrap();
+    let (valid, report) = common::run(
+        Command::new(common::oracle("sarif/bin/python"))
+            .arg(workspace().join("tests/oracle/json_validate.py"))
+            .arg(workspace().join("docs/schema/scan-1.schema.json"))
+            .arg(&doc),
+    );
+    assert!(valid, "{report}");
+
+    let v: Value = serde_json::from_str(&remote_out).unwrap();
+    let snap = &v["plan"]["snapshot"];
+    assert_eq!(snap["commit"], COMMIT);
+    assert_eq!(snap["layout"], "remote");
+    let remote = &snap["remote"];
+    let transferred = remote["bytes_transferred"].as_u64().unwrap();
+    let total = remote["repository_bytes"].as_u64().unwrap();
+    assert!(total > 270_000_000, "{remote}");
+    // Code, configs, the checkpoint's directory and pickle, two headers: well under 1 MB.
+    assert!(transferred < 1_000_000, "{remote}");
+    server.wait_handled(server.requests().len());
+    assert!(
+        server.body_bytes_written() < 1_000_000,
+        "{}",
+        server.body_bytes_written()
+    );
+    let partial: Vec<&str> = remote["partial_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        partial,
+        ["model.gguf", "model.safetensors", "pytorch_model.bin"]
+    );
+    // The tree came in pages of three, directories skipped.
+    assert_eq!(
+        snap["files"].as_u64().unwrap() as usize,
+        files_of(repo.path()).len()
+    );
+    let pages = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/tree/"))
+        .count();
+    // Every file and the one directory entry, three to a page.
+    assert_eq!(pages, (files_of(repo.path()).len() + 1).div_ceil(3));
+
+    // A commit id names immutable content: a second scan at it costs no request at all.
+    let before = server.requests().len();
+    let pinned = format!("hf:demo-org/big@{COMMIT}");
+    let (code2, out2, err2) = trustscan(
+        &[
+            "scan",
+            &pinned,
+            "--endpoint",
+            &endpoint,
+            "--remote-cache",
+            cache_s,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code2, 4, "{err2}");
+    assert_eq!(server.requests().len(), before, "served from the cache");
+    assert_same(&out2, &local_out, "pinned scan");
+    let v2: Value = serde_json::from_str(&out2).unwrap();
+    assert_eq!(v2["plan"]["snapshot"]["remote"]["bytes_transferred"], 0);
+
+    // The text report names the commit to pin and what was transferred.
+    let (_, text, _) = trustscan(
+        &[
+            "scan",
+            "hf:demo-org/big",
+            "--remote",
+            "--endpoint",
+            &endpoint,
+            "--remote-cache",
+            cache_s,
+        ],
+        &[],
+    );
+    assert!(
+        text.contains(&format!(
+            "commit {COMMIT}; read from {endpoint}: transferred "
+        )),
+        "{text}"
+    );
+
+    // Offline, with the server gone: the cached branch still resolves.
+    drop(server);
+    let (code3, out3, err3) = trustscan(
+        &[
+            "scan",
+            "hf:demo-org/big",
+            "--offline",
+            "--remote-cache",
+            cache_s,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code3, 4, "{err3}");
+    assert_same(&out3, &local_out, "offline scan");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out3).unwrap()["plan"]["snapshot"]["remote"]["offline"],
+        true
+    );
+}
+
+#[test]
+fn every_example_scans_the_same_remotely() {
+    let cache = tempfile::tempdir().unwrap();
+    for example in [
+        "transformers-remote-code",
+        "transformers-pickle-payload",
+        "transformers-hidden-payload",
+        "transformers-builtin-safetensors",
+        "sentence-transformers-custom-module",
+        "diffusers-custom-pipeline",
+        "modelscope-allow-remote",
+    ] {
+        let dir = workspace().join("examples").join(example);
+        let server = hf_server(&dir, "demo-org/example", 1000);
+        let (code, remote, err) = trustscan(
+            &[
+                "scan",
+                "hf:demo-org/example",
+                "--remote",
+                "--endpoint",
+                &server.origin(),
+                "--remote-cache",
+                cache.path().to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        let (local_code, local, _) =
+            trustscan(&["scan", dir.to_str().unwrap(), "--format", "json"], &[]);
+        assert_eq!(code, local_code, "{example}: {err}");
+        assert_same(&remote, &local, example);
+        // Each example is a different repository at the same commit: start clean.
+        fs::remove_dir_all(cache.path()).unwrap();
+        fs::create_dir_all(cache.path()).unwrap();
+    }
+}
+
+#[test]
+fn hub_failures_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("config.json"), "{}").unwrap();
+    let server = hf_server(dir.path(), "demo-org/there", 100);
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = trustscan(
+        &[
+            "scan",
+            "hf:demo-org/missing",
+            "--endpoint",
+            &server.origin(),
+            "--remote-cache",
+            cache.path().to_str().unwrap(),
+        ],
+        &[("HF_TOKEN", "hf_SECRET_TOKEN")],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not found"), "{err}");
+    assert!(!err.contains("hf_SECRET"), "{err}");
+    // The token went to the hub's own origin.
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer hf_SECRET_TOKEN")),
+        "{:?}",
+        server.requests()
+    );
+    // Offline with nothing cached.
+    let (code, _, err) = trustscan(
+        &[
+            "scan",
+            "hf:demo-org/there",
+            "--offline",
+            "--remote-cache",
+            cache.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not in the local Hugging Face cache") && err.contains("--offline"),
+        "{err}"
+    );
+    // --endpoint across platforms is refused.
+    let (code, _, err) = trustscan(
+        &[
+            "scan",
+            "hf:a/b",
+            "ms:c/d",
+            "--endpoint",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("several platforms"), "{err}");
+}
