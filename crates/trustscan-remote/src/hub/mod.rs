@@ -3,6 +3,7 @@
 //! it needs and refuses answers that do not have them.
 
 pub mod hf;
+pub mod modelscope;
 
 use crate::endpoints::Platform;
 use crate::http::{Client, FetchError, Fetched};
