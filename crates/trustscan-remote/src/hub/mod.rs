@@ -2,6 +2,7 @@
 //! say where each file's bytes are. One module per platform; each reads only the JSON fields
 //! it needs and refuses answers that do not have them.
 
+pub mod csghub;
 pub mod hf;
 pub mod modelscope;
 
