@@ -3,6 +3,7 @@
 //! it needs and refuses answers that do not have them.
 
 pub mod csghub;
+pub mod github;
 pub mod hf;
 pub mod modelscope;
 
