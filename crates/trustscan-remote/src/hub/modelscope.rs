@@ -1,10 +1,11 @@
 //! ModelScope (modelscope-hub, reference/loaders.md §3.3): `repo/files?Revision=&Recursive=True`
 //! lists the repository in one unpaginated answer, and `repo?Revision=&FilePath=` serves a file's
-//! bytes (Range honoured by the SDK's resume logic).
+//! bytes (the SDK resumes downloads there with `Range` and checks `Content-Range`).
 //!
 //! The listing is silently cut at 3000 entries (`REPO_FILES_TRUNCATION_LIMIT`); an answer that
 //! long is distrusted and the tree is walked again one directory at a time (`Recursive=False&Root=`),
-//! as the SDK does. The API has no documented "revision → commit" answer in our reference, so the
+//! as the SDK does; that those answers give each entry's full `Path` (not its name under `Root`)
+//! is assumed, and a directory answer that breaks the assumption is refused. The API has no documented "revision → commit" answer in our reference, so the
 //! commit comes from the per-entry `Revision` field when every entry agrees on one commit id;
 //! otherwise the files are fetched by revision name and the listing says so.
 
