@@ -2,7 +2,10 @@
 //! say where each file's bytes are. One module per platform; each reads only the JSON fields
 //! it needs and refuses answers that do not have them.
 
+pub mod csghub;
+pub mod github;
 pub mod hf;
+pub mod modelscope;
 
 use crate::endpoints::Platform;
 use crate::http::{Client, FetchError, Fetched};
