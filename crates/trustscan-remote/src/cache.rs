@@ -64,7 +64,8 @@ impl RepoCache {
         }
         let c = fs::read_to_string(self.dir.join("refs").join(encode(revision))).ok()?;
         let c = c.trim();
-        is_commit(c).then(|| c.to_string())
+        // Normally a commit id; a revision name where the hub gives no commit (ModelScope).
+        (!c.is_empty() && !c.contains('\n')).then(|| c.to_string())
     }
 
     pub fn listing(&self, commit: &str) -> Option<Listing> {
@@ -84,8 +85,20 @@ impl RepoCache {
         )
     }
 
+    /// A revision name stands in for the commit on hubs that give none (ModelScope, see
+    /// `hub::modelscope`): encoded, so it is one directory whatever it contains.
     fn commit_dir(&self, commit: &str) -> PathBuf {
-        self.dir.join(commit)
+        self.dir.join(encode(commit))
+    }
+
+    /// Drops what is cached under a revision name that is not a commit id: the branch may
+    /// have moved since, so its bytes cannot be trusted to match the new listing.
+    pub fn forget_unpinned(&self, commit: &str) -> io::Result<()> {
+        let dir = self.commit_dir(commit);
+        if is_commit(commit) || !dir.exists() {
+            return Ok(());
+        }
+        fs::remove_dir_all(dir)
     }
 
     /// The sparse copy of one file (created empty at its full length when new).

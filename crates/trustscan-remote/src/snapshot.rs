@@ -84,6 +84,7 @@ impl RemoteSnapshot {
             (_, Some(l)) if options.offline || revision.is_some_and(crate::hub::is_commit) => l,
             (Some(client), _) if !options.offline => {
                 let l = hub.list(client, repo, revision)?;
+                cache.forget_unpinned(&l.commit)?;
                 cache.store_listing(&l)?;
                 l
             }

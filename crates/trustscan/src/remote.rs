@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 use trustscan_core::Platform;
-use trustscan_remote::hub::{Hub, hf::HuggingFace};
+use trustscan_remote::hub::{
+    Hub, csghub::CsgHub, github::GitHub, hf::HuggingFace, modelscope::ModelScope,
+};
 use trustscan_remote::{Client, ClientConfig, Endpoint, RemoteOptions, RemoteSnapshot};
 use trustscan_source::{OpenOptions, Snapshot, SourceError, Target};
 
@@ -143,10 +145,20 @@ impl RemoteArgs {
         endpoint
             .install_token(&mut client)
             .map_err(|e| e.to_string())?;
+        let base = endpoint.base.as_str();
         let hub: Box<dyn Hub> = match p {
-            trustscan_remote::Platform::HuggingFace => Box::new(HuggingFace::new(&endpoint.base)),
-            other => {
-                return Err(format!("{other:?} targets are not supported over HTTP yet"));
+            trustscan_remote::Platform::HuggingFace => Box::new(HuggingFace::new(base)),
+            trustscan_remote::Platform::ModelScope => Box::new(ModelScope::new(base)),
+            trustscan_remote::Platform::OpenCsg => Box::new(CsgHub::new(base)),
+            trustscan_remote::Platform::GitHub => {
+                let gh = GitHub::new(base);
+                // Raw files come from the web host, not the API host: the token goes there too.
+                if let Some(t) = &endpoint.token {
+                    client
+                        .set_token(gh.web_base(), t.expose())
+                        .map_err(|e| e.to_string())?;
+                }
+                Box::new(gh)
             }
         };
         Ok((hub, client))
