@@ -16,4 +16,4 @@ pub use plan::{
     ApiPlan, Certainty, Ecosystem, EntryPoint, Failure, Gate, LoadPlan, Note, NoteLevel,
     PLAN_SCHEMA, PayloadFormat, ReasonLink, Step, StepKind, Subject, VersionScope,
 };
-pub use snapshot::{PartialFile, Platform, RemoteInfo, SnapshotInfo};
+pub use snapshot::{PartialFile, Platform, RemoteInfo, SnapshotInfo, ZooModel, ZooWeights};

@@ -37,6 +37,27 @@ pub struct SnapshotInfo {
     /// For a repository read from a hub over HTTP: where from and what it cost.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub remote: Option<RemoteInfo>,
+    /// For an OpenMMLab model named by its model-zoo name: what the name resolved to.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub model: Option<ZooModel>,
+}
+
+/// An OpenMMLab model-zoo entry (a `Models` item of a package's `metafile.yml`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ZooModel {
+    pub name: String,
+    /// The metafile that lists it.
+    pub metafile: String,
+    /// The config file `Config.fromfile` runs (repository-relative).
+    pub config: String,
+    /// Checkpoint URLs, and where each appears in the snapshot (`checkpoints/<file>`).
+    pub weights: Vec<ZooWeights>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ZooWeights {
+    pub url: String,
+    pub path: String,
 }
 
 /// What reading a repository from a hub transferred, so a user can see that auditing a

@@ -6,7 +6,7 @@
 
 mod diffusers;
 mod merge;
-mod mmengine;
+pub mod mmengine;
 mod modelscope;
 mod pyimport;
 mod python_names;

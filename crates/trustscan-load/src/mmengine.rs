@@ -417,7 +417,40 @@ fn metafile_weights(repo: &Repo) -> Vec<(String, String, String, String)> {
     out
 }
 
-pub fn plans(repo: &Repo, _ctx: &PlanContext) -> Vec<ApiPlan> {
+/// The files `Config.fromfile(entry)` executes or reads (the config and its bases), found by
+/// the same walk the plan does; only those files are read.
+pub fn config_files(snapshot: &dyn trustscan_source::Snapshot, entry: &str) -> Vec<String> {
+    let repo = Repo::new(snapshot);
+    let mut walk = Walk {
+        repo: &repo,
+        steps: Vec::new(),
+        notes: Vec::new(),
+        failures: Vec::new(),
+        visiting: BTreeSet::new(),
+    };
+    walk.config(entry, Vec::new());
+    let mut files: Vec<String> = walk
+        .steps
+        .iter()
+        .filter_map(|s| match &s.subject {
+            Subject::File {
+                path,
+                repository: None,
+            } => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
+    // A model named by its model-zoo name: its config is what gets loaded, not every config
+    // of the snapshot (which holds its bases too).
+    if let Some(model) = &ctx.info.model {
+        return plan_configs(repo, std::slice::from_ref(&model.config));
+    }
     let candidates: Vec<String> = repo
         .snapshot
         .files()
@@ -432,6 +465,21 @@ pub fn plans(repo: &Repo, _ctx: &PlanContext) -> Vec<ApiPlan> {
         })
         .map(|f| f.path.clone())
         .collect();
+    let out = plan_configs(repo, &candidates);
+    if candidates.len() > MAX_PLANNED_CONFIGS {
+        repo.note(Note::info(
+            None,
+            format!(
+                "{} mmengine config files; the first {MAX_PLANNED_CONFIGS} are planned one by one (each runs when loaded)",
+                candidates.len()
+            ),
+        ));
+    }
+    out
+}
+
+/// One plan per config (at most [`MAX_PLANNED_CONFIGS`]).
+fn plan_configs(repo: &Repo, candidates: &[String]) -> Vec<ApiPlan> {
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -481,15 +529,6 @@ pub fn plans(repo: &Repo, _ctx: &PlanContext) -> Vec<ApiPlan> {
             failures: walk.failures,
             notes: walk.notes,
         });
-    }
-    if candidates.len() > MAX_PLANNED_CONFIGS {
-        repo.note(Note::info(
-            None,
-            format!(
-                "{} mmengine config files; the first {MAX_PLANNED_CONFIGS} are planned one by one (each runs when loaded)",
-                candidates.len()
-            ),
-        ));
     }
     out
 }

@@ -91,6 +91,24 @@ impl RepoCache {
         self.dir.join(encode(commit))
     }
 
+    /// The size of a file outside the repository fetched for this commit's scan (`urls.json`).
+    pub fn url_file_size(&self, commit: &str, url: &str) -> Option<u64> {
+        let text = fs::read(self.commit_dir(commit).join("urls.json")).ok()?;
+        let v: serde_json::Value = serde_json::from_slice(&text).ok()?;
+        v.get(url)?.as_u64()
+    }
+
+    pub fn store_url_file_size(&self, commit: &str, url: &str, size: u64) -> io::Result<()> {
+        let path = self.commit_dir(commit).join("urls.json");
+        let mut v: serde_json::Map<String, serde_json::Value> = fs::read(&path)
+            .ok()
+            .and_then(|t| serde_json::from_slice(&t).ok())
+            .unwrap_or_default();
+        v.insert(url.to_string(), size.into());
+        fs::create_dir_all(self.commit_dir(commit))?;
+        write_atomic(&path, serde_json::Value::Object(v).to_string().as_bytes())
+    }
+
     /// Drops what is cached under a revision name that is not a commit id: the branch may
     /// have moved since, so its bytes cannot be trusted to match the new listing.
     pub fn forget_unpinned(&self, commit: &str) -> io::Result<()> {

@@ -21,6 +21,7 @@ pub mod prefix;
 pub mod range_zip;
 pub mod remote_file;
 pub mod snapshot;
+pub mod zoo;
 
 pub use endpoints::{Endpoint, Platform, Secret};
 pub use http::{

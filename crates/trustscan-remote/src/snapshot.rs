@@ -62,6 +62,8 @@ pub struct RemoteSnapshot {
     notes: Vec<Note>,
     /// One lock per file: two readers of a file never fetch the same bytes twice.
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Files that stand in for URLs outside the repository (OpenMMLab checkpoints): path → URL.
+    url_files: HashMap<String, String>,
 }
 
 impl RemoteSnapshot {
@@ -159,6 +161,7 @@ impl RemoteSnapshot {
             commit: Some(listing.commit.clone()),
             files: files.len(),
             remote: None,
+            model: None,
         };
         RemoteSnapshot {
             entries: listed.into_iter().map(|e| (e.path.clone(), e)).collect(),
@@ -173,6 +176,91 @@ impl RemoteSnapshot {
             dirs,
             notes,
             locks: Mutex::new(HashMap::new()),
+            url_files: HashMap::new(),
+        }
+    }
+
+    pub fn client(&self) -> Option<&Client> {
+        self.client.as_ref()
+    }
+
+    pub fn info_mut(&mut self) -> &mut SnapshotInfo {
+        &mut self.info
+    }
+
+    /// Keeps only `keep` (files not listed are dropped): the snapshot of one model-zoo entry
+    /// inside a package's repository.
+    pub fn restrict(&mut self, keep: &std::collections::BTreeSet<String>) {
+        self.files.retain(|f| keep.contains(&f.path));
+        self.entries.retain(|p, _| keep.contains(p));
+        self.rebuild_dirs();
+    }
+
+    fn rebuild_dirs(&mut self) {
+        let mut dirs: Vec<String> = self
+            .files
+            .iter()
+            .flat_map(|f| {
+                let parts: Vec<&str> = f.path.split('/').collect();
+                (1..parts.len())
+                    .map(|i| parts[..i].join("/"))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        self.dirs = dirs;
+        self.info.files = self.files.len();
+    }
+
+    /// Adds `path` as the file at `url` (outside the repository), read like the others. Its
+    /// size comes from a one-byte request, or from the cache offline.
+    pub fn add_url_file(&mut self, path: &str, url: &str) -> Result<(), OpenError> {
+        if self.entries.contains_key(path) || !crate::hub::safe_path(path) {
+            return Err(OpenError::NotCached(format!(
+                "{path} cannot stand for {url}: the name is taken or unsafe"
+            )));
+        }
+        let size = match (&self.client, self.cache.url_file_size(&self.commit, url)) {
+            (_, Some(size)) => size,
+            (Some(client), None) => {
+                let f = client.get(url, Some(ByteRange::Suffix(1)), 1)?;
+                let size = f.total_len.ok_or_else(|| {
+                    crate::hub::bad(&f.final_url, "the server did not say how long the file is")
+                })?;
+                self.cache.store_url_file_size(&self.commit, url, size)?;
+                size
+            }
+            (None, None) => {
+                return Err(OpenError::NotCached(format!(
+                    "{url} is not in trustscan's cache and --offline forbids fetching it"
+                )));
+            }
+        };
+        let e = RemoteEntry {
+            path: path.to_string(),
+            size,
+            oid: None,
+        };
+        self.entries.insert(path.to_string(), e);
+        let at = self.files.partition_point(|f| f.path.as_str() < path);
+        self.files.insert(
+            at,
+            FileEntry {
+                path: path.to_string(),
+                size,
+                kind: FileKind::Regular,
+            },
+        );
+        self.url_files.insert(path.to_string(), url.to_string());
+        self.rebuild_dirs();
+        Ok(())
+    }
+
+    fn url(&self, path: &str) -> String {
+        match self.url_files.get(path) {
+            Some(u) => u.clone(),
+            None => self.hub.file_url(&self.repo, &self.commit, path),
         }
     }
 
@@ -203,12 +291,13 @@ impl RemoteSnapshot {
                     "bytes {s}..{t} are not in trustscan's cache and --offline forbids fetching them"
                 )));
             };
-            let url = self.hub.file_url(&self.repo, &self.commit, &e.path);
+            let url = self.url(&e.path);
             let range = (s > 0 || t < e.size).then_some(ByteRange::Span { start: s, end: t });
             let f = client
                 .get(&url, range, t - s)
                 .map_err(|err| ReadError::Io(err.to_string()))?;
             // A mirror that serves another version of the file would splice two versions.
+            // (A URL outside the hub carries no commit header; its size was taken once.)
             if let Some(total) = f.total_len
                 && total != e.size
             {
@@ -376,6 +465,10 @@ impl Snapshot for RemoteSnapshot {
                 present: f.ranges().to_vec(),
             }
         })
+    }
+
+    fn url_of(&self, path: &str) -> Option<&str> {
+        self.url_files.get(path).map(String::as_str)
     }
 
     fn remote(&self) -> Option<RemoteInfo> {

@@ -76,6 +76,7 @@ fn info(platform: Platform, layout: &str, root: &Path) -> SnapshotInfo {
         commit: None,
         files: 0,
         remote: None,
+        model: None,
     }
 }
 
@@ -90,6 +91,11 @@ pub(crate) fn locate(target: &Target, options: &OpenOptions) -> Result<Located, 
             let revision = revision.clone().or_else(|| options.revision.clone());
             locate_cached(*platform, repo_id, revision, options)
         }
+        // No library caches a model-zoo entry as one directory: it is always read remotely.
+        Target::Zoo { package, model, .. } => Err(SourceError::NotFound(format!(
+            "mmlab:{package}/{model} has no local copy (model-zoo names are read from the \
+             package's repository)"
+        ))),
     }
 }
 

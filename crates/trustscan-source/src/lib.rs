@@ -150,6 +150,13 @@ pub trait Snapshot: Send + Sync {
         self.read(path, u64::MAX).map(Bytes::Owned)
     }
 
+    /// For a file that is not in the repository but stands in for a URL a loader downloads
+    /// (an OpenMMLab checkpoint): that URL.
+    fn url_of(&self, path: &str) -> Option<&str> {
+        let _ = path;
+        None
+    }
+
     /// For a repository read over HTTP: the endpoint and what was transferred so far.
     fn remote(&self) -> Option<trustscan_core::RemoteInfo> {
         None

@@ -17,6 +17,13 @@ pub enum Target {
         repo_id: String,
         revision: Option<String>,
     },
+    /// `mmlab:package/model-name[@ref]`: an OpenMMLab model by its model-zoo name (`mmdet`,
+    /// `mmpretrain`, ...), read from the package's GitHub repository.
+    Zoo {
+        package: String,
+        model: String,
+        revision: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +64,33 @@ impl Target {
                     revision,
                 });
             }
+        }
+        if let Some(rest) = text.strip_prefix("mmlab:") {
+            let (id, revision) = match rest.split_once('@') {
+                Some((id, rev)) if !rev.is_empty() => (id, Some(rev.to_string())),
+                Some(_) => {
+                    return Err(TargetError(format!(
+                        "target {text:?} has an empty revision after '@'"
+                    )));
+                }
+                None => (rest, None),
+            };
+            let ok = |s: &str| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            };
+            return match id.split_once('/') {
+                Some((package, model)) if ok(package) && ok(model) => Ok(Target::Zoo {
+                    package: package.to_string(),
+                    model: model.to_string(),
+                    revision,
+                }),
+                _ => Err(TargetError(format!(
+                    "target {text:?}: expected mmlab:package/model-name, e.g. \
+                     mmlab:mmdet/rtmdet_tiny_8xb32-300e_coco"
+                ))),
+            };
         }
         if text.is_empty() {
             return Err(TargetError("the target is empty".into()));
@@ -109,6 +143,14 @@ mod tests {
             }
         );
         assert_eq!(
+            Target::parse("mmlab:mmdet/rtmdet_tiny_8xb32-300e_coco@v3.3.0").unwrap(),
+            Target::Zoo {
+                package: "mmdet".into(),
+                model: "rtmdet_tiny_8xb32-300e_coco".into(),
+                revision: Some("v3.3.0".into())
+            }
+        );
+        assert_eq!(
             Target::parse("some/dir").unwrap(),
             Target::Path("some/dir".into())
         );
@@ -124,6 +166,9 @@ mod tests {
             "hf:a/b@",
             "gh:a/b c",
             "hf:",
+            "mmlab:mmdet",
+            "mmlab:mmdet/a b",
+            "mmlab:/x",
         ] {
             assert!(Target::parse(bad).is_err(), "{bad} should be refused");
         }

@@ -63,7 +63,9 @@ pub fn scan(
         .map(|f| f.path.as_str())
         .collect();
     let judge = |path: &str| -> Option<PayloadFile> {
-        let by = loaded.get(path);
+        let by = loaded
+            .get(path)
+            .or_else(|| snapshot.url_of(path).and_then(|u| loaded.get(u)));
         let report = match snapshot.view(path) {
             Ok(bytes) => {
                 let r = match bytes.present() {
@@ -120,18 +122,22 @@ pub fn unreadable(reason: String) -> Report {
     }
 }
 
-/// Repository files the plan deserializes: the APIs that do, and whether any of them
-/// unpickles it.
+/// Repository files (and URLs) the plan deserializes: the APIs that do, and whether any of
+/// them unpickles it.
 fn loaded_files(plan: &LoadPlan) -> BTreeMap<&str, (Vec<String>, bool)> {
     let mut out: BTreeMap<&str, (Vec<String>, bool)> = BTreeMap::new();
     for api in &plan.apis {
         for s in &api.steps {
-            if s.kind == StepKind::DeserializePayload
-                && let Subject::File {
+            let path = match &s.subject {
+                Subject::File {
                     path,
                     repository: None,
-                } = &s.subject
-            {
+                } => path,
+                // A checkpoint URL: the snapshot may hold it as a file (`url_of`).
+                Subject::Url { url } => url,
+                _ => continue,
+            };
+            if s.kind == StepKind::DeserializePayload {
                 let e = out.entry(path.as_str()).or_default();
                 let label = format!("{} {}", api.ecosystem.display_name(), api.api_label());
                 if !e.0.contains(&label) {

@@ -63,6 +63,7 @@ impl RemoteArgs {
             .iter()
             .filter_map(|t| match Target::parse(t) {
                 Ok(Target::Hub { platform, .. }) => Some(platform),
+                Ok(Target::Zoo { .. }) => Some(Platform::Github),
                 _ => None,
             })
             .collect();
@@ -85,6 +86,14 @@ impl RemoteArgs {
         target: &Target,
         options: &OpenOptions,
     ) -> Result<Box<dyn Snapshot>, String> {
+        if let Target::Zoo {
+            package,
+            model,
+            revision,
+        } = target
+        {
+            return self.open_zoo(package, model, revision.as_deref(), options);
+        }
         let Target::Hub {
             platform,
             repo_id,
@@ -103,6 +112,22 @@ impl RemoteArgs {
             }
         };
         let revision = revision.clone().or_else(|| options.revision.clone());
+        self.open_remote(*platform, repo_id, revision.as_deref(), options)
+            .map(|s| Box::new(s) as Box<dyn Snapshot>)
+            .map_err(|e| match local_miss {
+                Some(m) if self.offline => format!("{m}; {e}"),
+                Some(m) => format!("{m}; reading it from the hub failed: {e}"),
+                None => e.to_string(),
+            })
+    }
+
+    fn open_remote(
+        &self,
+        platform: Platform,
+        repo: &str,
+        revision: Option<&str>,
+        options: &OpenOptions,
+    ) -> Result<RemoteSnapshot, trustscan_remote::OpenError> {
         let remote_options = RemoteOptions {
             cache_root: self
                 .remote_cache
@@ -112,20 +137,61 @@ impl RemoteArgs {
             fetch_limit: self.fetch_limit,
             max_files: options.max_files,
         };
-        let (hub, client) = self.hub(*platform)?;
+        let (hub, client) = self
+            .hub(platform)
+            .map_err(trustscan_remote::OpenError::NotCached)?;
         RemoteSnapshot::open(
             hub,
             (!self.offline).then_some(client),
-            repo_id,
-            revision.as_deref(),
+            repo,
+            revision,
             &remote_options,
         )
-        .map(|s| Box::new(s) as Box<dyn Snapshot>)
-        .map_err(|e| match local_miss {
-            Some(m) if self.offline => format!("{m}; {e}"),
-            Some(m) => format!("{m}; reading it from the hub failed: {e}"),
-            None => e.to_string(),
-        })
+    }
+
+    /// An OpenMMLab model by model-zoo name: the package's GitHub repository, narrowed to
+    /// the model's config, the bases it runs and its metafile, plus its checkpoints (read
+    /// from their URLs like repository files).
+    fn open_zoo(
+        &self,
+        package: &str,
+        model: &str,
+        revision: Option<&str>,
+        options: &OpenOptions,
+    ) -> Result<Box<dyn Snapshot>, String> {
+        let repo = trustscan_remote::zoo::repository(package).ok_or_else(|| {
+            let known: Vec<&str> = trustscan_remote::zoo::PACKAGES
+                .iter()
+                .map(|(p, _)| *p)
+                .collect();
+            format!(
+                "{package} is not an OpenMMLab package trustscan knows ({})",
+                known.join(", ")
+            )
+        })?;
+        let revision = revision
+            .map(str::to_string)
+            .or_else(|| options.revision.clone());
+        let mut snap = self
+            .open_remote(Platform::Github, repo, revision.as_deref(), options)
+            .map_err(|e| e.to_string())?;
+        let found =
+            trustscan_remote::zoo::find(&snap, model).map_err(|e| format!("{repo}: {e}"))?;
+        let mut keep: std::collections::BTreeSet<String> =
+            trustscan_load::mmengine::config_files(&snap, &found.config)
+                .into_iter()
+                .collect();
+        keep.insert(found.config.clone());
+        keep.insert(found.metafile.clone());
+        snap.restrict(&keep);
+        for w in &found.weights {
+            snap.add_url_file(&w.path, &w.url)
+                .map_err(|e| e.to_string())?;
+        }
+        let info = snap.info_mut();
+        info.layout = "openmmlab-model-zoo".into();
+        info.model = Some(found);
+        Ok(Box::new(snap))
     }
 
     /// The platform's API client, with its token bound to its own origin.
