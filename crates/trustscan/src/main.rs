@@ -94,15 +94,17 @@ struct CheckArgs {
 #[derive(clap::Args)]
 struct Args {
     /// Directories (a checkout, a Hugging Face cache entry `models--org--name` or one of its
-    /// `snapshots/<commit>`, a ModelScope or OpenCSG download) or cached hub repositories
-    /// (`hf:org/name[@rev]`, `ms:owner/name[@rev]`, `csg:owner/name`, `gh:owner/repo[@ref]`).
+    /// `snapshots/<commit>`, a ModelScope or OpenCSG download) or hub repositories
+    /// (`hf:org/name[@rev]`, `ms:owner/name[@rev]`, `csg:owner/name[@rev]`,
+    /// `gh:owner/repo[@ref]`: the local cache's copy, else read from the hub) or OpenMMLab
+    /// models by model-zoo name (`mmlab:mmdet/rtmdet_tiny_8xb32-300e_coco[@ref]`).
     #[arg(required = true, value_name = "TARGET")]
     targets: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Revision (branch, tag or commit) to read inside a cache entry; default `main`
-    /// (`master` for ModelScope).
+    /// Revision (branch, tag or commit) to read, for targets that name none; default `main`
+    /// (`master` for ModelScope, the default branch on GitHub).
     #[arg(long)]
     revision: Option<String>,
     /// Hugging Face cache for `hf:` targets and for code that auto_map takes from other
