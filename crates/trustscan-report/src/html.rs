@@ -97,11 +97,11 @@ fn target(out: &mut String, id: &str, s: &Scan, view: FindingView) {
         v.word(),
         esc(&reason)
     );
-    let _ = writeln!(
-        out,
-        "<p>Target: <code>{}</code></p>\n<ul class=\"headlines\">",
-        esc(&s.plan.target)
-    );
+    let _ = writeln!(out, "<p>Target: <code>{}</code></p>", esc(&s.plan.target));
+    if let Some(line) = crate::text::remote_line(&s.plan.snapshot) {
+        let _ = writeln!(out, "<p class=\"source\">{}</p>", esc(&line));
+    }
+    out.push_str("<ul class=\"headlines\">\n");
     for api in &s.plan.apis {
         let _ = writeln!(
             out,

@@ -30,6 +30,9 @@ fn scan(out: &mut String, s: &Scan, view: FindingView) {
         code(&s.plan.target),
         cell(&reason)
     );
+    if let Some(line) = crate::text::remote_line(&s.plan.snapshot) {
+        let _ = writeln!(out, "{}\n", cell(&line));
+    }
     for api in &s.plan.apis {
         let _ = writeln!(
             out,

@@ -101,9 +101,8 @@ pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
         paint_verdict(v, view.color),
         plan.target
     );
-    if let (Some(r), Some(commit)) = (&plan.snapshot.remote, &plan.snapshot.commit) {
-        // The commit is what a user pins (`revision=`) to load exactly what was scanned.
-        let _ = writeln!(out, "  commit {commit}; {}", transfer_summary(r));
+    if let Some(line) = remote_line(&plan.snapshot) {
+        let _ = writeln!(out, "  {line}");
     }
     if plan.apis.is_empty() {
         let _ = writeln!(out, "  no loading API applies to this repository");
@@ -331,6 +330,14 @@ fn describe_snapshot(s: &SnapshotInfo) -> String {
         }
     }
     d
+}
+
+/// For a repository read from a hub: the commit scanned (what a user pins, `revision=`, to
+/// load exactly that) and what reading it cost.
+pub(crate) fn remote_line(s: &SnapshotInfo) -> Option<String> {
+    let r = s.remote.as_ref()?;
+    let commit = s.commit.as_deref().unwrap_or("unknown");
+    Some(format!("commit {commit}; {}", transfer_summary(r)))
 }
 
 /// What reading a repository from a hub cost.

@@ -381,6 +381,24 @@ fn remote_scan_equals_local_and_moves_kilobytes() {
         )),
         "{text}"
     );
+    // Markdown and HTML name the commit too (a scan at the commit, served from the cache).
+    for format in ["markdown", "html"] {
+        let (_, doc, _) = trustscan(
+            &[
+                "scan",
+                &pinned,
+                "--endpoint",
+                &endpoint,
+                "--remote-cache",
+                cache_s,
+                "--format",
+                format,
+            ],
+            &[],
+        );
+        let line = format!("commit {COMMIT}; read from {endpoint}: transferred 0 bytes");
+        assert!(doc.contains(&line), "{format}: {doc}");
+    }
 
     // Offline, with the server gone: the cached branch still resolves.
     drop(server);
