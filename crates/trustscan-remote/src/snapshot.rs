@@ -64,6 +64,9 @@ pub struct RemoteSnapshot {
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Files that stand in for URLs outside the repository (OpenMMLab checkpoints): path → URL.
     url_files: HashMap<String, String>,
+    /// The ETag each file's first answer carried in this run: later answers must match, so
+    /// ranges of one file never come from two versions (a URL outside the hub has no commit).
+    etags: Mutex<HashMap<String, String>>,
 }
 
 impl RemoteSnapshot {
@@ -136,17 +139,6 @@ impl RemoteSnapshot {
                 kind: FileKind::Regular,
             })
             .collect();
-        let mut dirs: Vec<String> = listed
-            .iter()
-            .flat_map(|e| {
-                let parts: Vec<&str> = e.path.split('/').collect();
-                (1..parts.len())
-                    .map(|i| parts[..i].join("/"))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        dirs.sort();
-        dirs.dedup();
         let info = SnapshotInfo {
             platform: match hub.platform() {
                 crate::Platform::HuggingFace => trustscan_core::Platform::HuggingFace,
@@ -163,7 +155,7 @@ impl RemoteSnapshot {
             remote: None,
             model: None,
         };
-        RemoteSnapshot {
+        let mut snapshot = RemoteSnapshot {
             entries: listed.into_iter().map(|e| (e.path.clone(), e)).collect(),
             hub,
             client,
@@ -173,11 +165,14 @@ impl RemoteSnapshot {
             fetch_limit: options.fetch_limit,
             info,
             files,
-            dirs,
+            dirs: Vec::new(),
             notes,
             locks: Mutex::new(HashMap::new()),
             url_files: HashMap::new(),
-        }
+            etags: Mutex::new(HashMap::new()),
+        };
+        snapshot.rebuild_dirs();
+        snapshot
     }
 
     pub fn client(&self) -> Option<&Client> {
@@ -313,6 +308,16 @@ impl RemoteSnapshot {
                     "{}: served from commit {c}, not the pinned {}",
                     f.final_url, self.commit
                 )));
+            }
+            if let Some(tag) = &f.etag {
+                let mut etags = self.etags.lock().unwrap_or_else(|e| e.into_inner());
+                let first = etags.entry(e.path.clone()).or_insert_with(|| tag.clone());
+                if first != tag {
+                    return Err(ReadError::Io(format!(
+                        "{}: the file changed while being read (ETag {first} became {tag})",
+                        f.final_url
+                    )));
+                }
             }
             if f.start != s || f.body.len() as u64 != t - s {
                 return Err(ReadError::Io(format!(

@@ -1,0 +1,151 @@
+//! The remote snapshot against hostile or inconsistent servers: a file that changes between
+//! two range reads, a size that disagrees with the listing, hostile weight files, and offline
+//! use without a cache. Every case is an error naming the file or the URL, never a panic.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use support::{Resource, Server};
+use trustscan_remote::hub::hf::HuggingFace;
+use trustscan_remote::{Client, ClientConfig, RemoteOptions, RemoteSnapshot};
+use trustscan_source::Snapshot;
+
+const COMMIT: &str = "fedcba9876543210fedcba9876543210fedcba98";
+
+/// Serves one repository of `(path, bytes, listed size)`; `etag(n)` names the n-th answer's ETag.
+fn server(files: Vec<(&'static str, Vec<u8>, u64)>, etag: fn(usize) -> Option<String>) -> Server {
+    let files = Arc::new(files);
+    let answers = Arc::new(AtomicUsize::new(0));
+    Server::start(move |req, conn| {
+        let path = req.path.split('?').next().unwrap_or("");
+        if path.starts_with("/api/models/o/r/revision/") {
+            return conn.respond(200, &[], format!("{{\"sha\":\"{COMMIT}\"}}").as_bytes());
+        }
+        if path == format!("/api/models/o/r/tree/{COMMIT}") {
+            let list: Vec<String> = files
+                .iter()
+                .map(|(p, _, size)| {
+                    format!("{{\"type\":\"file\",\"path\":\"{p}\",\"size\":{size}}}")
+                })
+                .collect();
+            return conn.respond(200, &[], format!("[{}]", list.join(",")).as_bytes());
+        }
+        if let Some(p) = path.strip_prefix(&format!("/o/r/resolve/{COMMIT}/")) {
+            if let Some((_, bytes, _)) = files.iter().find(|(name, _, _)| *name == p) {
+                let n = answers.fetch_add(1, Ordering::SeqCst);
+                let headers: Vec<(&str, String)> =
+                    etag(n).map(|e| vec![("ETag", e)]).unwrap_or_default();
+                return conn.serve(req, bytes as &dyn Resource, true, &headers);
+            }
+        }
+        conn.respond(404, &[], b"")
+    })
+}
+
+fn client() -> Client {
+    Client::new(ClientConfig {
+        max_retries: 1,
+        backoff_base: Duration::from_millis(1),
+        backoff_max: Duration::from_millis(2),
+        ..ClientConfig::default()
+    })
+}
+
+fn open(srv: &Server, cache: &std::path::Path, offline: bool) -> Result<RemoteSnapshot, String> {
+    RemoteSnapshot::open(
+        Box::new(HuggingFace::new(&srv.origin())),
+        (!offline).then(client),
+        "o/r",
+        None,
+        &RemoteOptions {
+            cache_root: cache.to_path_buf(),
+            offline,
+            fetch_limit: 1 << 20,
+            max_files: None,
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// 6 MB that sniff as nothing in particular (read by its head and tail only).
+fn plain(n: usize) -> Vec<u8> {
+    (0..n).map(|i| b"abcdefgh"[i % 8]).collect()
+}
+
+#[test]
+fn a_file_that_changes_between_reads_is_refused() {
+    let srv = server(vec![("big.bin", plain(6 << 20), 6 << 20)], |n| {
+        Some(format!("\"v{}\"", n.min(1)))
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let snap = open(&srv, cache.path(), false).unwrap();
+    let err = snap.view("big.bin").err().expect("two versions spliced");
+    assert!(
+        err.to_string().contains("changed while being read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_size_other_than_listed_is_refused() {
+    let srv = server(vec![("config.json", b"{}".to_vec(), 3)], |_| None);
+    let cache = tempfile::tempdir().unwrap();
+    let snap = open(&srv, cache.path(), false).unwrap();
+    let err = snap.read("config.json", 100).unwrap_err().to_string();
+    assert!(err.contains("listed 3 bytes but serves 2"), "{err}");
+}
+
+#[test]
+fn hostile_weights_give_errors_or_partial_views_never_panics() {
+    // A zip end record pointing far past the file, a GGUF header claiming 2^60 keys, a
+    // safetensors header length larger than the fetch limit, a legacy torch magic then junk.
+    let mut bad_zip = plain(6 << 20);
+    let n = bad_zip.len();
+    bad_zip[n - 22..]
+        .copy_from_slice(b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\0\0");
+    let mut gguf = b"GGUF\x03\0\0\0".to_vec();
+    gguf.extend(0u64.to_le_bytes());
+    gguf.extend((1u64 << 60).to_le_bytes());
+    gguf.resize(6 << 20, 0);
+    let mut st = (5u64 << 20).to_le_bytes().to_vec();
+    st.push(b'{');
+    st.resize(6 << 20, b' ');
+    let mut legacy = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19".to_vec();
+    legacy.extend(plain(6 << 20));
+    let files = vec![
+        ("a.zip", bad_zip, 6 << 20),
+        ("b.gguf", gguf, 6 << 20),
+        ("c.safetensors", st, 6 << 20),
+        ("d.bin", legacy.clone(), legacy.len() as u64),
+    ];
+    let srv = server(files, |_| None);
+    let cache = tempfile::tempdir().unwrap();
+    let snap = open(&srv, cache.path(), false).unwrap();
+    for f in ["a.zip", "b.gguf", "c.safetensors", "d.bin"] {
+        match snap.view(f) {
+            // What the inspector then sees must be the file's own bytes where it reads.
+            Ok(bytes) => assert_eq!(bytes.len() as u64, snap.file(f).unwrap().size, "{f}"),
+            Err(e) => assert!(!e.to_string().is_empty(), "{f}"),
+        }
+    }
+    // The safetensors header is larger than the 1 MiB fetch limit: refused by size.
+    let e = snap
+        .view("c.safetensors")
+        .err()
+        .expect("over the fetch limit");
+    assert!(e.to_string().contains("limit"), "{e}");
+    // Nothing beyond a few windows of each 6 MB file crossed the wire.
+    assert!(snap.client().unwrap().bytes_transferred() < 2 << 20);
+}
+
+#[test]
+fn offline_without_a_cache_says_so() {
+    let srv = server(vec![], |_| None);
+    let cache = tempfile::tempdir().unwrap();
+    let err = open(&srv, cache.path(), true).err().unwrap();
+    assert!(err.contains("--offline") && err.contains("o/r"), "{err}");
+    assert!(srv.requests().is_empty());
+}
