@@ -30,7 +30,7 @@ impl Platform {
 
     /// Token variables, most preferred first. The ModelScope and CSGHub names are unverified
     /// against their SDKs (reference/loaders.md does not record them): check before relying on them.
-    fn token_vars(self) -> &'static [&'static str] {
+    pub fn token_vars(self) -> &'static [&'static str] {
         match self {
             Platform::HuggingFace => &["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"],
             Platform::ModelScope => &["MODELSCOPE_API_TOKEN"],

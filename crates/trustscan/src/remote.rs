@@ -127,7 +127,7 @@ impl RemoteArgs {
         repo: &str,
         revision: Option<&str>,
         options: &OpenOptions,
-    ) -> Result<RemoteSnapshot, trustscan_remote::OpenError> {
+    ) -> Result<RemoteSnapshot, String> {
         let remote_options = RemoteOptions {
             cache_root: self
                 .remote_cache
@@ -137,9 +137,7 @@ impl RemoteArgs {
             fetch_limit: self.fetch_limit,
             max_files: options.max_files,
         };
-        let (hub, client) = self
-            .hub(platform)
-            .map_err(trustscan_remote::OpenError::NotCached)?;
+        let (hub, client, endpoint) = self.hub(platform)?;
         RemoteSnapshot::open(
             hub,
             (!self.offline).then_some(client),
@@ -147,6 +145,33 @@ impl RemoteArgs {
             revision,
             &remote_options,
         )
+        .map_err(|e| {
+            use trustscan_remote::{FetchError, OpenError};
+            let denied = matches!(
+                e,
+                OpenError::Fetch(
+                    FetchError::Unauthorized { .. }
+                        | FetchError::Forbidden { .. }
+                        | FetchError::Gated { .. }
+                )
+            );
+            let vars = endpoint.platform.token_vars().join(" or ");
+            let missing = matches!(e, OpenError::Fetch(FetchError::NotFound { .. }));
+            match (denied || missing, &endpoint.token) {
+                // Hubs answer "not found" for private repositories too.
+                (true, None) if missing => {
+                    format!("{e} (if the repository is private, set {vars})")
+                }
+                (true, Some(_)) if missing => e.to_string(),
+                (true, None) => {
+                    format!("{e} (a private or gated repository needs a token: set {vars})")
+                }
+                (true, Some(_)) => {
+                    format!("{e} (the token from {vars} was refused or lacks access)")
+                }
+                _ => e.to_string(),
+            }
+        })
     }
 
     /// An OpenMMLab model by model-zoo name: the package's GitHub repository, narrowed to
@@ -172,9 +197,7 @@ impl RemoteArgs {
         let revision = revision
             .map(str::to_string)
             .or_else(|| options.revision.clone());
-        let mut snap = self
-            .open_remote(Platform::Github, repo, revision.as_deref(), options)
-            .map_err(|e| e.to_string())?;
+        let mut snap = self.open_remote(Platform::Github, repo, revision.as_deref(), options)?;
         let found =
             trustscan_remote::zoo::find(&snap, model).map_err(|e| format!("{repo}: {e}"))?;
         let mut keep: std::collections::BTreeSet<String> =
@@ -195,7 +218,7 @@ impl RemoteArgs {
     }
 
     /// The platform's API client, with its token bound to its own origin.
-    fn hub(&self, platform: Platform) -> Result<(Box<dyn Hub>, Client), String> {
+    fn hub(&self, platform: Platform) -> Result<(Box<dyn Hub>, Client, Endpoint), String> {
         let p = match platform {
             Platform::HuggingFace => trustscan_remote::Platform::HuggingFace,
             Platform::Modelscope => trustscan_remote::Platform::ModelScope,
@@ -227,7 +250,7 @@ impl RemoteArgs {
                 Box::new(gh)
             }
         };
-        Ok((hub, client))
+        Ok((hub, client, endpoint))
     }
 }
 

@@ -95,6 +95,9 @@ fn hf_server(root: &Path, repo: &'static str, page: usize) -> Server {
     Server::start(move |req, conn| {
         let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
         let commit = [("X-Repo-Commit", COMMIT.to_string())];
+        if path.contains("/demo-org/private") {
+            return conn.respond(401, &[], b"");
+        }
         if let Some(rest) = path.strip_prefix(&format!("/api/models/{repo}/revision/")) {
             assert!(rest == "main" || rest == COMMIT, "{rest}");
             let body = serde_json::json!({"id": repo, "sha": COMMIT, "siblings": []});
@@ -479,6 +482,8 @@ fn hub_failures_are_clear_errors() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not found"), "{err}");
+    // With a token the "private" hint would be wrong.
+    assert!(!err.contains("if the repository is private"), "{err}");
     assert!(!err.contains("hf_SECRET"), "{err}");
     // The token went to the hub's own origin.
     assert!(
@@ -488,6 +493,23 @@ fn hub_failures_are_clear_errors() {
             .all(|r| r.header("authorization") == Some("Bearer hf_SECRET_TOKEN")),
         "{:?}",
         server.requests()
+    );
+    // A private repository without a token: the error says which variable to set.
+    let (code, _, err) = trustscan(
+        &[
+            "scan",
+            "hf:demo-org/private",
+            "--endpoint",
+            &server.origin(),
+            "--remote-cache",
+            cache.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("401") && err.contains("set HF_TOKEN or HUGGING_FACE_HUB_TOKEN"),
+        "{err}"
     );
     // Offline with nothing cached.
     let (code, _, err) = trustscan(
