@@ -160,8 +160,7 @@ impl Default for ClientConfig {
             max_retry_after: Duration::from_secs(120),
             max_redirects: 8,
             per_host_concurrency: 4,
-            // At most 50 requests a second to one host: polite to hubs, unnoticeable here.
-            per_host_interval: Duration::from_millis(20),
+            per_host_interval: Duration::from_millis(0),
             max_ignored_range_skip: 1 << 20,
             user_agent: concat!("trustscan/", env!("CARGO_PKG_VERSION")).to_string(),
         }
