@@ -67,6 +67,9 @@ pub struct RemoteSnapshot {
     /// The ETag each file's first answer carried in this run: later answers must match, so
     /// ranges of one file never come from two versions (a URL outside the hub has no commit).
     etags: Mutex<HashMap<String, String>>,
+    /// Files whose fetch failed after the client's retries: every later read of them in this
+    /// run gets the same error at once instead of another round of retries.
+    failed: Mutex<HashMap<String, String>>,
 }
 
 impl RemoteSnapshot {
@@ -170,6 +173,7 @@ impl RemoteSnapshot {
             locks: Mutex::new(HashMap::new()),
             url_files: HashMap::new(),
             etags: Mutex::new(HashMap::new()),
+            failed: Mutex::new(HashMap::new()),
         };
         snapshot.rebuild_dirs();
         snapshot
@@ -280,7 +284,17 @@ impl RemoteSnapshot {
         let lock = self.lock(&e.path);
         let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
         let mut file = self.sparse(e)?;
-        for (s, t) in file.missing(start, end) {
+        let missing = file.missing(start, end);
+        if !missing.is_empty()
+            && let Some(earlier) = self
+                .failed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&e.path)
+        {
+            return Err(ReadError::Io(earlier.clone()));
+        }
+        for (s, t) in missing {
             let Some(client) = &self.client else {
                 return Err(ReadError::Io(format!(
                     "bytes {s}..{t} are not in trustscan's cache and --offline forbids fetching them"
@@ -288,9 +302,14 @@ impl RemoteSnapshot {
             };
             let url = self.url(&e.path);
             let range = (s > 0 || t < e.size).then_some(ByteRange::Span { start: s, end: t });
-            let f = client
-                .get(&url, range, t - s)
-                .map_err(|err| ReadError::Io(err.to_string()))?;
+            let f = client.get(&url, range, t - s).map_err(|err| {
+                let message = err.to_string();
+                self.failed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(e.path.clone(), message.clone());
+                ReadError::Io(message)
+            })?;
             // A mirror that serves another version of the file would splice two versions.
             // (A URL outside the hub carries no commit header; its size was taken once.)
             if let Some(total) = f.total_len

@@ -271,9 +271,19 @@ pub fn plan_verdict(plan: &LoadPlan) -> (Verdict, String) {
             format!("{} loading fails: {}", api.api_label(), f.message),
         )
     } else if plan.is_inconclusive() {
+        // The first reason, so the headline names a file a user can look at.
+        let first = plan
+            .notes
+            .iter()
+            .chain(plan.apis.iter().flat_map(|a| a.notes.iter()))
+            .find(|n| n.level == trustscan_core::NoteLevel::Inconclusive);
+        let why = first.map_or(String::new(), |n| match &n.file {
+            Some(f) => format!(": {f} {}", n.message),
+            None => format!(": {}", n.message),
+        });
         (
             Verdict::Inconclusive,
-            "part of the repository could not be analysed".into(),
+            format!("part of the repository could not be analysed{why}"),
         )
     } else if plan.apis.is_empty() {
         (

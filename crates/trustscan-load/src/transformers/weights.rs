@@ -156,6 +156,25 @@ fn payload(
         return;
     }
     let sniffed = repo.sniff(file);
+    if sniffed == Sniffed::Unreadable {
+        // A read that failed (a hub that errs, a symlink leaving the repository) says
+        // nothing about the content: no format is claimed.
+        notes.push(Note::inconclusive(
+            Some(file),
+            "could not be read, so what loading it runs is unknown",
+        ));
+        steps.push(
+            Step::new(
+                StepKind::DeserializePayload,
+                Subject::file(file),
+                reason,
+                gate,
+            )
+            .with_format(PayloadFormat::Unknown)
+            .with_detail("could not be read: its format is unknown"),
+        );
+        return;
+    }
     let safetensors_name = file.ends_with(".safetensors");
     let format = if safetensors_name {
         match sniffed {
