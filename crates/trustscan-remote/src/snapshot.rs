@@ -2,8 +2,8 @@
 //! lazily through trustscan's cache. Small files and files whose format needs every byte are
 //! fetched whole (within `fetch_limit`); weights are fetched by what their format needs — a
 //! zip's directory and every member except torch's tensor storages, a safetensors header, a
-//! GGUF header, the pickles at the start of a legacy torch file — so the payload inspector
-//! sees the same bytes it would see locally wherever it looks.
+//! GGUF header, the HDF5 metadata blocks, the pickles at the start of a legacy torch file —
+//! so the payload inspector sees the same bytes it would see locally wherever it looks.
 
 use std::collections::HashMap;
 use std::io;
