@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use support::zipw::{self, Content};
 use support::{Resource, Server};
 use trustscan_remote::hub::hf::HuggingFace;
 use trustscan_remote::{Client, ClientConfig, RemoteOptions, RemoteSnapshot};
@@ -17,6 +18,17 @@ const COMMIT: &str = "fedcba9876543210fedcba9876543210fedcba98";
 
 /// Serves one repository of `(path, bytes, listed size)`; `etag(n)` names the n-th answer's ETag.
 fn server(files: Vec<(&'static str, Vec<u8>, u64)>, etag: fn(usize) -> Option<String>) -> Server {
+    let files = files
+        .into_iter()
+        .map(|(p, b, n)| (p, Arc::new(b) as Arc<dyn Resource>, n))
+        .collect();
+    server_of(files, etag)
+}
+
+fn server_of(
+    files: Vec<(&'static str, Arc<dyn Resource>, u64)>,
+    etag: fn(usize) -> Option<String>,
+) -> Server {
     let files = Arc::new(files);
     let answers = Arc::new(AtomicUsize::new(0));
     Server::start(move |req, conn| {
@@ -38,7 +50,7 @@ fn server(files: Vec<(&'static str, Vec<u8>, u64)>, etag: fn(usize) -> Option<St
                 let n = answers.fetch_add(1, Ordering::SeqCst);
                 let headers: Vec<(&str, String)> =
                     etag(n).map(|e| vec![("ETag", e)]).unwrap_or_default();
-                return conn.serve(req, bytes as &dyn Resource, true, &headers);
+                return conn.serve(req, bytes.as_ref(), true, &headers);
             }
         }
         conn.respond(404, &[], b"")
@@ -148,4 +160,45 @@ fn offline_without_a_cache_says_so() {
     let err = open(&srv, cache.path(), true).err().unwrap();
     assert!(err.contains("--offline") && err.contains("o/r"), "{err}");
     assert!(srv.requests().is_empty());
+}
+
+#[test]
+fn a_five_gigabyte_checkpoint_costs_well_under_a_megabyte() {
+    // torch.save's layout past 4 GiB (zip64), its pickle calling os.system.
+    let pickle = b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.".to_vec();
+    let ckpt = zipw::build(
+        &[
+            ("archive/data.pkl", Content::Stored(pickle)),
+            ("archive/byteorder", Content::Stored(b"little".to_vec())),
+            ("archive/data/0", Content::Zeros(3 << 30)),
+            ("archive/data/1", Content::Zeros(2 << 30)),
+            ("archive/version", Content::Stored(b"3\n".to_vec())),
+        ],
+        true,
+    );
+    let size = ckpt.len();
+    assert!(size > 5 << 30);
+    let srv = server_of(vec![("pytorch_model.bin", Arc::new(ckpt), size)], |_| None);
+    let cache = tempfile::tempdir().unwrap();
+    let snap = open(&srv, cache.path(), false).unwrap();
+    let view = snap.view("pytorch_model.bin").unwrap();
+    let present = view.present().expect("read in part").to_vec();
+    let report = trustscan_payload::inspect_partial(
+        &view,
+        "pytorch_model.bin",
+        &trustscan_payload::Options::default(),
+        &|at| trustscan_source::covered(&present, at, at + 30),
+    );
+    assert_eq!(
+        report.verdict,
+        trustscan_payload::policy::Verdict::Dangerous,
+        "{report:?}"
+    );
+    let moved = snap.client().unwrap().bytes_transferred();
+    assert!(
+        moved < 200_000,
+        "{moved} bytes for a {size}-byte checkpoint"
+    );
+    srv.wait_handled(srv.requests().len());
+    assert!(srv.body_bytes_written() < 200_000);
 }
