@@ -4,88 +4,23 @@
 //! scan free, and `--offline` works with the server gone.
 
 mod common;
+mod remote_support;
 #[path = "../../trustscan-remote/tests/support/mod.rs"]
 mod support;
 
 use std::fs;
 use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::Arc;
 
-use common::workspace;
+use remote_support::{
+    DiskFile, assert_same, assert_schema_valid, decode, example, files_of, param, remote_scan_in,
+    split, trustscan, write_os_system_checkpoint,
+};
 use serde_json::Value;
-use support::zipw::{self, Content};
-use support::{Resource, Server};
+use support::Server;
 
 const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
-
-fn trustscan(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_trustscan"));
-    c.args(args)
-        .current_dir(workspace())
-        .env("HF_HUB_CACHE", "/nonexistent-trustscan-test-cache")
-        .env_remove("HF_ENDPOINT")
-        .env_remove("HF_TOKEN")
-        .env("TRUSTSCAN_NO_PROGRESS", "1");
-    for (k, v) in envs {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-struct DiskFile(PathBuf);
-
-impl Resource for DiskFile {
-    fn len(&self) -> u64 {
-        fs::metadata(&self.0).unwrap().len()
-    }
-    fn read(&self, offset: u64, buf: &mut [u8]) {
-        fs::File::open(&self.0)
-            .unwrap()
-            .read_exact_at(buf, offset)
-            .unwrap();
-    }
-}
-
-fn files_of(root: &Path) -> Vec<(String, u64)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.push((rel, e.metadata().unwrap().len()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
 
 /// Serves `root` as the repository `repo` at [`COMMIT`], `page` tree entries per page; files
 /// over 1 MB are redirected to `/cdn/` like LFS files.
@@ -93,7 +28,7 @@ fn hf_server(root: &Path, repo: &'static str, page: usize) -> Server {
     let root = Arc::new(root.to_path_buf());
     let files = Arc::new(files_of(&root));
     Server::start(move |req, conn| {
-        let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+        let (path, query) = split(req);
         let commit = [("X-Repo-Commit", COMMIT.to_string())];
         if path.contains("/demo-org/private") {
             return conn.respond(401, &[], b"");
@@ -105,10 +40,7 @@ fn hf_server(root: &Path, repo: &'static str, page: usize) -> Server {
         }
         if path == format!("/api/models/{repo}/tree/{COMMIT}") {
             assert!(query.contains("recursive=true"), "{query}");
-            let cursor: usize = query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("cursor="))
-                .map_or(0, |c| c.parse().unwrap());
+            let cursor: usize = param(query, "cursor").map_or(0, |c| c.parse().unwrap());
             // Directories are listed too; the client must skip them.
             let mut entries =
                 vec![serde_json::json!({"type": "directory", "path": "sub", "oid": "x"})];
@@ -145,22 +77,6 @@ fn hf_server(root: &Path, repo: &'static str, page: usize) -> Server {
     })
 }
 
-/// Writes a sparse copy of `res` (zero chunks are skipped, so 200 MB of zeros cost no disk).
-fn write_sparse(res: &dyn Resource, path: &Path) {
-    let f = fs::File::create(path).unwrap();
-    f.set_len(res.len()).unwrap();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut at = 0;
-    while at < res.len() {
-        let n = ((res.len() - at) as usize).min(buf.len());
-        res.read(at, &mut buf[..n]);
-        if buf[..n].iter().any(|&b| b != 0) {
-            f.write_all_at(&buf[..n], at).unwrap();
-        }
-        at += n as u64;
-    }
-}
-
 /// A repository with remote code, a 200 MB torch checkpoint whose pickle calls `os.system`,
 /// a 50 MB safetensors file and a 20 MB GGUF with a hostile chat template.
 fn big_repo(dir: &Path) {
@@ -172,26 +88,13 @@ fn big_repo(dir: &Path) {
         "tokenization_demoglm.py",
         "tokenizer_config.json",
     ] {
-        fs::copy(
-            workspace()
-                .join("examples/transformers-remote-code")
-                .join(f),
-            dir.join(f),
-        )
-        .unwrap();
+        fs::copy(example("transformers-remote-code").join(f), dir.join(f)).unwrap();
     }
-    let pickle = b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.".to_vec();
-    let ckpt = zipw::build(
-        &[
-            ("archive/data.pkl", Content::Stored(pickle)),
-            ("archive/byteorder", Content::Stored(b"little".to_vec())),
-            ("archive/data/0", Content::Zeros(100 << 20)),
-            ("archive/data/1", Content::Zeros(100 << 20)),
-            ("archive/version", Content::Stored(b"3\n".to_vec())),
-        ],
-        false,
+    write_os_system_checkpoint(
+        &dir.join("pytorch_model.bin"),
+        &[100 << 20, 100 << 20],
+        true,
     );
-    write_sparse(&ckpt, &dir.join("pytorch_model.bin"));
     let header = br#"{"w":{"dtype":"F32","shape":[13107200],"data_offsets":[0,52428800]}}"#;
     let mut st = (header.len() as u64).to_le_bytes().to_vec();
     st.extend_from_slice(header);
@@ -213,56 +116,6 @@ fn big_repo(dir: &Path) {
     let f = fs::File::create(dir.join("model.gguf")).unwrap();
     f.write_all_at(&g, 0).unwrap();
     f.set_len(20 << 20).unwrap();
-}
-
-/// The first place two JSON values differ, as a path and the two values.
-fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            keys.into_iter().find_map(|k| {
-                first_difference(
-                    x.get(k).unwrap_or(&Value::Null),
-                    y.get(k).unwrap_or(&Value::Null),
-                    &format!("{path}.{k}"),
-                )
-            })
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (p, q))| first_difference(p, q, &format!("{path}[{i}]"))),
-        _ => (a != b).then(|| format!("{path}: {a} != {b}")),
-    }
-}
-
-fn assert_same(remote: &str, local: &str, what: &str) {
-    let (r, l) = (comparable(remote), comparable(local));
-    if let Some(d) = first_difference(&r, &l, "") {
-        panic!(
-            "{what}: the remote scan differs from the local one at {d}\nremote payloads: {}",
-            r["payloads"]
-        );
-    }
-}
-
-/// The scan JSON without what names where the files were read from.
-fn comparable(json: &str) -> Value {
-    let mut v: Value = serde_json::from_str(json).unwrap();
-    let scan = v.as_object_mut().unwrap();
-    scan.remove("target");
-    let plan = scan["plan"].as_object_mut().unwrap();
-    plan.remove("snapshot");
-    plan.remove("target");
-    // How the call is written and which code path transformers takes (a Hub id or a local
-    // directory) differ by nature; what runs and what is deserialized must not.
-    for api in plan["apis"].as_array_mut().unwrap() {
-        let api = api.as_object_mut().unwrap();
-        api.remove("call");
-        api.remove("semantics");
-    }
-    v
 }
 
 #[test]
@@ -293,16 +146,7 @@ fn remote_scan_equals_local_and_moves_kilobytes() {
     assert_same(&remote_out, &local_out, "first scan");
 
     // The report with its `remote` block matches the published schema.
-    let docs = tempfile::tempdir().unwrap();
-    let doc = docs.path().join("remote-scan.json");
-    fs::write(&doc, &remote_out).unwrap();
-    let (valid, report) = common::run(
-        Command::new(common::oracle("sarif/bin/python"))
-            .arg(workspace().join("tests/oracle/json_validate.py"))
-            .arg(workspace().join("docs/schema/scan-1.schema.json"))
-            .arg(&doc),
-    );
-    assert!(valid, "{report}");
+    assert_schema_valid(&remote_out, "remote-scan.json");
 
     let v: Value = serde_json::from_str(&remote_out).unwrap();
     let snap = &v["plan"]["snapshot"];
@@ -428,7 +272,7 @@ fn remote_scan_equals_local_and_moves_kilobytes() {
 #[test]
 fn every_example_scans_the_same_remotely() {
     let cache = tempfile::tempdir().unwrap();
-    for example in [
+    for name in [
         "transformers-remote-code",
         "transformers-pickle-payload",
         "transformers-hidden-payload",
@@ -437,26 +281,13 @@ fn every_example_scans_the_same_remotely() {
         "diffusers-custom-pipeline",
         "modelscope-allow-remote",
     ] {
-        let dir = workspace().join("examples").join(example);
+        let dir = example(name);
         let server = hf_server(&dir, "demo-org/example", 1000);
-        let (code, remote, err) = trustscan(
-            &[
-                "scan",
-                "hf:demo-org/example",
-                "--remote",
-                "--endpoint",
-                &server.origin(),
-                "--remote-cache",
-                cache.path().to_str().unwrap(),
-                "--format",
-                "json",
-            ],
-            &[],
-        );
+        let (code, remote, err) = remote_scan_in("hf:demo-org/example", &server, cache.path(), &[]);
         let (local_code, local, _) =
             trustscan(&["scan", dir.to_str().unwrap(), "--format", "json"], &[]);
-        assert_eq!(code, local_code, "{example}: {err}");
-        assert_same(&remote, &local, example);
+        assert_eq!(code, local_code, "{name}: {err}");
+        assert_same(&remote, &local, name);
         // Each example is a different repository at the same commit: start clean.
         fs::remove_dir_all(cache.path()).unwrap();
         fs::create_dir_all(cache.path()).unwrap();

@@ -4,34 +4,21 @@
 //! checkpoint is read from its URL by its directory and pickle only.
 
 mod common;
+mod remote_support;
 #[path = "../../trustscan-remote/tests/support/mod.rs"]
 mod support;
 
 use std::fs;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
+use remote_support::{
+    DiskFile, assert_schema_valid, dirs_of, files_of, split, trustscan, write_os_system_checkpoint,
+};
 use serde_json::{Value, json};
-use support::zipw::{self, Content};
-use support::{Resource, Server};
+use support::Server;
 
 const COMMIT: &str = "89abcdef0123456789abcdef0123456789abcdef";
-
-struct DiskFile(PathBuf);
-
-impl Resource for DiskFile {
-    fn len(&self) -> u64 {
-        fs::metadata(&self.0).unwrap().len()
-    }
-    fn read(&self, offset: u64, buf: &mut [u8]) {
-        fs::File::open(&self.0)
-            .unwrap()
-            .read_exact_at(buf, offset)
-            .unwrap();
-    }
-}
 
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
@@ -45,7 +32,7 @@ fn write(root: &Path, rel: &str, text: &str) {
 fn github(repo: PathBuf, weights: PathBuf) -> Server {
     let repo = Arc::new(repo);
     Server::start(move |req, conn| {
-        let path = req.path.split('?').next().unwrap_or("");
+        let (path, _) = split(req);
         let api = "/repos/open-mmlab/mmdetection";
         if path == api {
             return conn.respond(
@@ -58,27 +45,15 @@ fn github(repo: PathBuf, weights: PathBuf) -> Server {
             return conn.respond(200, &[], json!({"sha": COMMIT}).to_string().as_bytes());
         }
         if path == format!("{api}/git/trees/{COMMIT}") {
-            let mut tree = Vec::new();
-            let mut stack = vec![repo.to_path_buf()];
-            while let Some(d) = stack.pop() {
-                for e in fs::read_dir(&d).unwrap().flatten() {
-                    let rel = e
-                        .path()
-                        .strip_prefix(&*repo)
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned();
-                    if e.path().is_dir() {
-                        tree.push(
-                            json!({"path": rel, "mode": "040000", "type": "tree", "sha": "t"}),
-                        );
-                        stack.push(e.path());
-                    } else {
-                        let size = e.metadata().unwrap().len();
-                        tree.push(json!({"path": rel, "mode": "100644", "type": "blob", "sha": "b", "size": size}));
-                    }
-                }
-            }
+            // Listed when asked: the test writes the repository after starting the server.
+            let files = files_of(&repo);
+            let mut tree: Vec<Value> = dirs_of(&files)
+                .iter()
+                .map(|d| json!({"path": d, "mode": "040000", "type": "tree", "sha": "t"}))
+                .collect();
+            tree.extend(files.iter().map(|(p, size)| {
+                json!({"path": p, "mode": "100644", "type": "blob", "sha": "b", "size": size})
+            }));
             let body = json!({"sha": COMMIT, "tree": tree, "truncated": false});
             return conn.respond(200, &[], body.to_string().as_bytes());
         }
@@ -95,47 +70,13 @@ fn github(repo: PathBuf, weights: PathBuf) -> Server {
     })
 }
 
-fn trustscan(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_trustscan"))
-        .args(args)
-        .env("TRUSTSCAN_NO_PROGRESS", "1")
-        .env_remove("GITHUB_API_URL")
-        .env_remove("GITHUB_TOKEN")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn a_model_zoo_name_scans_its_config_chain_and_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     let weights = dir.path().join("weights.pth");
     // A 50 MB checkpoint whose pickle calls os.system, written sparse.
-    let pickle = b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.".to_vec();
-    let ckpt = zipw::build(
-        &[
-            ("archive/data.pkl", Content::Stored(pickle)),
-            ("archive/data/0", Content::Zeros(50 << 20)),
-        ],
-        false,
-    );
-    let f = fs::File::create(&weights).unwrap();
-    f.set_len(ckpt.len()).unwrap();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut at = 0;
-    while at < ckpt.len() {
-        let n = ((ckpt.len() - at) as usize).min(buf.len());
-        ckpt.read(at, &mut buf[..n]);
-        if buf[..n].iter().any(|&b| b != 0) {
-            f.write_all_at(&buf[..n], at).unwrap();
-        }
-        at += n as u64;
-    }
+    write_os_system_checkpoint(&weights, &[50 << 20], false);
     let server = github(repo.clone(), weights);
     let url = server.url("/download/rtmdet_tiny_demo-0123abcd.pth");
     write(
@@ -189,7 +130,7 @@ fn a_model_zoo_name_scans_its_config_chain_and_checkpoint() {
         "--format",
         "json",
     ];
-    let (code, out, err) = trustscan(&args);
+    let (code, out, err) = trustscan(&args, &[]);
     assert_eq!(code, 4, "{err}\n{out}");
     let v: Value = serde_json::from_str(&out).unwrap();
     let snap = &v["plan"]["snapshot"];
@@ -244,27 +185,22 @@ fn a_model_zoo_name_scans_its_config_chain_and_checkpoint() {
     );
 
     // The report with its `model` block matches the published schema.
-    let doc = dir.path().join("zoo-scan.json");
-    fs::write(&doc, &out).unwrap();
-    let (valid, report) = common::run(
-        Command::new(common::oracle("sarif/bin/python"))
-            .arg(common::workspace().join("tests/oracle/json_validate.py"))
-            .arg(common::workspace().join("docs/schema/scan-1.schema.json"))
-            .arg(&doc),
-    );
-    assert!(valid, "{report}");
+    assert_schema_valid(&out, "zoo-scan.json");
 
     // Offline, from the cache, the same result.
     drop(server);
-    let (code2, out2, err2) = trustscan(&[
-        "scan",
-        "mmlab:mmdet/rtmdet_tiny_demo",
-        "--offline",
-        "--remote-cache",
-        cache.path().to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let (code2, out2, err2) = trustscan(
+        &[
+            "scan",
+            "mmlab:mmdet/rtmdet_tiny_demo",
+            "--offline",
+            "--remote-cache",
+            cache.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
     assert_eq!(code2, 4, "{err2}");
     let v2: Value = serde_json::from_str(&out2).unwrap();
     assert_eq!(v2["payloads"], v["payloads"]);
@@ -287,21 +223,24 @@ fn unknown_names_and_packages_are_clear_errors() {
     );
     let server = github(repo, dir.path().join("none"));
     let cache = tempfile::tempdir().unwrap();
-    let (code, _, err) = trustscan(&[
-        "scan",
-        "mmlab:mmdet/rtmdet_tiny",
-        "--endpoint",
-        &server.origin(),
-        "--remote-cache",
-        cache.path().to_str().unwrap(),
-    ]);
+    let (code, _, err) = trustscan(
+        &[
+            "scan",
+            "mmlab:mmdet/rtmdet_tiny",
+            "--endpoint",
+            &server.origin(),
+            "--remote-cache",
+            cache.path().to_str().unwrap(),
+        ],
+        &[],
+    );
     assert_eq!(code, 2);
     assert!(
         err.contains("no model named \"rtmdet_tiny\"")
             && err.contains("rtmdet_tiny_8xb32-300e_coco"),
         "{err}"
     );
-    let (code, _, err) = trustscan(&["scan", "mmlab:mmnothing/x"]);
+    let (code, _, err) = trustscan(&["scan", "mmlab:mmnothing/x"], &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("not an OpenMMLab package") && err.contains("mmdet"),
