@@ -145,33 +145,7 @@ impl RemoteArgs {
             revision,
             &remote_options,
         )
-        .map_err(|e| {
-            use trustscan_remote::{FetchError, OpenError};
-            let denied = matches!(
-                e,
-                OpenError::Fetch(
-                    FetchError::Unauthorized { .. }
-                        | FetchError::Forbidden { .. }
-                        | FetchError::Gated { .. }
-                )
-            );
-            let vars = endpoint.platform.token_vars().join(" or ");
-            let missing = matches!(e, OpenError::Fetch(FetchError::NotFound { .. }));
-            match (denied || missing, &endpoint.token) {
-                // Hubs answer "not found" for private repositories too.
-                (true, None) if missing => {
-                    format!("{e} (if the repository is private, set {vars})")
-                }
-                (true, Some(_)) if missing => e.to_string(),
-                (true, None) => {
-                    format!("{e} (a private or gated repository needs a token: set {vars})")
-                }
-                (true, Some(_)) => {
-                    format!("{e} (the token from {vars} was refused or lacks access)")
-                }
-                _ => e.to_string(),
-            }
-        })
+        .map_err(|e| access_hint(&e, &endpoint))
     }
 
     /// An OpenMMLab model by model-zoo name: the package's GitHub repository, narrowed to
@@ -256,6 +230,24 @@ impl RemoteArgs {
         };
         Ok((hub, client, endpoint))
     }
+}
+
+/// The error, with what to do when access was refused: which token variable to set, or that
+/// the token given was not enough. Hubs answer "not found" for private repositories too.
+fn access_hint(e: &trustscan_remote::OpenError, endpoint: &Endpoint) -> String {
+    use trustscan_remote::{FetchError as F, OpenError::Fetch};
+    let vars = endpoint.platform.token_vars().join(" or ");
+    let hint = match (e, &endpoint.token) {
+        (Fetch(F::NotFound { .. }), None) => format!(" (if the repository is private, set {vars})"),
+        (Fetch(F::Unauthorized { .. } | F::Forbidden { .. } | F::Gated { .. }), None) => {
+            format!(" (a private or gated repository needs a token: set {vars})")
+        }
+        (Fetch(F::Unauthorized { .. } | F::Forbidden { .. } | F::Gated { .. }), Some(_)) => {
+            format!(" (the token from {vars} was refused or lacks access)")
+        }
+        _ => String::new(),
+    };
+    format!("{e}{hint}")
 }
 
 #[cfg(test)]
