@@ -30,9 +30,9 @@ pub struct RemoteArgs {
     #[arg(long, value_name = "DIR")]
     pub remote_cache: Option<PathBuf>,
     /// Most bytes fetched from a hub for one file whose format needs all of them (a plain
-    /// pickle, .npy, ONNX, JSON); larger ones are inconclusive. Weights in zip, safetensors,
-    /// GGUF, HDF5 and legacy torch files are read by their headers and pickles whatever
-    /// their size. Suffixes K, M, G (powers of 1024).
+    /// pickle, .npy, ONNX, JSON); larger ones are inconclusive. Torch checkpoints (zip and
+    /// legacy), safetensors, GGUF and HDF5 files are read by structure whatever their size;
+    /// in other zip archives every member counts. Suffixes K, M, G (powers of 1024).
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     pub fetch_limit: u64,
 }
