@@ -28,12 +28,13 @@ impl Platform {
         }
     }
 
-    /// Token variables, most preferred first. The ModelScope and CSGHub names are unverified
-    /// against their SDKs (reference/loaders.md does not record them): check before relying on them.
+    /// Token variables, most preferred first. `CSGHUB_TOKEN` is what csghub-sdk's README
+    /// sets; ModelScope's SDK logs in with a token passed to it, and both names below are the
+    /// ones its users export (unverified against the SDK itself).
     pub fn token_vars(self) -> &'static [&'static str] {
         match self {
             Platform::HuggingFace => &["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"],
-            Platform::ModelScope => &["MODELSCOPE_API_TOKEN"],
+            Platform::ModelScope => &["MODELSCOPE_API_TOKEN", "MODELSCOPE_TOKEN"],
             Platform::OpenCsg => &["CSGHUB_TOKEN"],
             Platform::GitHub => &["GITHUB_TOKEN"],
         }
