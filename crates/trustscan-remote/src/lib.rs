@@ -2,15 +2,15 @@
 //!
 //! - [`http`]: the client (ranges, redirects handled here so tokens stay on their origin,
 //!   retries with backoff and `Retry-After`, per-host limits, byte caps and accounting).
-//! - [`remote_file`]: one remote file as a [`RangedReader`], pinned to its ETag and commit.
-//! - [`range_zip`]: a zip's directory and one member through a [`RangedReader`], so a torch
-//!   checkpoint's `data.pkl` costs two small range requests.
-//! - [`prefix`]: headers at the start of a file (safetensors; growing prefixes for GGUF).
 //! - [`endpoints`]: where each platform lives and which token goes with it.
-//!
-//! - [`hub`]: each platform's listing API (revision to commit, every file) and file URLs.
+//! - [`hub`]: each platform's listing API (revision to commit, every file) and file URLs;
+//!   [`zoo`]: OpenMMLab model-zoo names looked up in a package repository's metafiles.
 //! - [`snapshot`]: a listed revision as a `trustscan_source::Snapshot`, read lazily through
-//!   [`cache`] (keyed by platform, repository and commit), weights by [`fetch_plan`].
+//!   [`cache`] (keyed by platform, repository and commit), weights by [`fetch_plan`], which
+//!   uses [`range_zip`]'s directory reader and [`prefix`]'s growing prefix.
+//! - For reading one file by URL without a snapshot: [`remote_file`] (a [`RangedReader`]
+//!   pinned to its ETag and commit), [`range_zip::read_member`] and
+//!   [`prefix::safetensors_header`].
 
 pub mod cache;
 pub mod endpoints;
