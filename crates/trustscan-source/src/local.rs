@@ -77,18 +77,20 @@ impl LocalSnapshot {
             FileKind::BrokenSymlink { .. } => return Err(ReadError::NotFound),
         }
         let full = self.root.join(&self.fs_paths[i]);
-        // Check again at read time: the tree may have changed since it was listed.
-        let real = fs::canonicalize(&full).map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
+        let io = |e: std::io::Error| ReadError::Io(format!("{path}: {e}"));
+        // Check again at read time, on what was actually opened: the tree may have changed
+        // since it was listed. Opening never blocks, so a FIFO swapped in is refused below.
+        let file = open_nonblocking(&full).map_err(io)?;
+        let real = opened_path(&file, &full).map_err(io)?;
         if !real.starts_with(&self.containment) {
             return Err(ReadError::Escapes {
                 target: real.display().to_string(),
             });
         }
-        let meta = fs::metadata(&real).map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
+        let meta = file.metadata().map_err(io)?;
         if !meta.is_file() {
             return Err(ReadError::Io(format!("{path}: not a regular file")));
         }
-        let file = File::open(&real).map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
         Ok((file, meta.len()))
     }
 }
@@ -148,6 +150,34 @@ impl Snapshot for LocalSnapshot {
             .map_err(|e| ReadError::Io(format!("{path}: {e}")))?;
         Ok(out)
     }
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    File::open(path)
+}
+
+/// Where an opened file really is: one `readlink` of its descriptor on Linux (canonicalizing
+/// the path costs one per component, and a deep package has many), else the canonical path.
+fn opened_path(file: &File, path: &Path) -> std::io::Result<PathBuf> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        if let Ok(p) = fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+            return Ok(p);
+        }
+    }
+    let _ = file;
+    fs::canonicalize(path)
 }
 
 struct Listing {
@@ -474,6 +504,45 @@ mod tests {
                 .iter()
                 .any(|n| n.message.contains("special file"))
         );
+    }
+
+    #[test]
+    fn a_file_swapped_after_listing_is_checked_again_when_read() {
+        let outside = tempfile::tempdir().unwrap();
+        write(&outside.path().join("secret.py"), "print('outside')");
+        let repo = tempfile::tempdir().unwrap();
+        for name in ["a.py", "b.py", "dir/c.py"] {
+            write(&repo.path().join(name), "x = 1");
+        }
+        let snap = open(&Target::Path(repo.path().into()), &OpenOptions::default()).unwrap();
+        assert_eq!(snap.files().len(), 3);
+        // A symlink out of the repository, a FIFO (opening it for reading would block) and a
+        // directory replaced by a symlink out, all after the listing.
+        fs::remove_file(repo.path().join("a.py")).unwrap();
+        symlink(outside.path().join("secret.py"), repo.path().join("a.py")).unwrap();
+        fs::remove_file(repo.path().join("b.py")).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(repo.path().join("b.py"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        fs::remove_dir_all(repo.path().join("dir")).unwrap();
+        write(&outside.path().join("c.py"), "print('outside')");
+        symlink(outside.path(), repo.path().join("dir")).unwrap();
+
+        assert!(matches!(
+            snap.read("a.py", 100),
+            Err(ReadError::Escapes { .. })
+        ));
+        assert!(matches!(snap.view("a.py"), Err(ReadError::Escapes { .. })));
+        assert!(matches!(
+            snap.read("b.py", 100),
+            Err(ReadError::Io(m)) if m.contains("not a regular file")
+        ));
+        assert!(matches!(
+            snap.read_range("dir/c.py", 0, 5),
+            Err(ReadError::Escapes { .. })
+        ));
     }
 }
 
