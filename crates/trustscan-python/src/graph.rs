@@ -76,24 +76,66 @@ pub struct Edge {
 
 pub struct CallGraph {
     pub nodes: Vec<ScopeId>,
-    index: HashMap<ScopeId, usize>,
+    index: NodeIndex,
     pub edges: Vec<Vec<Edge>>,
     repo: Repo,
 }
 
-/// The repository's modules, by dotted name and by path, with lookup indexes.
+/// The repository's modules, by dotted name and by path, with lookup indexes. Read-only,
+/// so every worker resolves against the same copy.
 struct Repo {
-    by_module: BTreeMap<String, String>,
-    summaries: BTreeMap<String, ModuleSummary>,
-    index: HashMap<String, ModuleIndex>,
-    /// Method resolution orders computed so far.
-    mro_cache: RefCell<HashMap<(String, String), Rc<Vec<(String, String)>>>>,
+    by_module: HashMap<String, String>,
+    /// Paths, sorted: the order files are numbered and their edges joined in.
+    files: Vec<String>,
+    modules: HashMap<String, Module>,
+}
+
+struct Module {
+    summary: ModuleSummary,
+    index: ModuleIndex,
+}
+
+/// Name resolution for one worker: the repository and what it has resolved so far.
+struct Resolver<'r> {
+    repo: &'r Repo,
+    /// Method resolution orders computed so far (file → class → order).
+    mro_cache: RefCell<Nested<Mro>>,
     /// `module.name` resolutions made outside any nesting (so no depth limit cut them):
     /// most files import the same few names from the same modules.
-    member_cache: RefCell<HashMap<(String, String), Target>>,
+    member_cache: RefCell<Nested<Target>>,
     /// Resolution steps in progress: hostile code can make bases, re-exports and attribute
     /// types refer to each other in cycles.
     depth: Cell<u32>,
+}
+
+/// A class's method resolution order within the repository: (file, class qualname).
+type Mro = Rc<Vec<(String, String)>>;
+
+/// A map keyed by two strings, looked up without building an owned key.
+type Nested<V> = HashMap<String, HashMap<String, V>>;
+
+fn nested_get<'m, V>(map: &'m Nested<V>, a: &str, b: &str) -> Option<&'m V> {
+    map.get(a)?.get(b)
+}
+
+fn nested_insert<V>(map: &mut Nested<V>, a: &str, b: &str, value: V) {
+    match map.get_mut(a) {
+        Some(inner) => {
+            inner.insert(b.to_string(), value);
+        }
+        None => {
+            map.entry(a.to_string())
+                .or_default()
+                .insert(b.to_string(), value);
+        }
+    }
+}
+
+impl<'r> std::ops::Deref for Resolver<'r> {
+    type Target = Repo;
+    fn deref(&self) -> &Repo {
+        self.repo
+    }
 }
 
 /// Nested resolution steps allowed before giving up (answering "outside the repository").
@@ -105,8 +147,13 @@ struct ModuleIndex {
     functions: HashSet<String>,
     /// Class qualname → position in the summary's `classes`.
     classes: HashMap<String, usize>,
-    /// (scope, local name) → position of the last import binding it.
-    imports: HashMap<(String, String), usize>,
+    /// Class qualname → the names of the methods it defines.
+    methods: HashMap<String, HashSet<String>>,
+    /// Scope → local name → position of the last import binding it.
+    imports: Nested<usize>,
+    /// Scopes with functions, classes or imports of their own inside (`f` when `f.<locals>.g`
+    /// exists): only these need looking into when a name is resolved from within.
+    enclosing: HashSet<String>,
 }
 
 /// What a name resolves to.
@@ -143,30 +190,65 @@ pub fn module_name(path: &str) -> Option<String> {
     Some(stem.replace('/', "."))
 }
 
+/// The scope a `<locals>` qualname is defined in: `f.<locals>.g` → `f`.
+fn enclosing_scope(qualname: &str) -> Option<&str> {
+    qualname.rsplit_once(".<locals>.").map(|(scope, _)| scope)
+}
+
+impl ModuleIndex {
+    fn new(s: &ModuleSummary) -> ModuleIndex {
+        let mut m = ModuleIndex::default();
+        for f in &s.functions {
+            m.functions.insert(f.qualname.clone());
+            if let Some((class, name)) = f.qualname.rsplit_once('.') {
+                m.methods
+                    .entry(class.to_string())
+                    .or_default()
+                    .insert(name.to_string());
+            }
+        }
+        for (i, c) in s.classes.iter().enumerate() {
+            m.classes.entry(c.qualname.clone()).or_insert(i);
+        }
+        for (i, imp) in s.imports.iter().enumerate() {
+            nested_insert(&mut m.imports, &imp.scope, &imp.local, i);
+        }
+        let defined = s.functions.iter().map(|f| f.qualname.as_str());
+        let defined = defined.chain(s.classes.iter().map(|c| c.qualname.as_str()));
+        m.enclosing = defined
+            .filter_map(enclosing_scope)
+            .chain(s.imports.iter().map(|i| i.scope.as_str()))
+            .filter(|s| *s != MODULE_SCOPE)
+            .map(str::to_string)
+            .collect();
+        m
+    }
+}
+
 impl Repo {
     fn new(summaries: BTreeMap<String, ModuleSummary>) -> Repo {
         let by_module = summaries
             .keys()
             .filter_map(|p| module_name(p).map(|m| (m, p.clone())))
             .collect();
-        let index = summaries
-            .iter()
-            .map(|(path, s)| {
-                let mut m = ModuleIndex::default();
-                m.functions = s.functions.iter().map(|f| f.qualname.clone()).collect();
-                for (i, c) in s.classes.iter().enumerate() {
-                    m.classes.entry(c.qualname.clone()).or_insert(i);
-                }
-                for (i, imp) in s.imports.iter().enumerate() {
-                    m.imports.insert((imp.scope.clone(), imp.local.clone()), i);
-                }
-                (path.clone(), m)
+        let files = summaries.keys().cloned().collect();
+        let modules = summaries
+            .into_iter()
+            .map(|(path, summary)| {
+                let index = ModuleIndex::new(&summary);
+                (path, Module { summary, index })
             })
             .collect();
         Repo {
             by_module,
-            summaries,
-            index,
+            files,
+            modules,
+        }
+    }
+
+    fn resolver(&self) -> Resolver<'_> {
+        Resolver {
+            repo: self,
             mro_cache: RefCell::default(),
             member_cache: RefCell::default(),
             depth: Cell::new(0),
@@ -202,40 +284,55 @@ impl Repo {
     }
 
     fn class(&self, file: &str, qualname: &str) -> Option<&ClassInfo> {
-        let i = *self.index.get(file)?.classes.get(qualname)?;
-        self.summaries.get(file)?.classes.get(i)
+        let m = self.modules.get(file)?;
+        m.summary.classes.get(*m.index.classes.get(qualname)?)
     }
 
-    fn has_function(&self, file: &str, qualname: &str) -> bool {
-        self.index
+    /// Whether class `class` of `file` itself defines a method `name`.
+    fn defines_method(&self, file: &str, class: &str, name: &str) -> bool {
+        self.modules
             .get(file)
-            .is_some_and(|m| m.functions.contains(qualname))
+            .and_then(|m| m.index.methods.get(class))
+            .is_some_and(|names| names.contains(name))
     }
 
+    /// Whether `name` is bound by an import (to something outside the repository).
+    fn is_imported_name(&self, file: &str, scope: &str, name: &str) -> bool {
+        self.modules.get(file).is_some_and(|m| {
+            nested_get(&m.index.imports, scope, name).is_some()
+                || nested_get(&m.index.imports, MODULE_SCOPE, name).is_some()
+        })
+    }
+}
+
+impl Resolver<'_> {
     /// A top-level (or enclosing-scope) name in a module, as seen from `scope`.
     fn lookup(&self, file: &str, scope: &str, name: &str, depth: u32) -> Target {
         if depth > 8 {
             return Target::External;
         }
-        let (Some(summary), Some(index)) = (self.summaries.get(file), self.index.get(file)) else {
+        let Some(Module { summary, index }) = self.modules.get(file) else {
             return Target::External;
         };
-        // Enclosing scopes from the innermost: `f.<locals>.g` sees `f.<locals>.x`, then
+        // Enclosing scopes from the innermost (`f.<locals>.g` sees `f.<locals>.x`), then
         // module level.
-        let mut prefixes: Vec<String> = Vec::new();
-        if scope != MODULE_SCOPE {
-            let mut s = scope.to_string();
-            loop {
-                prefixes.push(format!("{s}.<locals>."));
-                match s.rfind(".<locals>.") {
-                    Some(i) => s.truncate(i),
-                    None => break,
-                }
+        let mut scopes: Vec<&str> = Vec::new();
+        let mut s = Some(scope).filter(|s| *s != MODULE_SCOPE);
+        while let Some(cur) = s {
+            if index.enclosing.contains(cur) {
+                scopes.push(cur);
             }
+            s = enclosing_scope(cur);
         }
-        prefixes.push(String::new());
-        for prefix in &prefixes {
-            let q = format!("{prefix}{name}");
+        scopes.push(MODULE_SCOPE);
+        let mut q = String::new();
+        for import_scope in scopes {
+            q.clear();
+            if import_scope != MODULE_SCOPE {
+                q.push_str(import_scope);
+                q.push_str(".<locals>.");
+            }
+            q.push_str(name);
             if index.classes.contains_key(&q) {
                 return Target::Class {
                     file: file.to_string(),
@@ -248,15 +345,8 @@ impl Repo {
                     qualname: q,
                 };
             }
-            let import_scope = if prefix.is_empty() {
-                MODULE_SCOPE.to_string()
-            } else {
-                prefix.trim_end_matches(".<locals>.").to_string()
-            };
-            if let Some(imp) = index
-                .imports
-                .get(&(import_scope, name.to_string()))
-                .and_then(|&i| summary.imports.get(i))
+            if let Some(imp) =
+                nested_get(&index.imports, import_scope, name).and_then(|&i| summary.imports.get(i))
             {
                 let module = self.absolute(file, imp.level, &imp.module);
                 return match &imp.name {
@@ -273,8 +363,7 @@ impl Repo {
 
     /// `module.name`: a submodule, or a name defined or re-exported by the module.
     fn member(&self, module: &str, name: &str, depth: u32) -> Target {
-        let key = (module.to_string(), name.to_string());
-        if let Some(t) = self.member_cache.borrow().get(&key) {
+        if let Some(t) = nested_get(&self.member_cache.borrow(), module, name) {
             return t.clone();
         }
         let sub = if module.is_empty() {
@@ -291,7 +380,12 @@ impl Repo {
             }
         };
         if depth <= 1 && self.depth.get() <= 1 {
-            self.member_cache.borrow_mut().insert(key, target.clone());
+            nested_insert(
+                &mut self.member_cache.borrow_mut(),
+                module,
+                name,
+                target.clone(),
+            );
         }
         target
     }
@@ -328,12 +422,10 @@ impl Repo {
         };
         let start = order
             .iter()
-            .find_map(|(f, q)| {
-                let m = format!("{q}.{name}");
-                self.has_function(f, &m).then(|| Target::Function {
-                    file: f.clone(),
-                    qualname: m,
-                })
+            .find(|(f, q)| self.defines_method(f, q, name))
+            .map(|(f, q)| Target::Function {
+                file: f.clone(),
+                qualname: format!("{q}.{name}"),
             })
             .or_else(|| self.attribute_type(file, class, name))
             .unwrap_or(Target::External);
@@ -377,16 +469,6 @@ impl Repo {
         })
     }
 
-    /// Whether `name` is bound by an import (to something outside the repository).
-    fn is_imported_name(&self, file: &str, scope: &str, name: &str) -> bool {
-        self.index.get(file).is_some_and(|m| {
-            m.imports
-                .contains_key(&(scope.to_string(), name.to_string()))
-                || m.imports
-                    .contains_key(&(MODULE_SCOPE.to_string(), name.to_string()))
-        })
-    }
-
     /// A class's bases that are repository classes, resolved from where it is defined.
     fn bases(&self, file: &str, class: &ClassInfo) -> Vec<(String, String)> {
         class
@@ -401,17 +483,19 @@ impl Repo {
 
     /// The repository part of a class's method resolution order (depth-first, left to
     /// right, each class once — C3 agrees on every hierarchy without diamonds).
-    fn mro(&self, file: &str, qualname: &str) -> Rc<Vec<(String, String)>> {
-        let key = (file.to_string(), qualname.to_string());
-        if let Some(m) = self.mro_cache.borrow().get(&key) {
+    fn mro(&self, file: &str, qualname: &str) -> Mro {
+        if let Some(m) = nested_get(&self.mro_cache.borrow(), file, qualname) {
             return m.clone();
         }
         // A cycle through this class's bases sees an empty order rather than recursing.
-        self.mro_cache
-            .borrow_mut()
-            .insert(key.clone(), Rc::new(Vec::new()));
+        nested_insert(
+            &mut self.mro_cache.borrow_mut(),
+            file,
+            qualname,
+            Rc::new(Vec::new()),
+        );
         let m = Rc::new(self.compute_mro(file, qualname));
-        self.mro_cache.borrow_mut().insert(key, m.clone());
+        nested_insert(&mut self.mro_cache.borrow_mut(), file, qualname, m.clone());
         m
     }
 
@@ -433,10 +517,10 @@ impl Repo {
 
     /// The method `name` a class (or its repository bases) defines.
     fn method(&self, file: &str, class: &str, name: &str) -> Option<(String, String)> {
-        self.mro(file, class).iter().find_map(|(f, q)| {
-            let m = format!("{q}.{name}");
-            self.has_function(f, &m).then(|| (f.clone(), m))
-        })
+        self.mro(file, class)
+            .iter()
+            .find(|(f, q)| self.defines_method(f, q, name))
+            .map(|(f, q)| (f.clone(), format!("{q}.{name}")))
     }
 }
 
@@ -464,19 +548,36 @@ fn parent(module: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Node numbers by file and scope, and of the by-name hubs by method name.
+#[derive(Default)]
+struct NodeIndex {
+    scopes: Nested<usize>,
+    hubs: HashMap<String, usize>,
+}
+
+impl NodeIndex {
+    fn scope(&self, file: &str, scope: &str) -> Option<usize> {
+        nested_get(&self.scopes, file, scope).copied()
+    }
+}
+
+/// One edge, by node numbers.
+type NumberedEdge = (usize, usize, u32, &'static str);
+
 /// Every edge out of one file's scopes.
-fn file_edges(repo: &Repo, file: &str) -> Vec<PendingEdge> {
-    let Some(summary) = repo.summaries.get(file) else {
+fn file_edges(r: &Resolver, nodes: &NodeIndex, file: &str) -> Vec<NumberedEdge> {
+    let Some(Module { summary, .. }) = r.modules.get(file) else {
         return Vec::new();
     };
-    let at = |scope: &str| ScopeId {
-        file: file.to_string(),
-        scope: scope.to_string(),
+    let mut out: Vec<NumberedEdge> = Vec::new();
+    let mut push = |from: &str, to: Option<usize>, line: u32, how: &'static str| {
+        if let (Some(from), Some(to)) = (nodes.scope(file, from), to) {
+            out.push((from, to, line, how));
+        }
     };
-    let mut out: Vec<PendingEdge> = Vec::new();
     // Imports run the imported repository modules (and the packages above them).
     for imp in &summary.imports {
-        let module = repo.absolute(file, imp.level, &imp.module);
+        let module = r.absolute(file, imp.level, &imp.module);
         let mut targets = Vec::new();
         if let Some(n) = &imp.name {
             targets.push(if module.is_empty() {
@@ -494,39 +595,31 @@ fn file_edges(repo: &Repo, file: &str) -> Vec<PendingEdge> {
             targets.push(prefix.clone());
         }
         for m in targets {
-            if let Some(f) = repo.file_of(&m) {
-                out.push((at(&imp.scope), ScopeId::module(f), imp.line, "imports"));
+            if let Some(f) = r.file_of(&m) {
+                push(
+                    &imp.scope,
+                    nodes.scope(f, MODULE_SCOPE),
+                    imp.line,
+                    "imports",
+                );
             }
         }
     }
     // A class statement runs its bases' `__init_subclass__` and its metaclass.
     for class in &summary.classes {
-        let mro = repo.mro(file, &class.qualname);
+        let mro = r.mro(file, &class.qualname);
         for (f, q) in mro.iter().skip(1) {
-            let m = format!("{q}.__init_subclass__");
-            if repo.has_function(f, &m) {
-                out.push((
-                    at(&class.scope),
-                    ScopeId {
-                        file: f.clone(),
-                        scope: m,
-                    },
-                    class.line,
-                    "subclasses",
-                ));
+            if r.defines_method(f, q, "__init_subclass__") {
+                let to = nodes.scope(f, &format!("{q}.__init_subclass__"));
+                push(&class.scope, to, class.line, "subclasses");
             }
         }
         if let Some(meta) = &class.metaclass
-            && let Target::Class { file: mf, qualname } = repo.resolve(file, &class.scope, meta)
+            && let Target::Class { file: mf, qualname } = r.resolve(file, &class.scope, meta)
         {
             for hook in ["__prepare__", "__new__", "__init__"] {
-                if let Some((f, q)) = repo.method(&mf, &qualname, hook) {
-                    out.push((
-                        at(&class.scope),
-                        ScopeId { file: f, scope: q },
-                        class.line,
-                        "metaclass",
-                    ));
+                if let Some((f, q)) = r.method(&mf, &qualname, hook) {
+                    push(&class.scope, nodes.scope(&f, &q), class.line, "metaclass");
                 }
             }
         }
@@ -539,9 +632,17 @@ fn file_edges(repo: &Repo, file: &str) -> Vec<PendingEdge> {
         .collect();
     for (scope, refs) in &summary.references {
         let class = class_of.get(scope.as_str()).copied().flatten();
-        for r in refs {
-            for (to, how) in targets(repo, file, scope, class, &r.path, r.call) {
-                out.push((at(scope), to, r.line, how));
+        for reference in refs {
+            for (to, how) in targets(
+                r,
+                nodes,
+                file,
+                scope,
+                class,
+                &reference.path,
+                reference.call,
+            ) {
+                push(scope, Some(to), reference.line, how);
             }
         }
     }
@@ -550,29 +651,27 @@ fn file_edges(repo: &Repo, file: &str) -> Vec<PendingEdge> {
 
 /// What a reference in `scope` (a method of `class`, if any) may run.
 fn targets(
-    repo: &Repo,
+    r: &Resolver,
+    nodes: &NodeIndex,
     file: &str,
     scope: &str,
     class: Option<&str>,
     path: &str,
     call: bool,
-) -> Vec<(ScopeId, &'static str)> {
+) -> Vec<(usize, &'static str)> {
     let (root, rest) = path.split_once('.').unwrap_or((path, ""));
     let resolved = match (root, class) {
         ("self" | "cls", Some(class)) if !rest.is_empty() => {
-            repo.resolve_from(file, class, rest, false)
+            r.resolve_from(file, class, rest, false)
         }
-        ("super()", Some(class)) if !rest.is_empty() => repo.resolve_from(file, class, rest, true),
-        _ => repo.resolve(file, scope, path),
+        ("super()", Some(class)) if !rest.is_empty() => r.resolve_from(file, class, rest, true),
+        _ => r.resolve(file, scope, path),
     };
-    let function = |f: String, q: String| ScopeId { file: f, scope: q };
     let mut out = Vec::new();
     match resolved {
         Target::Function { file, qualname } => {
-            out.push((
-                function(file, qualname),
-                if call { "calls" } else { "refers to" },
-            ));
+            let how = if call { "calls" } else { "refers to" };
+            out.extend(nodes.scope(&file, &qualname).map(|n| (n, how)));
         }
         Target::Class { file, qualname } => {
             let how = if call {
@@ -581,8 +680,8 @@ fn targets(
                 "refers to class"
             };
             for hook in INSTANCE_HOOKS {
-                if let Some((f, q)) = repo.method(&file, &qualname, hook) {
-                    out.push((function(f, q), how));
+                if let Some((f, q)) = r.method(&file, &qualname, hook) {
+                    out.extend(nodes.scope(&f, &q).map(|n| (n, how)));
                 }
             }
         }
@@ -590,9 +689,9 @@ fn targets(
         Target::Instance { file, qualname } if call => {
             if let Some((f, q)) = ["__call__", "forward"]
                 .iter()
-                .find_map(|m| repo.method(&file, &qualname, m))
+                .find_map(|m| r.method(&file, &qualname, m))
             {
-                out.push((function(f, q), "calls"));
+                out.extend(nodes.scope(&f, &q).map(|n| (n, "calls")));
             }
         }
         Target::Instance { .. } | Target::Module(_) => {}
@@ -603,13 +702,13 @@ fn targets(
                 "self" | "cls" | "super()" => true,
                 _ => {
                     let bare = root.trim_end_matches("()");
-                    repo.lookup(file, scope, bare, 0) == Target::External
-                        && !repo.is_imported_name(file, scope, bare)
+                    r.lookup(file, scope, bare, 0) == Target::External
+                        && !r.is_imported_name(file, scope, bare)
                 }
             };
             let name = path.rsplit('.').next().unwrap_or(path);
             if call && !rest.is_empty() && unknown_receiver && !name.starts_with("__") {
-                out.push((hub(name), "calls by name"));
+                out.extend(nodes.hubs.get(name).map(|&n| (n, "calls by name")));
             }
         }
     }
@@ -625,97 +724,99 @@ fn hub(name: &str) -> ScopeId {
     }
 }
 
-/// One edge before node numbering.
-type PendingEdge = (ScopeId, ScopeId, u32, &'static str);
-
 impl CallGraph {
-    /// Build the graph of a repository from its modules' summaries (keyed by path).
-    pub fn build(summaries: BTreeMap<String, ModuleSummary>) -> CallGraph {
+    /// Build the graph of a repository from its modules' summaries (keyed by path), the
+    /// files' edges resolved on `threads` workers.
+    pub fn build(summaries: BTreeMap<String, ModuleSummary>, threads: usize) -> CallGraph {
         let mut g = CallGraph {
             nodes: Vec::new(),
-            index: HashMap::default(),
+            index: NodeIndex::default(),
             edges: Vec::new(),
             repo: Repo::new(summaries),
         };
         // Nodes: every scope, then one hub per method name with edges to those methods.
-        let mut methods_by_name: BTreeMap<String, Vec<ScopeId>> = BTreeMap::new();
-        let mut scopes: Vec<ScopeId> = Vec::new();
-        for (file, s) in &g.repo.summaries {
-            let at = |scope: &str| ScopeId {
-                file: file.clone(),
-                scope: scope.to_string(),
-            };
-            scopes.extend(s.references.keys().map(|k| at(k)));
+        let mut methods_by_name: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+        let mut scopes: Vec<(&str, &str)> = Vec::new();
+        for file in &g.repo.files {
+            let s = &g.repo.modules[file].summary;
+            scopes.extend(s.references.keys().map(|k| (file.as_str(), k.as_str())));
             for f in &s.functions {
-                scopes.push(at(&f.qualname));
+                scopes.push((file, &f.qualname));
                 if f.class.is_some() {
                     let name = f.qualname.rsplit('.').next().unwrap_or(&f.qualname);
                     methods_by_name
-                        .entry(name.to_string())
+                        .entry(name)
                         .or_default()
-                        .push(at(&f.qualname));
+                        .push((file, &f.qualname));
                 }
             }
         }
-        for id in scopes {
-            g.node(id);
+        let (mut nodes, mut index) = (Vec::new(), NodeIndex::default());
+        for (file, scope) in scopes {
+            if index.scope(file, scope).is_none() {
+                nested_insert(&mut index.scopes, file, scope, nodes.len());
+                nodes.push(ScopeId {
+                    file: file.to_string(),
+                    scope: scope.to_string(),
+                });
+            }
         }
+        let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); nodes.len()];
         for (name, methods) in methods_by_name {
-            let h = g.node(hub(&name));
-            for m in methods {
-                if let Some(&to) = g.index.get(&m) {
-                    g.edges[h].push(Edge {
+            let h = nodes.len();
+            index.hubs.insert(name.to_string(), h);
+            nodes.push(hub(name));
+            edges.push(
+                methods
+                    .into_iter()
+                    .filter_map(|(f, q)| index.scope(f, q))
+                    .map(|to| Edge {
                         to,
                         line: 0,
                         how: "may be",
-                    });
-                }
-            }
+                    })
+                    .collect(),
+            );
         }
-        let files: Vec<String> = g.repo.summaries.keys().cloned().collect();
+        // Each worker resolves a run of files with its own caches; the edges are joined in
+        // file order, so the graph does not depend on the number of workers.
+        let files = &g.repo.files;
+        let chunk = files.len().div_ceil(threads.max(1) * 8).max(1);
+        let runs: Vec<&[String]> = files.chunks(chunk).collect();
+        let per_run = trustscan_pyparse::parallel_map(runs.len(), threads, |i| {
+            let resolver = g.repo.resolver();
+            runs[i]
+                .iter()
+                .flat_map(|file| file_edges(&resolver, &index, file))
+                .collect::<Vec<_>>()
+        });
         let mut seen: HashSet<(usize, usize)> = HashSet::default();
-        for file in &files {
-            for (from, to, line, how) in file_edges(&g.repo, file) {
-                let (Some(&from), Some(&to)) = (g.index.get(&from), g.index.get(&to)) else {
-                    continue;
-                };
-                if seen.insert((from, to)) {
-                    g.edges[from].push(Edge { to, line, how });
-                }
+        for (from, to, line, how) in per_run.into_iter().flatten().flatten() {
+            if seen.insert((from, to)) {
+                edges[from].push(Edge { to, line, how });
             }
         }
+        g.nodes = nodes;
+        g.edges = edges;
+        g.index = index;
         g
     }
 
-    fn node(&mut self, id: ScopeId) -> usize {
-        if let Some(&i) = self.index.get(&id) {
-            return i;
-        }
-        self.nodes.push(id.clone());
-        self.edges.push(Vec::new());
-        self.index.insert(id, self.nodes.len() - 1);
-        self.nodes.len() - 1
-    }
-
     pub fn find(&self, file: &str, scope: &str) -> Option<usize> {
-        self.index
-            .get(&ScopeId {
-                file: file.to_string(),
-                scope: scope.to_string(),
-            })
-            .copied()
+        self.index.scope(file, scope)
     }
 
     /// The scopes a loader entry point starts in: a function itself, or for a class its
     /// instance hooks and the named methods the loader calls (through the class's
     /// repository bases).
     pub fn entry_scopes(&self, file: &str, name: &str, invokes: &[&str]) -> Vec<usize> {
+        let r = self.repo.resolver();
         let mut out = Vec::new();
-        match self.repo.lookup(file, MODULE_SCOPE, name, 0) {
+        match r.lookup(file, MODULE_SCOPE, name, 0) {
             Target::Function { file, qualname } => out.extend(self.find(&file, &qualname)),
             Target::Class { file, qualname } => {
                 for m in INSTANCE_HOOKS.iter().chain(invokes.iter()) {
-                    if let Some((f, q)) = self.repo.method(&file, &qualname, m) {
+                    if let Some((f, q)) = r.method(&file, &qualname, m) {
                         out.extend(self.find(&f, &q));
                     }
                 }

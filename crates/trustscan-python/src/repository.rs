@@ -26,10 +26,8 @@ pub fn analyze_repository(
         .iter_mut()
         .filter_map(|(p, r)| r.summary.take().map(|s| (p.clone(), s)))
         .collect();
-    RepositoryAnalysis {
-        files,
-        graph: CallGraph::build(summaries),
-    }
+    let graph = CallGraph::build(summaries, threads);
+    RepositoryAnalysis { files, graph }
 }
 
 /// Check `paths` in parallel (with call-graph summaries when `summarize`).
