@@ -84,7 +84,7 @@ pub fn summarize(module: &ast::ModModule, index: &LineIndex) -> ModuleSummary {
         scope: MODULE_SCOPE.to_string(),
         class: None,
         class_body: None,
-        seen: HashSet::default(),
+        seen: Default::default(),
         params: HashSet::default(),
     };
     s.out.references.entry(MODULE_SCOPE.into()).or_default();
@@ -163,7 +163,8 @@ struct Summarizer<'i> {
     class_body: Option<usize>,
     /// References already recorded in the current scope (the first occurrence's line is
     /// evidence enough).
-    seen: HashSet<(String, bool)>,
+    /// Named, called.
+    seen: [HashSet<String>; 2],
     /// Parameters of the current function: naming one (without calling it) leads nowhere.
     params: HashSet<String>,
 }
@@ -178,15 +179,23 @@ impl Summarizer<'_> {
         if !call && self.params.contains(root) {
             return;
         }
-        if !self.seen.insert((path.clone(), call)) {
+        // Most names recur within a scope: look up before paying for a key.
+        let seen = &mut self.seen[call as usize];
+        if seen.contains(path.as_str()) {
             return;
         }
+        seen.insert(path.clone());
         let line = self.line(range);
-        self.out
-            .references
-            .entry(self.scope.clone())
-            .or_default()
-            .push(Reference { path, call, line });
+        let reference = Reference { path, call, line };
+        match self.out.references.get_mut(&self.scope) {
+            Some(refs) => refs.push(reference),
+            None => self
+                .out
+                .references
+                .entry(self.scope.clone())
+                .or_default()
+                .push(reference),
+        }
     }
 
     fn qualify(&self, name: &str) -> String {
@@ -380,15 +389,33 @@ impl Summarizer<'_> {
 /// `a.b.c` for a chain of attributes on a name; `super().x` keeps `super()` as its root,
 /// and a call in the chain is kept as `()` (`Registry(name).lookup` is `Registry().lookup`).
 pub fn dotted(e: &Expr) -> Option<String> {
+    let mut out = String::new();
+    dotted_into(e, &mut out).then_some(out)
+}
+
+/// [`dotted`] appended to `out`; false (with `out` partly written) when `e` is not a chain.
+fn dotted_into(e: &Expr, out: &mut String) -> bool {
     match e {
-        Expr::Name(n) => Some(n.id.to_string()),
-        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr.as_str())),
+        Expr::Name(n) => out.push_str(n.id.as_str()),
+        Expr::Attribute(a) => {
+            if !dotted_into(&a.value, out) {
+                return false;
+            }
+            out.push('.');
+            out.push_str(a.attr.as_str());
+        }
         Expr::Call(c) => match &*c.func {
-            Expr::Name(n) if n.id.as_str() == "super" => Some("super()".into()),
-            f => Some(format!("{}()", dotted(f)?)),
+            Expr::Name(n) if n.id.as_str() == "super" => out.push_str("super()"),
+            f => {
+                if !dotted_into(f, out) {
+                    return false;
+                }
+                out.push_str("()");
+            }
         },
-        _ => None,
+        _ => return false,
     }
+    true
 }
 
 impl Summarizer<'_> {
