@@ -319,11 +319,15 @@ fn analysis(
     let yara_rules = yara_rules
         .cloned()
         .or_else(|| c.yara_rules.as_deref().map(|p| config.path(p)));
+    // A user's rules are compiled now, so a mistake in them stops the run before any work;
+    // the bundled pack compiles while the first target is planned and analysed.
     let signatures = match &yara_rules {
-        Some(dir) => trustscan_signatures::Signatures::with_user_rules(dir),
-        None => trustscan_signatures::Signatures::bundled(),
-    }
-    .map_err(|e| format!("signatures: {e}"))?;
+        Some(dir) => scanner::PendingSignatures::ready(
+            trustscan_signatures::Signatures::with_user_rules(dir)
+                .map_err(|e| format!("signatures: {e}"))?,
+        ),
+        None => scanner::PendingSignatures::spawn(trustscan_signatures::Signatures::bundled),
+    };
     let engine = trustscan_python::Engine::new(trustscan_python::Options {
         honor_nosec: honor_nosec || c.honor_nosec == Some(true),
         honor_noqa: honor_noqa || c.honor_noqa == Some(true),

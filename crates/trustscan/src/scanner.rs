@@ -3,8 +3,10 @@
 
 use crate::config::Loaded;
 use crate::progress::Progress;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
 use trustscan_report::Scan;
+use trustscan_signatures::Signatures;
 use trustscan_source::{OpenOptions, Target};
 
 pub struct Scanner {
@@ -16,10 +18,49 @@ pub struct Scanner {
     pub analysis: Option<Analysis>,
 }
 
+/// A signature set, or the thread compiling it.
+pub struct PendingSignatures {
+    compiling: Mutex<Option<JoinHandle<Result<Signatures, String>>>>,
+    compiled: OnceLock<Result<Signatures, String>>,
+}
+
+impl PendingSignatures {
+    pub fn ready(signatures: Signatures) -> PendingSignatures {
+        PendingSignatures {
+            compiling: Mutex::new(None),
+            compiled: OnceLock::from(Ok(signatures)),
+        }
+    }
+
+    /// Compile on a background thread; [`PendingSignatures::get`] waits for it.
+    pub fn spawn(
+        compile: impl FnOnce() -> Result<Signatures, String> + Send + 'static,
+    ) -> PendingSignatures {
+        PendingSignatures {
+            compiling: Mutex::new(Some(std::thread::spawn(compile))),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self) -> Result<&Signatures, String> {
+        self.compiled
+            .get_or_init(|| {
+                let handle = self.compiling.lock().unwrap_or_else(|e| e.into_inner()).take();
+                match handle.map(JoinHandle::join) {
+                    Some(Ok(compiled)) => compiled,
+                    Some(Err(_)) => Err("compiling the signatures failed".into()),
+                    None => Err("the signatures were not compiled".into()),
+                }
+            })
+            .as_ref()
+            .map_err(|e| format!("signatures: {e}"))
+    }
+}
+
 pub struct Analysis {
     pub engine: Arc<trustscan_python::Engine>,
     pub payload_options: trustscan_payload::Options,
-    pub signatures: trustscan_signatures::Signatures,
+    pub signatures: PendingSignatures,
     pub threads: usize,
     pub config: Loaded,
 }
@@ -80,7 +121,7 @@ impl Scanner {
         let mut payloads = crate::payloads::scan(&plan, snapshot, a.threads, &a.payload_options);
         progress.phase("matching signatures");
         code.findings.extend(crate::signatures::scan(
-            &a.signatures,
+            a.signatures.get()?,
             &plan,
             snapshot,
             &payloads,
