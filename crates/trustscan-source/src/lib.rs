@@ -120,10 +120,14 @@ impl std::ops::Deref for Bytes {
     }
 }
 
-/// Map a local file read-only. Empty files are not mapped (mmap refuses length 0).
+/// Map a local file read-only; small and empty files are read instead (mmap refuses length 0).
 pub fn map_file(file: &std::fs::File) -> std::io::Result<Bytes> {
-    if file.metadata()?.len() == 0 {
-        return Ok(Bytes::Owned(Vec::new()));
+    let len = file.metadata()?.len();
+    // Below this size one read costs less than setting up, faulting in and tearing down a map.
+    if len < 256 << 10 {
+        let mut out = Vec::with_capacity(len as usize);
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, len), &mut out)?;
+        return Ok(Bytes::Owned(out));
     }
     // SAFETY: the map is read-only and private to this process. Another process truncating
     // the file while it is mapped would fault the reader (SIGBUS); scanning a file that is

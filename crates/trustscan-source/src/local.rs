@@ -28,6 +28,16 @@ pub struct LocalSnapshot {
     notes: Vec<Note>,
     root: PathBuf,
     containment: PathBuf,
+    /// The containment directory and the root's path inside it, for opening files with the
+    /// kernel refusing any step out of it (Linux's openat2); `None` where that is unavailable.
+    beneath: Option<Beneath>,
+}
+
+struct Beneath {
+    dir: File,
+    root: PathBuf,
+    /// Cleared when the kernel refuses openat2 itself (too old, or filtered).
+    works: std::sync::atomic::AtomicBool,
 }
 
 impl LocalSnapshot {
@@ -47,6 +57,7 @@ impl LocalSnapshot {
         let max_files = options.max_files.unwrap_or(DEFAULT_MAX_FILES);
         let listing = walk(&root, &containment, max_files, &mut notes)?;
         info.files = listing.files.len();
+        let beneath = Beneath::new(&containment, &root);
         Ok(LocalSnapshot {
             info,
             files: listing.files,
@@ -55,6 +66,7 @@ impl LocalSnapshot {
             notes,
             root,
             containment,
+            beneath,
         })
     }
 
@@ -76,17 +88,27 @@ impl LocalSnapshot {
             }
             FileKind::BrokenSymlink { .. } => return Err(ReadError::NotFound),
         }
-        let full = self.root.join(&self.fs_paths[i]);
         let io = |e: std::io::Error| ReadError::Io(format!("{path}: {e}"));
-        // Check again at read time, on what was actually opened: the tree may have changed
+        // Check again at read time, on what is actually opened: the tree may have changed
         // since it was listed. Opening never blocks, so a FIFO swapped in is refused below.
-        let file = open_nonblocking(&full).map_err(io)?;
-        let real = opened_path(&file, &full).map_err(io)?;
-        if !real.starts_with(&self.containment) {
-            return Err(ReadError::Escapes {
-                target: real.display().to_string(),
-            });
-        }
+        let file = match self
+            .beneath
+            .as_ref()
+            .and_then(|b| b.open(&self.fs_paths[i]))
+        {
+            Some(file) => file,
+            None => {
+                let full = self.root.join(&self.fs_paths[i]);
+                let file = open_nonblocking(&full).map_err(io)?;
+                let real = opened_path(&file, &full).map_err(io)?;
+                if !real.starts_with(&self.containment) {
+                    return Err(ReadError::Escapes {
+                        target: real.display().to_string(),
+                    });
+                }
+                file
+            }
+        };
         let meta = file.metadata().map_err(io)?;
         if !meta.is_file() {
             return Err(ReadError::Io(format!("{path}: not a regular file")));
@@ -164,6 +186,81 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
 #[cfg(not(unix))]
 fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     File::open(path)
+}
+
+impl Beneath {
+    #[cfg(target_os = "linux")]
+    fn new(containment: &Path, root: &Path) -> Option<Beneath> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let root = fs::canonicalize(root).ok()?;
+        let root = root.strip_prefix(containment).ok()?.to_path_buf();
+        let dir = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_PATH | libc::O_DIRECTORY)
+            .open(containment)
+            .ok()?;
+        Some(Beneath {
+            dir,
+            root,
+            works: std::sync::atomic::AtomicBool::new(true),
+        })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn new(_containment: &Path, _root: &Path) -> Option<Beneath> {
+        None
+    }
+
+    /// The file at `rel` (from the root), opened in one step that the kernel keeps inside the
+    /// containment directory. `None` when that fails for any reason (an absolute symlink, a
+    /// step out, a missing file, no openat2): the caller's general path then decides.
+    #[cfg(target_os = "linux")]
+    fn open(&self, rel: &Path) -> Option<File> {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        use std::os::unix::ffi::OsStrExt;
+        use std::sync::atomic::Ordering;
+        if !self.works.load(Ordering::Relaxed) {
+            return None;
+        }
+        let path = std::ffi::CString::new(self.root.join(rel).as_os_str().as_bytes()).ok()?;
+        // The kernel's `struct open_how` (libc's is non-exhaustive).
+        #[repr(C)]
+        struct OpenHow {
+            flags: u64,
+            mode: u64,
+            resolve: u64,
+        }
+        let how = OpenHow {
+            flags: (libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC) as u64,
+            mode: 0,
+            resolve: libc::RESOLVE_BENEATH | libc::RESOLVE_NO_MAGICLINKS,
+        };
+        // SAFETY: the path is NUL-terminated, `how` lives across the call and its size is
+        // passed; a returned descriptor is owned by nothing else.
+        let fd = unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                self.dir.as_raw_fd(),
+                path.as_ptr(),
+                &how as *const OpenHow,
+                std::mem::size_of::<OpenHow>(),
+            )
+        };
+        if fd < 0 {
+            let e = std::io::Error::last_os_error().raw_os_error();
+            if matches!(e, Some(libc::ENOSYS | libc::EPERM | libc::E2BIG)) {
+                self.works.store(false, Ordering::Relaxed);
+            }
+            return None;
+        }
+        // SAFETY: `fd` was just opened and is owned by nothing else.
+        Some(unsafe { File::from_raw_fd(fd as i32) })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn open(&self, _rel: &Path) -> Option<File> {
+        None
+    }
 }
 
 /// Where an opened file really is: one `readlink` of its descriptor on Linux (canonicalizing
