@@ -12,7 +12,8 @@ use trustscan_pyparse::syntax::{OneIndexed, Ranged};
 /// Rules and options, shared read-only by every file checked.
 pub struct Engine {
     rules: Vec<Box<dyn Rule>>,
-    by_kind: HashMap<Kind, Vec<usize>>,
+    /// Rules by the kind of node they check (indexed by `Kind as usize`).
+    by_kind: Vec<Vec<usize>>,
     names: HashMap<String, String>,
     pub options: Options,
 }
@@ -34,14 +35,14 @@ pub struct FileReport {
 impl Engine {
     pub fn new(options: Options) -> Arc<Engine> {
         let rules = rules::all();
-        let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::new();
+        let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); Kind::File as usize + 1];
         for (i, r) in rules.iter().enumerate() {
             // Table-driven rules (several IDs) check their own entries' IDs per issue.
             if r.metas().len() == 1 && !options.enabled(r.meta().id) {
                 continue;
             }
             for k in r.kinds() {
-                by_kind.entry(*k).or_default().push(i);
+                by_kind[*k as usize].push(i);
             }
         }
         let names = rules::id_lookup(&rules);
@@ -134,14 +135,11 @@ struct Run<'e> {
 
 impl Dispatch for Run<'_> {
     fn wants(&self, kind: Kind) -> bool {
-        self.engine.by_kind.contains_key(&kind)
+        !self.engine.by_kind[kind as usize].is_empty()
     }
 
     fn dispatch(&mut self, ctx: &Ctx) {
-        let Some(indexes) = self.engine.by_kind.get(&ctx.kind) else {
-            return;
-        };
-        for &i in indexes {
+        for &i in &self.engine.by_kind[ctx.kind as usize] {
             let rule = &self.engine.rules[i];
             let meta = rule.meta();
             let Some(issue) = rule.check(ctx, &self.engine.options) else {

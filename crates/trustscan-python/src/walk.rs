@@ -32,7 +32,7 @@ pub enum Kind {
     /// Subscript expressions (`x[k]`, in any context: load, store, `del`), before their
     /// children.
     Subscript,
-    /// The whole file, once, after the tree.
+    /// The whole file, once, after the tree. Last: the engine sizes its rule table by it.
     File,
 }
 

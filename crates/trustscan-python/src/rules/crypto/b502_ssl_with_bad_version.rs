@@ -51,6 +51,14 @@ impl Rule for SslWithBadVersion {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
+        // Every branch needs one of these keywords: skip evaluating the others' arguments.
+        if !call.arguments.keywords.iter().any(|k| {
+            k.arg
+                .as_ref()
+                .is_some_and(|a| matches!(a.as_str(), "method" | "ssl_version"))
+        }) {
+            return None;
+        }
         let bad = |name: &str| -> Option<bool> {
             Keywords::of(call)
                 .ok()

@@ -63,6 +63,16 @@ const SINKS: &[&str] = &[
     "ctypes.pythonapi.PyRun_SimpleString",
 ];
 
+/// The last component of every sink: a method call named otherwise cannot be one.
+static SINK_METHODS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        SINKS
+            .iter()
+            .map(|s| s.rsplit('.').next().unwrap_or(s))
+            .chain(["runsource", "runcode"])
+            .collect()
+    });
+
 fn is_runner(callee: &str) -> bool {
     SINKS.contains(&callee) || callee.ends_with(".runsource") || callee.ends_with(".runcode")
 }
@@ -80,10 +90,7 @@ impl Rule for ExecDecodedData {
         let call = ctx.call()?;
         // A method call can only reach a sink through its own name: skip resolving others.
         if let Expr::Attribute(a) = &*call.func
-            && !SINKS
-                .iter()
-                .any(|s| s.rsplit('.').next() == Some(a.attr.as_str()))
-            && !matches!(a.attr.as_str(), "runsource" | "runcode")
+            && !SINK_METHODS.contains(a.attr.as_str())
         {
             return None;
         }
