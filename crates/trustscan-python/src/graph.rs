@@ -226,16 +226,22 @@ impl ModuleIndex {
 }
 
 impl Repo {
-    fn new(summaries: BTreeMap<String, ModuleSummary>) -> Repo {
+    fn new(summaries: BTreeMap<String, ModuleSummary>, threads: usize) -> Repo {
         let by_module = summaries
             .keys()
             .filter_map(|p| module_name(p).map(|m| (m, p.clone())))
             .collect();
-        let files = summaries.keys().cloned().collect();
-        let modules = summaries
-            .into_iter()
-            .map(|(path, summary)| {
-                let index = ModuleIndex::new(&summary);
+        let files: Vec<String> = summaries.keys().cloned().collect();
+        let summaries: Vec<ModuleSummary> = summaries.into_values().collect();
+        let indexes = trustscan_pyparse::parallel_map(summaries.len(), threads, |i| {
+            ModuleIndex::new(&summaries[i])
+        });
+        let modules = files
+            .iter()
+            .cloned()
+            .zip(summaries.into_iter().zip(indexes))
+            .map(|(path, (summary, index))| {
+                let index = index.unwrap_or_default();
                 (path, Module { summary, index })
             })
             .collect();
@@ -732,7 +738,7 @@ impl CallGraph {
             nodes: Vec::new(),
             index: NodeIndex::default(),
             edges: Vec::new(),
-            repo: Repo::new(summaries),
+            repo: Repo::new(summaries, threads),
         };
         // Nodes: every scope, then one hub per method name with edges to those methods.
         let mut methods_by_name: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
