@@ -86,38 +86,62 @@ pub fn summarize(module: &ast::ModModule, index: &LineIndex) -> ModuleSummary {
         class_body: None,
         seen: Default::default(),
         params: HashSet::default(),
+        known: known_roots(module),
     };
     s.out.references.entry(MODULE_SCOPE.into()).or_default();
     for stmt in &module.body {
         s.visit_stmt(stmt);
     }
-    prune(&mut s.out);
     s.out
 }
 
-/// Drop references that cannot lead into the repository: their root is not `self`, `cls`,
-/// `super()`, an imported name or a name the module defines, and they are not method calls
-/// on an unknown receiver (which the graph follows by name).
-fn prune(out: &mut ModuleSummary) {
-    let mut known: HashSet<&str> = ["self", "cls", "super()"].into_iter().collect();
-    known.extend(out.imports.iter().map(|i| i.local.as_str()));
-    known.extend(
-        out.functions
-            .iter()
-            .map(|f| f.qualname.rsplit('.').next().unwrap_or(&f.qualname)),
-    );
-    known.extend(
-        out.classes
-            .iter()
-            .map(|c| c.qualname.rsplit('.').next().unwrap_or(&c.qualname)),
-    );
-    let known: HashSet<String> = known.into_iter().map(str::to_string).collect();
-    for refs in out.references.values_mut() {
-        refs.retain(|r| {
-            let root = r.path.split('.').next().unwrap_or(&r.path);
-            known.contains(root.trim_end_matches("()")) || (r.call && r.path.contains('.'))
-        });
+/// The names a reference can start from to lead into the repository: `self`, `cls`,
+/// `super()`, every name the module imports and every function and class it defines, at any
+/// depth. Other references are dropped as they are met unless they are method calls on an
+/// unknown receiver (which the graph follows by name).
+fn known_roots(module: &ast::ModModule) -> HashSet<String> {
+    struct Roots(HashSet<String>);
+    impl<'a> Visitor<'a> for Roots {
+        fn visit_stmt(&mut self, s: &'a Stmt) {
+            stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+                match s {
+                    Stmt::FunctionDef(f) => {
+                        self.0.insert(f.name.to_string());
+                    }
+                    Stmt::ClassDef(c) => {
+                        self.0.insert(c.name.to_string());
+                    }
+                    Stmt::Import(i) => {
+                        for a in &i.names {
+                            let local = match &a.asname {
+                                Some(n) => n.as_str(),
+                                None => a.name.split('.').next().unwrap_or(&a.name),
+                            };
+                            self.0.insert(local.to_string());
+                        }
+                    }
+                    Stmt::ImportFrom(i) => {
+                        for a in &i.names {
+                            self.0.insert(a.asname.as_ref().unwrap_or(&a.name).to_string());
+                        }
+                    }
+                    _ => {}
+                }
+                visitor::walk_stmt(self, s);
+            })
+        }
+
+        // Statements never sit inside expressions.
+        fn visit_expr(&mut self, _: &'a Expr) {}
     }
+    let mut roots = Roots(
+        ["self", "cls", "super()"]
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    );
+    roots.visit_body(&module.body);
+    roots.0
 }
 
 /// The execution scope of a node, from its ancestors as the rule walker keeps them.
@@ -167,6 +191,8 @@ struct Summarizer<'i> {
     seen: [HashSet<String>; 2],
     /// Parameters of the current function: naming one (without calling it) leads nowhere.
     params: HashSet<String>,
+    /// See [`known_roots`].
+    known: HashSet<String>,
 }
 
 impl Summarizer<'_> {
@@ -177,6 +203,9 @@ impl Summarizer<'_> {
     fn reference(&mut self, path: String, call: bool, range: TextRange) {
         let root = path.split('.').next().unwrap_or(&path);
         if !call && self.params.contains(root) {
+            return;
+        }
+        if !self.known.contains(root.trim_end_matches("()")) && !(call && path.contains('.')) {
             return;
         }
         // Most names recur within a scope: look up before paying for a key.
