@@ -8,7 +8,7 @@ use super::{Issue, Meta, Options, Rule};
 use crate::value;
 use crate::walk::{Ctx, Kind, Node};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{Expr, Stmt};
@@ -493,7 +493,7 @@ static ALL_KINDS: &[Kind] = &[Kind::Call, Kind::Import, Kind::ImportFrom];
 fn entries_named(name: &str) -> &'static [&'static Entry] {
     static INDEX: OnceLock<HashMap<&'static str, Vec<&'static Entry>>> = OnceLock::new();
     let index = INDEX.get_or_init(|| {
-        let mut m: HashMap<&'static str, Vec<&'static Entry>> = HashMap::new();
+        let mut m: HashMap<&'static str, Vec<&'static Entry>> = HashMap::default();
         for e in CALLS.iter().chain(IMPORTS.iter()) {
             for q in e.qualnames {
                 let v = m.entry(*q).or_default();
