@@ -122,7 +122,8 @@ fn known_roots(module: &ast::ModModule) -> HashSet<String> {
                     }
                     Stmt::ImportFrom(i) => {
                         for a in &i.names {
-                            self.0.insert(a.asname.as_ref().unwrap_or(&a.name).to_string());
+                            self.0
+                                .insert(a.asname.as_ref().unwrap_or(&a.name).to_string());
                         }
                     }
                     _ => {}

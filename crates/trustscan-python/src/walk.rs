@@ -213,7 +213,9 @@ pub fn qual_name(expr: &Expr, aliases: &HashMap<String, String>) -> String {
             .cloned()
             .unwrap_or_else(|| n.id.to_string()),
         Expr::Attribute(a) => {
-            let name = format!("{}.{}", qual_name(&a.value, aliases), a.attr.as_str());
+            let mut name = qual_name(&a.value, aliases);
+            name.push('.');
+            name.push_str(a.attr.as_str());
             aliases.get(&name).cloned().unwrap_or(name)
         }
         _ => String::new(),

@@ -7,8 +7,8 @@
 use super::{Issue, Meta, Options, Rule};
 use crate::value;
 use crate::walk::{Ctx, Kind, Node};
-use std::borrow::Cow;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{Expr, Stmt};
@@ -571,14 +571,18 @@ impl Rule for Blacklist {
                     .as_ref()
                     .map(|m| format!("{m}."))
                     .unwrap_or_default();
+                // Built once: a long `from m import (...)` meets every entry.
+                let full: Vec<String> = i
+                    .names
+                    .iter()
+                    .map(|a| format!("{prefix}{}", a.name.as_str()))
+                    .collect();
                 IMPORTS.iter().filter(enabled).find_map(|e| {
                     i.names
                         .iter()
-                        .find(|a| {
-                            let full = format!("{prefix}{}", a.name.as_str());
-                            e.qualnames.iter().any(|q| full.starts_with(q))
-                        })
-                        .map(|a| report(e, a.name.as_str()))
+                        .zip(&full)
+                        .find(|(_, full)| e.qualnames.iter().any(|q| full.starts_with(q)))
+                        .map(|(a, _)| report(e, a.name.as_str()))
                 })
             }
             _ => None,

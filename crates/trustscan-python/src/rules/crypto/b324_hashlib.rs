@@ -97,11 +97,11 @@ impl Rule for Hashlib {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        let parts: Vec<&str> = ctx.qualname.split('.').collect();
-        let func = parts.last().copied().unwrap_or("");
-        if parts.contains(&"hashlib") {
+        let func = ctx.qualname.rsplit('.').next().unwrap_or("");
+        let has_part = |p: &str| ctx.qualname.split('.').any(|q| q == p);
+        if has_part("hashlib") {
             hashlib_func(call, func)
-        } else if parts.contains(&"crypt") && (func == "crypt" || func == "mksalt") {
+        } else if (func == "crypt" || func == "mksalt") && has_part("crypt") {
             crypt_func(call, func)
         } else {
             None
