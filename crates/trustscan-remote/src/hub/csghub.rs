@@ -4,7 +4,7 @@
 //! `csg/{repo}/resolve/{rev}/{path}` serves the bytes. That `resolve` accepts a commit id in
 //! place of a branch name is assumed from the Hugging Face shape, not verified against CSGHub.
 
-use super::{Hub, Listing, RemoteEntry, bad, encode, encode_path, finish, get_json, is_commit};
+use super::{Hub, Listing, RemoteEntry, bad, commit_field, encode, encode_path, finish, get_json};
 use crate::endpoints::Platform;
 use crate::http::{Client, FetchError};
 
@@ -59,12 +59,7 @@ impl Hub for CsgHub {
                 "no model info (`sha`, `siblings`) in the answer",
             )
         })?;
-        let commit = info
-            .get("sha")
-            .and_then(|s| s.as_str())
-            .filter(|s| is_commit(s))
-            .ok_or_else(|| bad(&f.final_url, "no commit id (`sha`) in the model info"))?
-            .to_string();
+        let commit = commit_field(&info, &f.final_url, "the model info")?;
         let siblings = info
             .get("siblings")
             .and_then(|s| s.as_array())

@@ -13,7 +13,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Hub, Listing, RemoteEntry, bad, encode, encode_path, finish, get_json, is_commit};
+use super::{Hub, Listing, RemoteEntry, bad, commit_field, encode, encode_path, finish, get_json};
 use crate::endpoints::Platform;
 use crate::http::{Client, FetchError};
 
@@ -178,12 +178,7 @@ impl Hub for GitHub {
         // Also for a commit id: checks it exists here and expands an abbreviated one.
         let url = format!("{}/repos/{repo}/commits/{}", self.api, encode(&revision));
         let (v, f) = get_json(client, &url)?;
-        let commit = v
-            .get("sha")
-            .and_then(|s| s.as_str())
-            .filter(|s| is_commit(s))
-            .ok_or_else(|| bad(&f.final_url, "no commit id (`sha`) in the commit"))?
-            .to_string();
+        let commit = commit_field(&v, &f.final_url, "the commit")?;
         let mut notes = Vec::new();
         let (mut entries, truncated, _) = self.tree(client, repo, &commit, true)?;
         if truncated {

@@ -3,7 +3,7 @@
 //! `Link: <...>; rel="next"`), and `resolve/<commit>/<path>` serves the bytes (a redirect to a
 //! CDN for LFS files; Range is re-sent on every hop by the client).
 
-use super::{Hub, Listing, RemoteEntry, bad, encode, encode_path, finish, get_json};
+use super::{Hub, Listing, RemoteEntry, bad, commit_field, encode, encode_path, finish, get_json};
 use crate::endpoints::Platform;
 use crate::http::{Client, FetchError};
 
@@ -42,12 +42,7 @@ impl Hub for HuggingFace {
             encode(&revision)
         );
         let (info, f) = get_json(client, &url)?;
-        let commit = info
-            .get("sha")
-            .and_then(|s| s.as_str())
-            .filter(|s| super::is_commit(s))
-            .ok_or_else(|| bad(&f.final_url, "no commit id (`sha`) in the model info"))?
-            .to_string();
+        let commit = commit_field(&info, &f.final_url, "the model info")?;
         let mut files = Vec::new();
         let mut next = Some(format!(
             "{}/api/models/{repo}/tree/{commit}?recursive=true",

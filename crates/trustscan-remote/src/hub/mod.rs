@@ -127,6 +127,20 @@ pub fn is_commit(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The commit id in a response's `sha` field; `what` names the response in the error.
+pub fn commit_field(
+    value: &serde_json::Value,
+    url: &str,
+    what: &str,
+) -> Result<String, FetchError> {
+    value
+        .get("sha")
+        .and_then(|s| s.as_str())
+        .filter(|s| is_commit(s))
+        .map(str::to_string)
+        .ok_or_else(|| bad(url, &format!("no commit id (`sha`) in {what}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
