@@ -201,21 +201,25 @@ impl Summarizer<'_> {
         self.index.line_index(r.start()).get() as u32
     }
 
-    fn reference(&mut self, path: String, call: bool, range: TextRange) {
-        let root = path.split('.').next().unwrap_or(&path);
-        if !call && self.params.contains(root) {
+    /// Record the chain `e` (called or only named) if it can lead into the repository.
+    fn reference(&mut self, e: &Expr, call: bool) {
+        // Decided from the chain's root before its dotted name is built: most names are
+        // locals that lead nowhere.
+        let Some(root) = chain_root(e) else { return };
+        if !call && root.calls == 0 && self.params.contains(root.name) {
             return;
         }
-        if !self.known.contains(root.trim_end_matches("()")) && !(call && path.contains('.')) {
+        if !self.known.contains(root.name) && !(call && root.attribute) {
             return;
         }
+        let Some(path) = dotted(e) else { return };
         // Most names recur within a scope: look up before paying for a key.
         let seen = &mut self.seen[call as usize];
         if seen.contains(path.as_str()) {
             return;
         }
         seen.insert(path.clone());
-        let line = self.line(range);
+        let line = self.line(e.range());
         let reference = Reference { path, call, line };
         match self.out.references.get_mut(&self.scope) {
             Some(refs) => refs.push(reference),
@@ -423,6 +427,44 @@ pub fn dotted(e: &Expr) -> Option<String> {
     dotted_into(e, &mut out).then_some(out)
 }
 
+/// The root of a chain [`dotted`] spells: the name it starts from (`super` for `super()`),
+/// how many calls apply to that name directly (`f()().x`: 2) and whether an attribute
+/// follows.
+struct ChainRoot<'e> {
+    name: &'e str,
+    calls: usize,
+    attribute: bool,
+}
+
+fn chain_root(e: &Expr) -> Option<ChainRoot<'_>> {
+    match e {
+        Expr::Name(n) => Some(ChainRoot {
+            name: n.id.as_str(),
+            calls: 0,
+            attribute: false,
+        }),
+        Expr::Attribute(a) => Some(ChainRoot {
+            attribute: true,
+            ..chain_root(&a.value)?
+        }),
+        Expr::Call(c) => match &*c.func {
+            Expr::Name(n) if n.id.as_str() == "super" => Some(ChainRoot {
+                name: "super",
+                calls: 1,
+                attribute: false,
+            }),
+            f => {
+                let root = chain_root(f)?;
+                Some(ChainRoot {
+                    calls: root.calls + usize::from(!root.attribute),
+                    ..root
+                })
+            }
+        },
+        _ => None,
+    }
+}
+
 /// [`dotted`] appended to `out`; false (with `out` partly written) when `e` is not a chain.
 fn dotted_into(e: &Expr, out: &mut String) -> bool {
     match e {
@@ -479,20 +521,15 @@ impl<'a> Visitor<'a> for Summarizer<'_> {
     fn visit_expr(&mut self, e: &'a Expr) {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || match e {
             Expr::Call(c) => {
-                if let Some(path) = dotted(&c.func) {
-                    self.reference(path, true, c.func.range());
-                }
+                self.reference(&c.func, true);
                 // Calls inside the callee chain (`f(x).g()`) are calls too.
                 self.visit_callee(&c.func);
                 visitor::walk_arguments(self, &c.arguments);
             }
-            Expr::Name(_) | Expr::Attribute(_) => match dotted(e) {
-                Some(path) => {
-                    self.reference(path, false, e.range());
-                    self.visit_callee(e);
-                }
-                None => visitor::walk_expr(self, e),
-            },
+            Expr::Name(_) | Expr::Attribute(_) if chain_root(e).is_some() => {
+                self.reference(e, false);
+                self.visit_callee(e);
+            }
             _ => visitor::walk_expr(self, e),
         })
     }
