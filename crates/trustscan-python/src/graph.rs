@@ -47,13 +47,6 @@ pub struct ScopeId {
 }
 
 impl ScopeId {
-    pub fn module(file: &str) -> ScopeId {
-        ScopeId {
-            file: file.to_string(),
-            scope: MODULE_SCOPE.to_string(),
-        }
-    }
-
     pub fn label(&self) -> String {
         if self.file.is_empty() {
             self.scope.clone()
@@ -84,22 +77,29 @@ pub struct CallGraph {
 /// The repository's modules, by dotted name and by path, with lookup indexes. Read-only,
 /// so every worker resolves against the same copy.
 struct Repo {
-    by_module: HashMap<String, String>,
-    /// Paths, sorted: the order files are numbered and their edges joined in.
+    /// Dotted module name → file.
+    by_module: HashMap<String, FileId>,
+    /// Paths, sorted: a file's number is its place here, and edges are joined in this order.
     files: Vec<String>,
-    modules: HashMap<String, Module>,
+    ids: HashMap<String, FileId>,
+    modules: Vec<Module>,
 }
+
+/// A file's number in [`Repo::files`]: resolution compares and hashes these, not paths.
+type FileId = usize;
 
 struct Module {
     summary: ModuleSummary,
     index: ModuleIndex,
+    /// The package relative imports start from (`a.b` for `a/b/c.py` and `a/b/__init__.py`).
+    package: String,
 }
 
 /// Name resolution for one worker: the repository and what it has resolved so far.
 struct Resolver<'r> {
     repo: &'r Repo,
     /// Method resolution orders computed so far (file → class → order).
-    mro_cache: RefCell<Nested<Mro>>,
+    mro_cache: RefCell<HashMap<FileId, HashMap<String, Mro>>>,
     /// `module.name` resolutions made outside any nesting (so no depth limit cut them):
     /// most files import the same few names from the same modules.
     member_cache: RefCell<Nested<Target>>,
@@ -109,22 +109,30 @@ struct Resolver<'r> {
 }
 
 /// A class's method resolution order within the repository: (file, class qualname).
-type Mro = Rc<Vec<(String, String)>>;
+type Mro = Rc<Vec<(FileId, String)>>;
 
 /// A map keyed by two strings, looked up without building an owned key.
 type Nested<V> = HashMap<String, HashMap<String, V>>;
 
-fn nested_get<'m, V>(map: &'m Nested<V>, a: &str, b: &str) -> Option<&'m V> {
+fn nested_get<'m, K, Q, V>(map: &'m HashMap<K, HashMap<String, V>>, a: &Q, b: &str) -> Option<&'m V>
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ?Sized,
+{
     map.get(a)?.get(b)
 }
 
-fn nested_insert<V>(map: &mut Nested<V>, a: &str, b: &str, value: V) {
+fn nested_insert<K, Q, V>(map: &mut HashMap<K, HashMap<String, V>>, a: &Q, b: &str, value: V)
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+{
     match map.get_mut(a) {
         Some(inner) => {
             inner.insert(b.to_string(), value);
         }
         None => {
-            map.entry(a.to_string())
+            map.entry(a.to_owned())
                 .or_default()
                 .insert(b.to_string(), value);
         }
@@ -161,16 +169,16 @@ struct ModuleIndex {
 enum Target {
     Module(String),
     Function {
-        file: String,
+        file: FileId,
         qualname: String,
     },
     Class {
-        file: String,
+        file: FileId,
         qualname: String,
     },
     /// An instance of a repository class (`Registry(name)`).
     Instance {
-        file: String,
+        file: FileId,
         qualname: String,
     },
     /// Bound to something outside the repository (or a local variable).
@@ -227,27 +235,34 @@ impl ModuleIndex {
 
 impl Repo {
     fn new(summaries: BTreeMap<String, ModuleSummary>, threads: usize) -> Repo {
-        let by_module = summaries
-            .keys()
-            .filter_map(|p| module_name(p).map(|m| (m, p.clone())))
-            .collect();
         let files: Vec<String> = summaries.keys().cloned().collect();
+        let by_module = files
+            .iter()
+            .enumerate()
+            .filter_map(|(id, p)| module_name(p).map(|m| (m, id)))
+            .collect();
+        let ids = files
+            .iter()
+            .enumerate()
+            .map(|(id, p)| (p.clone(), id))
+            .collect();
         let summaries: Vec<ModuleSummary> = summaries.into_values().collect();
         let indexes = trustscan_pyparse::parallel_map(summaries.len(), threads, |i| {
             ModuleIndex::new(&summaries[i])
         });
         let modules = files
             .iter()
-            .cloned()
             .zip(summaries.into_iter().zip(indexes))
-            .map(|(path, (summary, index))| {
-                let index = index.unwrap_or_default();
-                (path, Module { summary, index })
+            .map(|(path, (summary, index))| Module {
+                summary,
+                index: index.unwrap_or_default(),
+                package: package_of(path),
             })
             .collect();
         Repo {
             by_module,
             files,
+            ids,
             modules,
         }
     }
@@ -261,24 +276,16 @@ impl Repo {
         }
     }
 
-    fn file_of(&self, module: &str) -> Option<&str> {
-        self.by_module.get(module).map(|s| s.as_str())
+    fn file_of(&self, module: &str) -> Option<FileId> {
+        self.by_module.get(module).copied()
     }
 
     /// The absolute module an import names, from the importing file.
-    fn absolute(&self, file: &str, level: u32, module: &str) -> String {
+    fn absolute(&self, file: FileId, level: u32, module: &str) -> String {
         if level == 0 {
             return module.to_string();
         }
-        let package = module_name(file)
-            .map(|m| {
-                if file.ends_with("__init__.py") {
-                    m
-                } else {
-                    parent(&m)
-                }
-            })
-            .unwrap_or_default();
+        let package = &self.modules[file].package;
         let mut parts: Vec<&str> = package.split('.').filter(|p| !p.is_empty()).collect();
         for _ in 1..level {
             parts.pop();
@@ -289,13 +296,13 @@ impl Repo {
         parts.join(".")
     }
 
-    fn class(&self, file: &str, qualname: &str) -> Option<&ClassInfo> {
+    fn class(&self, file: FileId, qualname: &str) -> Option<&ClassInfo> {
         let m = self.modules.get(file)?;
         m.summary.classes.get(*m.index.classes.get(qualname)?)
     }
 
     /// Whether class `class` of `file` itself defines a method `name`.
-    fn defines_method(&self, file: &str, class: &str, name: &str) -> bool {
+    fn defines_method(&self, file: FileId, class: &str, name: &str) -> bool {
         self.modules
             .get(file)
             .and_then(|m| m.index.methods.get(class))
@@ -303,7 +310,7 @@ impl Repo {
     }
 
     /// Whether `name` is bound by an import (to something outside the repository).
-    fn is_imported_name(&self, file: &str, scope: &str, name: &str) -> bool {
+    fn is_imported_name(&self, file: FileId, scope: &str, name: &str) -> bool {
         self.modules.get(file).is_some_and(|m| {
             nested_get(&m.index.imports, scope, name).is_some()
                 || nested_get(&m.index.imports, MODULE_SCOPE, name).is_some()
@@ -313,11 +320,11 @@ impl Repo {
 
 impl Resolver<'_> {
     /// A top-level (or enclosing-scope) name in a module, as seen from `scope`.
-    fn lookup(&self, file: &str, scope: &str, name: &str, depth: u32) -> Target {
+    fn lookup(&self, file: FileId, scope: &str, name: &str, depth: u32) -> Target {
         if depth > 8 {
             return Target::External;
         }
-        let Some(Module { summary, index }) = self.modules.get(file) else {
+        let Some(Module { summary, index, .. }) = self.modules.get(file) else {
             return Target::External;
         };
         // Enclosing scopes from the innermost (`f.<locals>.g` sees `f.<locals>.x`), then
@@ -340,16 +347,10 @@ impl Resolver<'_> {
             }
             q.push_str(name);
             if index.classes.contains_key(&q) {
-                return Target::Class {
-                    file: file.to_string(),
-                    qualname: q,
-                };
+                return Target::Class { file, qualname: q };
             }
             if index.functions.contains(&q) {
-                return Target::Function {
-                    file: file.to_string(),
-                    qualname: q,
-                };
+                return Target::Function { file, qualname: q };
             }
             if let Some(imp) =
                 nested_get(&index.imports, import_scope, name).and_then(|&i| summary.imports.get(i))
@@ -398,7 +399,7 @@ impl Resolver<'_> {
 
     /// Resolve a dotted path as written in `scope` of `file`; a part ending in `()` is the
     /// result of calling what precedes it.
-    fn resolve(&self, file: &str, scope: &str, path: &str) -> Target {
+    fn resolve(&self, file: FileId, scope: &str, path: &str) -> Target {
         let d = self.depth.get();
         if d >= MAX_RESOLUTION_DEPTH {
             return Target::External;
@@ -409,7 +410,7 @@ impl Resolver<'_> {
         out
     }
 
-    fn resolve_path(&self, file: &str, scope: &str, path: &str) -> Target {
+    fn resolve_path(&self, file: FileId, scope: &str, path: &str) -> Target {
         let (first, rest) = path.split_once('.').unwrap_or((path, ""));
         let (name, called) = split_call(first);
         let start = self.lookup(file, scope, name, 0);
@@ -417,7 +418,7 @@ impl Resolver<'_> {
     }
 
     /// Resolve `rest` on `self` of `class` (`super()` starts after the class itself).
-    fn resolve_from(&self, file: &str, class: &str, rest: &str, skip_class: bool) -> Target {
+    fn resolve_from(&self, file: FileId, class: &str, rest: &str, skip_class: bool) -> Target {
         let (first, more) = rest.split_once('.').unwrap_or((rest, ""));
         let (name, called) = split_call(first);
         let mro = self.mro(file, class);
@@ -428,9 +429,9 @@ impl Resolver<'_> {
         };
         let start = order
             .iter()
-            .find(|(f, q)| self.defines_method(f, q, name))
+            .find(|(f, q)| self.defines_method(*f, q, name))
             .map(|(f, q)| Target::Function {
-                file: f.clone(),
+                file: *f,
                 qualname: format!("{q}.{name}"),
             })
             .or_else(|| self.attribute_type(file, class, name))
@@ -445,12 +446,12 @@ impl Resolver<'_> {
             let next = match target {
                 Target::Module(m) => self.member(&m, name, 0),
                 Target::Class { file, qualname } | Target::Instance { file, qualname } => {
-                    match self.method(&file, &qualname, name) {
+                    match self.method(file, &qualname, name) {
                         Some((f, q)) => Target::Function {
                             file: f,
                             qualname: q,
                         },
-                        None => match self.attribute_type(&file, &qualname, name) {
+                        None => match self.attribute_type(file, &qualname, name) {
                             Some(t) => t,
                             None => return Target::External,
                         },
@@ -464,11 +465,11 @@ impl Resolver<'_> {
     }
 
     /// The class of `self.<attr>` for instances of a class, from `self.<attr> = C(...)`.
-    fn attribute_type(&self, file: &str, class: &str, attr: &str) -> Option<Target> {
+    fn attribute_type(&self, file: FileId, class: &str, attr: &str) -> Option<Target> {
         self.mro(file, class).iter().find_map(|(f, q)| {
-            let c = self.class(f, q)?;
+            let c = self.class(*f, q)?;
             let (_, ty) = c.attribute_types.iter().find(|(a, _)| a == attr)?;
-            match self.resolve(f, &c.scope, ty) {
+            match self.resolve(*f, &c.scope, ty) {
                 Target::Class { file, qualname } => Some(Target::Instance { file, qualname }),
                 _ => None,
             }
@@ -476,7 +477,7 @@ impl Resolver<'_> {
     }
 
     /// A class's bases that are repository classes, resolved from where it is defined.
-    fn bases(&self, file: &str, class: &ClassInfo) -> Vec<(String, String)> {
+    fn bases(&self, file: FileId, class: &ClassInfo) -> Vec<(FileId, String)> {
         class
             .bases
             .iter()
@@ -489,31 +490,31 @@ impl Resolver<'_> {
 
     /// The repository part of a class's method resolution order (depth-first, left to
     /// right, each class once — C3 agrees on every hierarchy without diamonds).
-    fn mro(&self, file: &str, qualname: &str) -> Mro {
-        if let Some(m) = nested_get(&self.mro_cache.borrow(), file, qualname) {
+    fn mro(&self, file: FileId, qualname: &str) -> Mro {
+        if let Some(m) = nested_get(&self.mro_cache.borrow(), &file, qualname) {
             return m.clone();
         }
         // A cycle through this class's bases sees an empty order rather than recursing.
         nested_insert(
             &mut self.mro_cache.borrow_mut(),
-            file,
+            &file,
             qualname,
             Rc::new(Vec::new()),
         );
         let m = Rc::new(self.compute_mro(file, qualname));
-        nested_insert(&mut self.mro_cache.borrow_mut(), file, qualname, m.clone());
+        nested_insert(&mut self.mro_cache.borrow_mut(), &file, qualname, m.clone());
         m
     }
 
-    fn compute_mro(&self, file: &str, qualname: &str) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = Vec::new();
-        let mut stack = vec![(file.to_string(), qualname.to_string())];
+    fn compute_mro(&self, file: FileId, qualname: &str) -> Vec<(FileId, String)> {
+        let mut out: Vec<(FileId, String)> = Vec::new();
+        let mut stack = vec![(file, qualname.to_string())];
         while let Some((f, q)) = stack.pop() {
-            if out.contains(&(f.clone(), q.clone())) || out.len() > 64 {
+            if out.iter().any(|(of, oq)| *of == f && *oq == q) || out.len() > 64 {
                 continue;
             }
-            if let Some(c) = self.class(&f, &q) {
-                let bases = self.bases(&f, c);
+            if let Some(c) = self.class(f, &q) {
+                let bases = self.bases(f, c);
                 out.push((f, q));
                 stack.extend(bases.into_iter().rev());
             }
@@ -522,12 +523,25 @@ impl Resolver<'_> {
     }
 
     /// The method `name` a class (or its repository bases) defines.
-    fn method(&self, file: &str, class: &str, name: &str) -> Option<(String, String)> {
+    fn method(&self, file: FileId, class: &str, name: &str) -> Option<(FileId, String)> {
         self.mro(file, class)
             .iter()
-            .find(|(f, q)| self.defines_method(f, q, name))
-            .map(|(f, q)| (f.clone(), format!("{q}.{name}")))
+            .find(|(f, q)| self.defines_method(*f, q, name))
+            .map(|(f, q)| (*f, format!("{q}.{name}")))
     }
+}
+
+/// The package a file's relative imports start from.
+fn package_of(path: &str) -> String {
+    module_name(path)
+        .map(|m| {
+            if path.ends_with("__init__.py") {
+                m
+            } else {
+                parent(&m)
+            }
+        })
+        .unwrap_or_default()
 }
 
 /// `name()` → (`name`, called).
@@ -557,13 +571,14 @@ fn parent(module: &str) -> String {
 /// Node numbers by file and scope, and of the by-name hubs by method name.
 #[derive(Default)]
 struct NodeIndex {
-    scopes: Nested<usize>,
+    /// By file number, then scope.
+    scopes: Vec<HashMap<String, usize>>,
     hubs: HashMap<String, usize>,
 }
 
 impl NodeIndex {
-    fn scope(&self, file: &str, scope: &str) -> Option<usize> {
-        nested_get(&self.scopes, file, scope).copied()
+    fn scope(&self, file: FileId, scope: &str) -> Option<usize> {
+        self.scopes.get(file)?.get(scope).copied()
     }
 }
 
@@ -571,7 +586,7 @@ impl NodeIndex {
 type NumberedEdge = (usize, usize, u32, &'static str);
 
 /// Every edge out of one file's scopes.
-fn file_edges(r: &Resolver, nodes: &NodeIndex, file: &str) -> Vec<NumberedEdge> {
+fn file_edges(r: &Resolver, nodes: &NodeIndex, file: FileId) -> Vec<NumberedEdge> {
     let Some(Module { summary, .. }) = r.modules.get(file) else {
         return Vec::new();
     };
@@ -615,8 +630,8 @@ fn file_edges(r: &Resolver, nodes: &NodeIndex, file: &str) -> Vec<NumberedEdge> 
     for class in &summary.classes {
         let mro = r.mro(file, &class.qualname);
         for (f, q) in mro.iter().skip(1) {
-            if r.defines_method(f, q, "__init_subclass__") {
-                let to = nodes.scope(f, &format!("{q}.__init_subclass__"));
+            if r.defines_method(*f, q, "__init_subclass__") {
+                let to = nodes.scope(*f, &format!("{q}.__init_subclass__"));
                 push(&class.scope, to, class.line, "subclasses");
             }
         }
@@ -624,8 +639,8 @@ fn file_edges(r: &Resolver, nodes: &NodeIndex, file: &str) -> Vec<NumberedEdge> 
             && let Target::Class { file: mf, qualname } = r.resolve(file, &class.scope, meta)
         {
             for hook in ["__prepare__", "__new__", "__init__"] {
-                if let Some((f, q)) = r.method(&mf, &qualname, hook) {
-                    push(&class.scope, nodes.scope(&f, &q), class.line, "metaclass");
+                if let Some((f, q)) = r.method(mf, &qualname, hook) {
+                    push(&class.scope, nodes.scope(f, &q), class.line, "metaclass");
                 }
             }
         }
@@ -659,7 +674,7 @@ fn file_edges(r: &Resolver, nodes: &NodeIndex, file: &str) -> Vec<NumberedEdge> 
 fn targets(
     r: &Resolver,
     nodes: &NodeIndex,
-    file: &str,
+    file: FileId,
     scope: &str,
     class: Option<&str>,
     path: &str,
@@ -677,7 +692,7 @@ fn targets(
     match resolved {
         Target::Function { file, qualname } => {
             let how = if call { "calls" } else { "refers to" };
-            out.extend(nodes.scope(&file, &qualname).map(|n| (n, how)));
+            out.extend(nodes.scope(file, &qualname).map(|n| (n, how)));
         }
         Target::Class { file, qualname } => {
             let how = if call {
@@ -686,8 +701,8 @@ fn targets(
                 "refers to class"
             };
             for hook in INSTANCE_HOOKS {
-                if let Some((f, q)) = r.method(&file, &qualname, hook) {
-                    out.extend(nodes.scope(&f, &q).map(|n| (n, how)));
+                if let Some((f, q)) = r.method(file, &qualname, hook) {
+                    out.extend(nodes.scope(f, &q).map(|n| (n, how)));
                 }
             }
         }
@@ -695,9 +710,9 @@ fn targets(
         Target::Instance { file, qualname } if call => {
             if let Some((f, q)) = ["__call__", "forward"]
                 .iter()
-                .find_map(|m| r.method(&file, &qualname, m))
+                .find_map(|m| r.method(file, &qualname, m))
             {
-                out.extend(nodes.scope(&f, &q).map(|n| (n, "calls")));
+                out.extend(nodes.scope(f, &q).map(|n| (n, "calls")));
             }
         }
         Target::Instance { .. } | Target::Module(_) => {}
@@ -741,11 +756,11 @@ impl CallGraph {
             repo: Repo::new(summaries, threads),
         };
         // Nodes: every scope, then one hub per method name with edges to those methods.
-        let mut methods_by_name: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
-        let mut scopes: Vec<(&str, &str)> = Vec::new();
-        for file in &g.repo.files {
-            let s = &g.repo.modules[file].summary;
-            scopes.extend(s.references.keys().map(|k| (file.as_str(), k.as_str())));
+        let mut methods_by_name: BTreeMap<&str, Vec<(FileId, &str)>> = BTreeMap::new();
+        let mut scopes: Vec<(FileId, &str)> = Vec::new();
+        for (file, module) in g.repo.modules.iter().enumerate() {
+            let s = &module.summary;
+            scopes.extend(s.references.keys().map(|k| (file, k.as_str())));
             for f in &s.functions {
                 scopes.push((file, &f.qualname));
                 if f.class.is_some() {
@@ -757,12 +772,16 @@ impl CallGraph {
                 }
             }
         }
-        let (mut nodes, mut index) = (Vec::new(), NodeIndex::default());
+        let mut nodes = Vec::new();
+        let mut index = NodeIndex {
+            scopes: vec![HashMap::default(); g.repo.files.len()],
+            hubs: HashMap::default(),
+        };
         for (file, scope) in scopes {
             if index.scope(file, scope).is_none() {
-                nested_insert(&mut index.scopes, file, scope, nodes.len());
+                index.scopes[file].insert(scope.to_string(), nodes.len());
                 nodes.push(ScopeId {
-                    file: file.to_string(),
+                    file: g.repo.files[file].clone(),
                     scope: scope.to_string(),
                 });
             }
@@ -786,13 +805,12 @@ impl CallGraph {
         }
         // Each worker resolves a run of files with its own caches; the edges are joined in
         // file order, so the graph does not depend on the number of workers.
-        let files = &g.repo.files;
-        let chunk = files.len().div_ceil(threads.max(1) * 8).max(1);
-        let runs: Vec<&[String]> = files.chunks(chunk).collect();
-        let per_run = trustscan_pyparse::parallel_map(runs.len(), threads, |i| {
+        let files = g.repo.files.len();
+        let chunk = files.div_ceil(threads.max(1) * 8).max(1);
+        let runs = files.div_ceil(chunk);
+        let per_run = trustscan_pyparse::parallel_map(runs, threads, |i| {
             let resolver = g.repo.resolver();
-            runs[i]
-                .iter()
+            (i * chunk..((i + 1) * chunk).min(files))
                 .flat_map(|file| file_edges(&resolver, &index, file))
                 .collect::<Vec<_>>()
         });
@@ -809,21 +827,24 @@ impl CallGraph {
     }
 
     pub fn find(&self, file: &str, scope: &str) -> Option<usize> {
-        self.index.scope(file, scope)
+        self.index.scope(*self.repo.ids.get(file)?, scope)
     }
 
     /// The scopes a loader entry point starts in: a function itself, or for a class its
     /// instance hooks and the named methods the loader calls (through the class's
     /// repository bases).
     pub fn entry_scopes(&self, file: &str, name: &str, invokes: &[&str]) -> Vec<usize> {
+        let Some(&file) = self.repo.ids.get(file) else {
+            return Vec::new();
+        };
         let r = self.repo.resolver();
         let mut out = Vec::new();
         match r.lookup(file, MODULE_SCOPE, name, 0) {
-            Target::Function { file, qualname } => out.extend(self.find(&file, &qualname)),
+            Target::Function { file, qualname } => out.extend(self.index.scope(file, &qualname)),
             Target::Class { file, qualname } => {
                 for m in INSTANCE_HOOKS.iter().chain(invokes.iter()) {
-                    if let Some((f, q)) = r.method(&file, &qualname, m) {
-                        out.extend(self.find(&f, &q));
+                    if let Some((f, q)) = r.method(file, &qualname, m) {
+                        out.extend(self.index.scope(f, &q));
                     }
                 }
             }

@@ -209,7 +209,7 @@ impl Summarizer<'_> {
         if !call && root.calls == 0 && self.params.contains(root.name) {
             return;
         }
-        if !self.known.contains(root.name) && !(call && root.attribute) {
+        if !(self.known.contains(root.name) || (call && root.attribute)) {
             return;
         }
         let Some(path) = dotted(e) else { return };
