@@ -111,7 +111,8 @@ struct Resolver<'r> {
 /// A class's method resolution order within the repository: (file, class qualname).
 type Mro = Rc<Vec<(FileId, String)>>;
 
-/// A map keyed by two strings, looked up without building an owned key.
+/// A map keyed by two strings. The helpers below look such maps up (and those keyed by a
+/// file number, then a string) without building owned keys.
 type Nested<V> = HashMap<String, HashMap<String, V>>;
 
 fn nested_get<'m, K, Q, V>(map: &'m HashMap<K, HashMap<String, V>>, a: &Q, b: &str) -> Option<&'m V>
