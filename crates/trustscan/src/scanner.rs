@@ -45,7 +45,11 @@ impl PendingSignatures {
     pub fn get(&self) -> Result<&Signatures, String> {
         self.compiled
             .get_or_init(|| {
-                let handle = self.compiling.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let handle = self
+                    .compiling
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
                 match handle.map(JoinHandle::join) {
                     Some(Ok(compiled)) => compiled,
                     Some(Err(_)) => Err("compiling the signatures failed".into()),
