@@ -81,7 +81,6 @@ struct Repo {
     by_module: HashMap<String, FileId>,
     /// Paths, sorted: a file's number is its place here, and edges are joined in this order.
     files: Vec<String>,
-    ids: HashMap<String, FileId>,
     modules: Vec<Module>,
 }
 
@@ -242,11 +241,6 @@ impl Repo {
             .enumerate()
             .filter_map(|(id, p)| module_name(p).map(|m| (m, id)))
             .collect();
-        let ids = files
-            .iter()
-            .enumerate()
-            .map(|(id, p)| (p.clone(), id))
-            .collect();
         let summaries: Vec<ModuleSummary> = summaries.into_values().collect();
         let indexes = trustscan_pyparse::parallel_map(summaries.len(), threads, |i| {
             ModuleIndex::new(&summaries[i])
@@ -263,9 +257,12 @@ impl Repo {
         Repo {
             by_module,
             files,
-            ids,
             modules,
         }
+    }
+
+    fn id(&self, path: &str) -> Option<FileId> {
+        self.files.binary_search_by(|p| p.as_str().cmp(path)).ok()
     }
 
     fn resolver(&self) -> Resolver<'_> {
@@ -428,13 +425,9 @@ impl Resolver<'_> {
         } else {
             &mro[..]
         };
-        let start = order
-            .iter()
-            .find(|(f, q)| self.defines_method(*f, q, name))
-            .map(|(f, q)| Target::Function {
-                file: *f,
-                qualname: format!("{q}.{name}"),
-            })
+        let start = self
+            .first_defining(order, name)
+            .map(|(file, qualname)| Target::Function { file, qualname })
             .or_else(|| self.attribute_type(file, class, name))
             .unwrap_or(Target::External);
         self.walk(called_result(start, called), more)
@@ -525,7 +518,12 @@ impl Resolver<'_> {
 
     /// The method `name` a class (or its repository bases) defines.
     fn method(&self, file: FileId, class: &str, name: &str) -> Option<(FileId, String)> {
-        self.mro(file, class)
+        self.first_defining(&self.mro(file, class), name)
+    }
+
+    /// The first class in `order` that defines method `name`: (file, method qualname).
+    fn first_defining(&self, order: &[(FileId, String)], name: &str) -> Option<(FileId, String)> {
+        order
             .iter()
             .find(|(f, q)| self.defines_method(*f, q, name))
             .map(|(f, q)| (*f, format!("{q}.{name}")))
@@ -828,14 +826,14 @@ impl CallGraph {
     }
 
     pub fn find(&self, file: &str, scope: &str) -> Option<usize> {
-        self.index.scope(*self.repo.ids.get(file)?, scope)
+        self.index.scope(self.repo.id(file)?, scope)
     }
 
     /// The scopes a loader entry point starts in: a function itself, or for a class its
     /// instance hooks and the named methods the loader calls (through the class's
     /// repository bases).
     pub fn entry_scopes(&self, file: &str, name: &str, invokes: &[&str]) -> Vec<usize> {
-        let Some(&file) = self.repo.ids.get(file) else {
+        let Some(file) = self.repo.id(file) else {
             return Vec::new();
         };
         let r = self.repo.resolver();
