@@ -96,7 +96,7 @@ pub fn summarize(module: &ast::ModModule, index: &LineIndex) -> ModuleSummary {
 }
 
 /// The names a reference can start from to lead into the repository: `self`, `cls`,
-/// `super()`, every name the module imports and every function and class it defines, at any
+/// `super`, every name the module imports and every function and class it defines, at any
 /// depth. Other references are dropped as they are met unless they are method calls on an
 /// unknown receiver (which the graph follows by name).
 fn known_roots(module: &ast::ModModule) -> HashSet<String> {
@@ -113,17 +113,12 @@ fn known_roots(module: &ast::ModModule) -> HashSet<String> {
                     }
                     Stmt::Import(i) => {
                         for a in &i.names {
-                            let local = match &a.asname {
-                                Some(n) => n.as_str(),
-                                None => a.name.split('.').next().unwrap_or(&a.name),
-                            };
-                            self.0.insert(local.to_string());
+                            self.0.insert(import_binds(a).to_string());
                         }
                     }
                     Stmt::ImportFrom(i) => {
                         for a in &i.names {
-                            self.0
-                                .insert(a.asname.as_ref().unwrap_or(&a.name).to_string());
+                            self.0.insert(from_import_binds(a).to_string());
                         }
                     }
                     _ => {}
@@ -136,13 +131,26 @@ fn known_roots(module: &ast::ModModule) -> HashSet<String> {
         fn visit_expr(&mut self, _: &'a Expr) {}
     }
     let mut roots = Roots(
-        ["self", "cls", "super()"]
+        ["self", "cls", "super"]
             .into_iter()
             .map(str::to_string)
             .collect(),
     );
     roots.visit_body(&module.body);
     roots.0
+}
+
+/// The name `import a.b` binds: `a`, the top package, unless renamed with `as`.
+fn import_binds(a: &ast::Alias) -> &str {
+    match &a.asname {
+        Some(n) => n.as_str(),
+        None => a.name.split('.').next().unwrap_or(&a.name),
+    }
+}
+
+/// The name `from m import a` binds: `a`, unless renamed with `as`.
+fn from_import_binds(a: &ast::Alias) -> &str {
+    a.asname.as_ref().unwrap_or(&a.name).as_str()
 }
 
 /// The execution scope of a node, from its ancestors as the rule walker keeps them.
@@ -358,10 +366,7 @@ impl Summarizer<'_> {
             Stmt::Import(i) => {
                 for a in &i.names {
                     let module = a.name.to_string();
-                    let local = match &a.asname {
-                        Some(n) => n.to_string(),
-                        None => module.split('.').next().unwrap_or(&module).to_string(),
-                    };
+                    let local = import_binds(a).to_string();
                     // `import a.b` binds `a`, the top package.
                     let bound = if a.asname.is_some() {
                         module.clone()
@@ -397,7 +402,7 @@ impl Summarizer<'_> {
                     }
                     self.out.imports.push(ImportInfo {
                         scope: self.scope.clone(),
-                        local: a.asname.as_ref().unwrap_or(&a.name).to_string(),
+                        local: from_import_binds(a).to_string(),
                         level: i.level,
                         module: module.clone(),
                         name: Some(a.name.to_string()),
