@@ -17,6 +17,7 @@ use trustscan_core::{
     Subject,
 };
 use trustscan_pyparse::{Enclosure, Literal, ModuleFacts};
+use trustscan_source::Snapshot;
 
 /// More configs than this are listed, not planned one by one.
 const MAX_PLANNED_CONFIGS: usize = 25;
@@ -36,23 +37,29 @@ fn facts(repo: &Repo, path: &str) -> Option<ModuleFacts> {
     p.analysis.facts.clone()
 }
 
-/// Does a Python file look like an mmengine config? A byte scan first, so that repositories
-/// with thousands of Python files are not all parsed.
-fn is_config(repo: &Repo, path: &str, size: u64) -> bool {
-    let in_configs = path.starts_with("configs/") || path.contains("/configs/");
+/// Does the Python file at `path` carry an mmengine config's markers? A byte scan, so that
+/// repositories with thousands of Python files are not all parsed; run for all of them at
+/// once (see [`plans`]).
+fn has_config_markers(snapshot: &dyn Snapshot, path: &str, size: u64) -> bool {
     if size > 1 << 20 {
         return false;
     }
-    let Ok(bytes) = repo.snapshot.read(path, 1 << 20) else {
+    let Ok(bytes) = snapshot.read(path, 1 << 20) else {
         return false;
     };
     let markers: &[&[u8]] = &[b"_base_", b"read_base", b"custom_imports"];
-    let marked = markers
+    markers
         .iter()
-        .any(|m| memchr::memmem::find(&bytes, m).is_some());
-    if !(marked || in_configs && memchr::memmem::find(&bytes, b"model").is_some()) {
-        return false;
-    }
+        .any(|m| memchr::memmem::find(&bytes, m).is_some())
+        || in_configs_dir(path) && memchr::memmem::find(&bytes, b"model").is_some()
+}
+
+fn in_configs_dir(path: &str) -> bool {
+    path.starts_with("configs/") || path.contains("/configs/")
+}
+
+/// Is a Python file with config markers an mmengine config? Decided from its parsed facts.
+fn is_config(repo: &Repo, path: &str) -> bool {
     let Some(f) = facts(repo, path) else {
         return false;
     };
@@ -66,7 +73,7 @@ fn is_config(repo: &Repo, path: &str, size: u64) -> bool {
         a.name == "model" && matches!(&a.value, Literal::Dict(items) if items.iter().any(|(k, _)| k.as_str() == Some("type")))
     });
     base || read_base
-        || (in_configs && model_dict)
+        || (in_configs_dir(path) && model_dict)
         || f.assignments.iter().any(|a| a.name == "custom_imports")
 }
 
@@ -451,7 +458,7 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
     if let Some(model) = &ctx.info.model {
         return plan_configs(repo, std::slice::from_ref(&model.config));
     }
-    let candidates: Vec<String> = repo
+    let files: Vec<_> = repo
         .snapshot
         .files()
         .iter()
@@ -459,11 +466,21 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
         // Files under a `_base_/` directory are bases: they run as part of the configs that
         // name them.
         .filter(|f| !f.path.split('/').any(|p| p == "_base_"))
-        .filter(|f| {
-            (f.path.ends_with(".py") && is_config(repo, &f.path, f.size))
-                || is_yaml_config(repo, &f.path)
+        .collect();
+    // Reading every Python file is most of planning a big repository: in parallel.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let snapshot = repo.snapshot;
+    let marked = trustscan_pyparse::parallel_map(files.len(), threads, |i| {
+        let f = files[i];
+        f.path.ends_with(".py") && has_config_markers(snapshot, &f.path, f.size)
+    });
+    let candidates: Vec<String> = files
+        .iter()
+        .zip(marked)
+        .filter(|(f, marked)| {
+            (marked.unwrap_or(false) && is_config(repo, &f.path)) || is_yaml_config(repo, &f.path)
         })
-        .map(|f| f.path.clone())
+        .map(|(f, _)| f.path.clone())
         .collect();
     let out = plan_configs(repo, &candidates);
     if candidates.len() > MAX_PLANNED_CONFIGS {
