@@ -118,25 +118,34 @@ impl Scanner {
             });
         };
         let planned = clock.elapsed();
-        progress.phase("analysing Python code");
-        let mut code = crate::code::analyse(&a.engine, &plan, snapshot, a.threads);
-        let analysed = clock.elapsed();
-        progress.phase("inspecting payloads");
-        let mut payloads = crate::payloads::scan(&plan, snapshot, a.threads, &a.payload_options);
-        progress.phase("matching signatures");
-        code.findings.extend(crate::signatures::scan(
-            a.signatures.get()?,
-            &plan,
-            snapshot,
-            &payloads,
-            a.threads,
-        ));
+        progress.phase("analysing Python code, inspecting payloads, matching signatures");
+        // Payloads and signatures run beside the Python analysis, whose joins (the call
+        // graph, reachability) leave cores idle.
+        let (payload_options, signatures, threads) = (&a.payload_options, &a.signatures, a.threads);
+        let plan_ref = &plan;
+        let (mut code, analysed, beside) = std::thread::scope(|scope| {
+            let beside = scope.spawn(move || {
+                let payloads = crate::payloads::scan(plan_ref, snapshot, threads, payload_options);
+                let signed = signatures.get().map(|sigs| {
+                    crate::signatures::scan(sigs, plan_ref, snapshot, &payloads, threads)
+                });
+                (payloads, signed)
+            });
+            let code = crate::code::analyse(&a.engine, plan_ref, snapshot, threads);
+            let analysed = clock.elapsed();
+            let beside = beside
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (code, analysed, beside)
+        });
+        let (mut payloads, signed) = beside;
+        code.findings.extend(signed?);
         a.config.filter_findings(&mut code.findings);
         a.config.filter_payloads(&mut payloads);
         trustscan_python::sort_findings(&mut code.findings);
         if std::env::var_os("TRUSTSCAN_TIMINGS").is_some() {
             eprintln!(
-                "trustscan: {text}: plan {planned:?}, code {:?}, payloads and signatures {:?}",
+                "trustscan: {text}: plan {planned:?}, code {:?}, then payloads and signatures {:?} more",
                 analysed - planned,
                 clock.elapsed() - analysed
             );
