@@ -101,11 +101,24 @@ pub fn measure_nesting(src: &str) -> Nesting {
                 i += 1;
             }
             b'\'' | b'"' => i = skip_string(b, i),
-            _ => i += 1,
+            // Most bytes are none of the above: skip them in one run.
+            _ => i += 1 + b[i + 1..].iter().take_while(|&&c| !SPECIAL[c as usize]).count(),
         }
     }
     out
 }
+
+/// The bytes [`measure_nesting`] acts on outside strings.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let bytes = b"\n\\#()[]{}'\"";
+    let mut k = 0;
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 /// Skip a string literal starting at the quote at `i`; returns the index after it.
 fn skip_string(b: &[u8], i: usize) -> usize {
@@ -113,6 +126,14 @@ fn skip_string(b: &[u8], i: usize) -> usize {
     let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
     let mut j = if triple { i + 3 } else { i + 1 };
     while j < b.len() {
+        // Only the quote, a backslash and (single-quoted) a line end matter.
+        let next = if triple {
+            memchr::memchr2(q, b'\\', &b[j..])
+        } else {
+            memchr::memchr3(q, b'\\', b'\n', &b[j..])
+        };
+        let Some(at) = next else { break };
+        j += at;
         let c = b[j];
         if c == b'\\' {
             j += 2;
@@ -142,6 +163,18 @@ mod tests {
         let n = measure_nesting("x = ((1))  # (((((\ny = '((((' + \"\"\"\n((((\n\"\"\"\n");
         assert_eq!(n.max_bracket_depth, 2);
         assert!(n.cpython_refusal().is_none());
+    }
+
+    #[test]
+    fn escapes_and_unterminated_strings_end_where_the_tokenizer_ends_them() {
+        // An escaped quote does not close the string; an escaped backslash before it does.
+        let n = measure_nesting("x = 'a\\'(((' + \"b\\\"[[[\" + '\\\\'(\n");
+        assert_eq!(n.max_bracket_depth, 1);
+        let n = measure_nesting("x = '''(\\''' ((\n'''\ny = (1)\n");
+        assert_eq!(n.max_bracket_depth, 1);
+        // A single-quoted string stops at the line end; the next line counts again.
+        let n = measure_nesting("x = '((\ny = [[1]]\n");
+        assert_eq!(n.max_bracket_depth, 2);
     }
 
     #[test]
