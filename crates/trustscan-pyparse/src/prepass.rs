@@ -102,7 +102,12 @@ pub fn measure_nesting(src: &str) -> Nesting {
             }
             b'\'' | b'"' => i = skip_string(b, i),
             // Most bytes are none of the above: skip them in one run.
-            _ => i += 1 + b[i + 1..].iter().take_while(|&&c| !SPECIAL[c as usize]).count(),
+            _ => {
+                i += 1 + b[i + 1..]
+                    .iter()
+                    .take_while(|&&c| !SPECIAL[c as usize])
+                    .count()
+            }
         }
     }
     out
