@@ -98,7 +98,7 @@ struct Module {
 struct Resolver<'r> {
     repo: &'r Repo,
     /// Method resolution orders computed so far (file → class → order).
-    mro_cache: RefCell<HashMap<FileId, HashMap<String, Mro>>>,
+    mro_cache: RefCell<Vec<HashMap<String, Mro>>>,
     /// `module.name` resolutions made outside any nesting (so no depth limit cut them):
     /// most files import the same few names from the same modules.
     member_cache: RefCell<Nested<Target>>,
@@ -110,29 +110,20 @@ struct Resolver<'r> {
 /// A class's method resolution order within the repository: (file, class qualname).
 type Mro = Rc<Vec<(FileId, String)>>;
 
-/// A map keyed by two strings. The helpers below look such maps up (and those keyed by a
-/// file number, then a string) without building owned keys.
+/// A map keyed by two strings, looked up without building an owned key.
 type Nested<V> = HashMap<String, HashMap<String, V>>;
 
-fn nested_get<'m, K, Q, V>(map: &'m HashMap<K, HashMap<String, V>>, a: &Q, b: &str) -> Option<&'m V>
-where
-    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
-    Q: std::hash::Hash + Eq + ?Sized,
-{
+fn nested_get<'m, V>(map: &'m Nested<V>, a: &str, b: &str) -> Option<&'m V> {
     map.get(a)?.get(b)
 }
 
-fn nested_insert<K, Q, V>(map: &mut HashMap<K, HashMap<String, V>>, a: &Q, b: &str, value: V)
-where
-    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
-    Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
-{
+fn nested_insert<V>(map: &mut Nested<V>, a: &str, b: &str, value: V) {
     match map.get_mut(a) {
         Some(inner) => {
             inner.insert(b.to_string(), value);
         }
         None => {
-            map.entry(a.to_owned())
+            map.entry(a.to_string())
                 .or_default()
                 .insert(b.to_string(), value);
         }
@@ -268,7 +259,7 @@ impl Repo {
     fn resolver(&self) -> Resolver<'_> {
         Resolver {
             repo: self,
-            mro_cache: RefCell::default(),
+            mro_cache: RefCell::new(vec![HashMap::default(); self.files.len()]),
             member_cache: RefCell::default(),
             depth: Cell::new(0),
         }
@@ -485,18 +476,19 @@ impl Resolver<'_> {
     /// The repository part of a class's method resolution order (depth-first, left to
     /// right, each class once — C3 agrees on every hierarchy without diamonds).
     fn mro(&self, file: FileId, qualname: &str) -> Mro {
-        if let Some(m) = nested_get(&self.mro_cache.borrow(), &file, qualname) {
-            return m.clone();
+        let cached = |c: &Vec<HashMap<String, Mro>>| c.get(file)?.get(qualname).cloned();
+        if let Some(m) = cached(&self.mro_cache.borrow()) {
+            return m;
         }
+        let store = |m: &Mro| {
+            if let Some(c) = self.mro_cache.borrow_mut().get_mut(file) {
+                c.insert(qualname.to_string(), m.clone());
+            }
+        };
         // A cycle through this class's bases sees an empty order rather than recursing.
-        nested_insert(
-            &mut self.mro_cache.borrow_mut(),
-            &file,
-            qualname,
-            Rc::new(Vec::new()),
-        );
+        store(&Rc::new(Vec::new()));
         let m = Rc::new(self.compute_mro(file, qualname));
-        nested_insert(&mut self.mro_cache.borrow_mut(), &file, qualname, m.clone());
+        store(&m);
         m
     }
 
