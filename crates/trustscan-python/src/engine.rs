@@ -107,7 +107,7 @@ impl Engine {
                 aliases: Default::default(),
                 fuel: std::cell::Cell::new(crate::walk::FILE_FUEL),
                 bindings: Default::default(),
-                last_callee: Default::default(),
+                callees: Default::default(),
             };
             Walker::new(file, &mut run).walk_module(&parsed.module);
             if summarize {

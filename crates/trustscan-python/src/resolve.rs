@@ -163,7 +163,33 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
     /// and subscripts of the builtins namespace or `sys.modules` are seen through.
     /// Builtins come out bare (`exec`). Empty when unknown.
     pub fn callee(&self, expr: &'a Expr) -> String {
-        self.nest(String::new(), || self.callee_at(expr))
+        // Several rules resolve the same expressions of a node: answers given at the top
+        // level (the same scope, the same nesting budget) are shared.
+        let node = match self.ctx.node {
+            Node::Expr(e) => e as *const Expr as usize,
+            Node::Stmt(s) => s as *const Stmt as usize,
+            _ => 0,
+        };
+        if self.depth.get() > 0 || node == 0 {
+            return self.nest(String::new(), || self.callee_at(expr));
+        }
+        let key = expr as *const Expr as usize;
+        {
+            let mut cache = self.ctx.file.callees.borrow_mut();
+            if cache.0 != node {
+                *cache = (node, Vec::new());
+            } else if let Some((_, name)) = cache.1.iter().find(|(k, _)| *k == key) {
+                return name.clone();
+            }
+        }
+        let name = self.nest(String::new(), || self.callee_at(expr));
+        self.ctx
+            .file
+            .callees
+            .borrow_mut()
+            .1
+            .push((key, name.clone()));
+        name
     }
 
     fn callee_at(&self, expr: &'a Expr) -> String {

@@ -93,9 +93,9 @@ pub struct FileState<'f> {
     /// Name bindings per scope (keyed by the scope's address), built on first use by the
     /// resolver so each scope is scanned once however many names are looked up.
     pub bindings: RefCell<HashMap<usize, Rc<Bindings<'f>>>>,
-    /// The last call resolved for rules (its function expression's address and canonical
-    /// name): the rules dispatched on one node share one resolution.
-    pub last_callee: RefCell<Option<(usize, String)>>,
+    /// Callees resolved for the rules on the node being dispatched (the node's address,
+    /// then each expression's address and canonical name): the rules share one resolution.
+    pub callees: RefCell<(usize, Vec<(usize, String)>)>,
 }
 
 /// A scope's names and every value assigned to each; a name bound some other way (loop

@@ -37,11 +37,11 @@ impl Rule for PytorchLoad {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        // Bandit needs `torch` itself among the imports (`import torch`), not `torch.x`.
-        if !ctx.file.imports.contains("torch") {
+        if ctx.qualname != "torch.load" && ctx.qualname != "torch.serialization.load" {
             return None;
         }
-        if ctx.qualname != "torch.load" && ctx.qualname != "torch.serialization.load" {
+        // Bandit needs `torch` itself among the imports (`import torch`), not `torch.x`.
+        if !ctx.file.imports.contains("torch") {
             return None;
         }
         let keywords = Keywords::of(call).ok()?;

@@ -70,10 +70,9 @@ impl Rule for HuggingfaceUnsafeDownload {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         // The cheap name tests first: the import scan is a substring search per import.
-        let parts: Vec<&str> = ctx.qualname.split('.').collect();
-        let func = parts.last().copied().unwrap_or("");
+        let func = ctx.name.as_str();
         let (_, module) = UNSAFE.iter().find(|(f, _)| *f == func)?;
-        if !parts.contains(module)
+        if !ctx.qualname.split('.').any(|p| p == *module)
             || !["transformers", "datasets", "huggingface_hub"]
                 .iter()
                 .any(|m| imported_like(ctx, m))

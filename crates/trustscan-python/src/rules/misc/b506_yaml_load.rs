@@ -37,17 +37,18 @@ impl Rule for YamlLoad {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !ctx.file.imports.contains("yaml") {
+        // Checked first (cheap): without them no condition below can give an issue.
+        if ctx.name != "load"
+            || !ctx.qualname.split('.').any(|p| p == "yaml")
+            || !ctx.file.imports.contains("yaml")
+        {
             return None;
         }
-        let parts: Vec<&str> = ctx.qualname.split('.').collect();
         // Bandit evaluates every condition before `all()`: one that raises ends the test.
         let keywords = Keywords::of(call).ok()?;
         let second = arg_at(call, 1).ok()?;
         let safe = |v: &str| matches!(&second, Lit::Str(s) if s == v);
-        let hit = parts.contains(&"yaml")
-            && parts.last() == Some(&"load")
-            && keywords.check("Loader", &["SafeLoader"]) != Some(true)
+        let hit = keywords.check("Loader", &["SafeLoader"]) != Some(true)
             && keywords.check("Loader", &["CSafeLoader"]) != Some(true)
             && !safe("SafeLoader")
             && !safe("CSafeLoader");

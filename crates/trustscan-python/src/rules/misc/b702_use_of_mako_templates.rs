@@ -35,8 +35,7 @@ impl Rule for UseOfMakoTemplates {
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
-        let parts: Vec<&str> = ctx.qualname.split('.').collect();
-        (parts.contains(&"mako") && parts.last() == Some(&"Template")).then(|| {
+        (ctx.name == "Template" && ctx.qualname.split('.').any(|p| p == "mako")).then(|| {
             META.issue(
                 "Mako templates allow HTML/JS rendering by default and are inherently open to \
                  XSS attacks. Ensure variables in all templates are properly sanitized via the \

@@ -41,29 +41,14 @@ pub fn is_commit_sha(s: &str) -> bool {
 /// The canonical name of what a call calls, methods of known classes included
 /// (`requests.Session().get`), when its last component is one of `last`; else empty.
 /// Attribute calls are first filtered by their attribute name so most calls never reach
-/// the resolver, and the rules dispatched on one call share one resolution
-/// (`FileState::last_callee`).
-pub fn callee_if<'a>(
-    ctx: &Ctx<'_, 'a>,
-    r: &Resolver<'_, '_, 'a>,
-    call: &'a ast::ExprCall,
-    last: &[&str],
-) -> String {
+/// the resolver (whose answers the rules dispatched on one call share).
+pub fn callee_if<'a>(r: &Resolver<'_, '_, 'a>, call: &'a ast::ExprCall, last: &[&str]) -> String {
     if let Expr::Attribute(a) = &*call.func
         && !last.contains(&a.attr.as_str())
     {
         return String::new();
     }
-    let key = &*call.func as *const Expr as usize;
-    if let Some((k, name)) = &*ctx.file.last_callee.borrow()
-        && *k == key
-    {
-        return filtered(name, last);
-    }
-    let name = method_callee(r, &call.func);
-    let out = filtered(&name, last);
-    *ctx.file.last_callee.borrow_mut() = Some((key, name));
-    out
+    filtered(&method_callee(r, &call.func), last)
 }
 
 /// `name` when its last component (a function's or a method's name) is one of `last`,

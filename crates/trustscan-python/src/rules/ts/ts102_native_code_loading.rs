@@ -120,7 +120,7 @@ impl Rule for NativeCodeLoading {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let r = Resolver::new(ctx);
-        let mut f = loading::callee_if(ctx, &r, call, LAST);
+        let mut f = loading::callee_if(&r, call, LAST);
         // `ffi.dlopen(...)` where `ffi` is not resolvable (an attribute, a parameter).
         if let Expr::Attribute(a) = &*call.func
             && a.attr.as_str() == "dlopen"

@@ -358,7 +358,7 @@ impl Rule for NetworkAccess {
         let f = if hub_method {
             loading::method_callee(&r, &call.func)
         } else {
-            loading::callee_if(ctx, &r, call, LAST)
+            loading::callee_if(&r, call, LAST)
         };
         if f.is_empty() {
             return None;

@@ -121,7 +121,7 @@ impl Rule for NestedRemoteCode {
         if custom && let Some(issue) = custom_pipeline(ctx, &r, call) {
             return Some(issue);
         }
-        let f = loading::callee_if(ctx, &r, call, LAST);
+        let f = loading::callee_if(&r, call, LAST);
         if f.is_empty() {
             return None;
         }

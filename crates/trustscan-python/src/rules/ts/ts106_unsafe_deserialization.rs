@@ -85,7 +85,7 @@ impl Rule for UnsafeDeserialization {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let r = Resolver::new(ctx);
-        let f = loading::callee_if(ctx, &r, call, LAST);
+        let f = loading::callee_if(&r, call, LAST);
         if f.is_empty() {
             return None;
         }

@@ -130,6 +130,13 @@ fn subscript<'a>(ctx: &Ctx<'_, 'a>, s: &'a ast::ExprSubscript) -> Option<Issue> 
     {
         return None;
     }
+    // An attribute resolves to a name ending in that attribute (import aliases never hold
+    // dots): only `<...>.environ[...]` can be the environment.
+    if let Expr::Attribute(a) = &*s.value
+        && !matches!(a.attr.as_str(), "environ" | "environb")
+    {
+        return None;
+    }
     let r = Resolver::new(ctx);
     let key = r.fold_str(&s.slice)?;
     let (label, confidence) = secret_variable(&key)?;
