@@ -87,6 +87,7 @@ pub fn summarize(module: &ast::ModModule, index: &LineIndex) -> ModuleSummary {
         seen: Default::default(),
         params: HashSet::default(),
         known: known_roots(module),
+        buffer: String::new(),
     };
     s.out.references.entry(MODULE_SCOPE.into()).or_default();
     for stmt in &module.body {
@@ -202,6 +203,8 @@ struct Summarizer<'i> {
     params: HashSet<String>,
     /// See [`known_roots`].
     known: HashSet<String>,
+    /// Scratch space for spelling references.
+    buffer: String,
 }
 
 impl Summarizer<'_> {
@@ -220,13 +223,15 @@ impl Summarizer<'_> {
         if !(self.known.contains(root.name) || (call && root.attribute)) {
             return;
         }
-        let Some(path) = dotted(e) else { return };
-        // Most names recur within a scope: look up before paying for a key.
-        let seen = &mut self.seen[call as usize];
-        if seen.contains(path.as_str()) {
+        // Most names recur within a scope: spelled into a reused buffer and looked up
+        // before paying for a key.
+        let mut path = std::mem::take(&mut self.buffer);
+        path.clear();
+        if !dotted_into(e, &mut path) || self.seen[call as usize].contains(path.as_str()) {
+            self.buffer = path;
             return;
         }
-        seen.insert(path.clone());
+        self.seen[call as usize].insert(path.clone());
         let line = self.line(e.range());
         let reference = Reference { path, call, line };
         match self.out.references.get_mut(&self.scope) {
