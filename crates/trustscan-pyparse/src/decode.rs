@@ -14,6 +14,24 @@ pub struct DecodedSource {
     pub problem: Option<String>,
 }
 
+/// [`decode_source`] taking the bytes: plain UTF-8 (no BOM, no other cookie) becomes the
+/// text without a copy.
+pub fn decode_source_owned(bytes: Vec<u8>) -> DecodedSource {
+    let plain = !bytes.starts_with(b"\xef\xbb\xbf")
+        && coding_cookie(&bytes).is_none_or(|c| normalize(&c) == "utf-8");
+    if !plain {
+        return decode_source(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => DecodedSource {
+            text,
+            encoding: "utf-8".into(),
+            problem: None,
+        },
+        Err(e) => decode_source(e.as_bytes()),
+    }
+}
+
 /// Decode Python source bytes the way the interpreter would before compiling them.
 pub fn decode_source(bytes: &[u8]) -> DecodedSource {
     const BOM: &[u8] = b"\xef\xbb\xbf";
@@ -191,5 +209,27 @@ mod tests {
 
         let d = decode_source(b"\xef\xbb\xbf# coding: latin-1\n");
         assert!(d.problem.is_some());
+    }
+
+    #[test]
+    fn owned_decoding_agrees_with_borrowed() {
+        let inputs: [&[u8]; 8] = [
+            b"x = 1\n",
+            b"# coding: utf-8\nx = '\xc3\xa9'\n",
+            b"# -*- coding: latin-1 -*-\nx = '\xe9'\n",
+            b"\xef\xbb\xbfx = 1\n",
+            b"\xef\xbb\xbf# coding: latin-1\n",
+            b"x = '\xff\xfe'\n",
+            b"# coding: klingon\nx = 1\n",
+            b"",
+        ];
+        for bytes in inputs {
+            let (owned, borrowed) = (decode_source_owned(bytes.to_vec()), decode_source(bytes));
+            assert_eq!(
+                (owned.text, owned.encoding, owned.problem),
+                (borrowed.text, borrowed.encoding, borrowed.problem),
+                "{bytes:?}"
+            );
+        }
     }
 }

@@ -14,7 +14,7 @@ mod facts;
 mod literal;
 mod prepass;
 
-pub use decode::{DecodedSource, decode_source};
+pub use decode::{DecodedSource, decode_source, decode_source_owned};
 pub use facts::{
     Assignment, AtLoad, Binding, BindingKind, DynamicImport, Enclosure, ImportFact, LoopPart,
     ModuleFacts, SyntaxIssue, SysPathEdit, SysPathOp, TryPart, at_load, snippet,
@@ -50,7 +50,7 @@ pub fn with_parsed<T: Send + 'static>(
     options: &Options,
     f: impl FnOnce(&ParsedFile) -> T + Send + 'static,
 ) -> Result<T, String> {
-    let decoded = decode_source(&bytes);
+    let decoded = decode_source_owned(bytes);
     if decoded.text.len() > options.max_parse_bytes {
         return Err(format!(
             "{} bytes is above the {}-byte parse limit",
