@@ -89,7 +89,13 @@ pub fn with_parsed<T: Send + 'static>(
                 .map(|e| format!("syntax error at line {}: {}", e.line, e.message));
         }
         // A tree deeper than any CPython accepts is leaked rather than dropped recursively.
-        let max_depth = facts::max_depth(parsed.syntax());
+        // The depth (or, when that is small enough to decide nothing, a bound on it).
+        let bound = facts::depth_bound(parsed.tokens());
+        let max_depth = if parsed.errors().is_empty() && bound <= CPYTHON_MAX_AST_DEPTH {
+            bound
+        } else {
+            facts::max_depth(parsed.syntax())
+        };
         if refusal.is_none() && max_depth > CPYTHON_MAX_AST_DEPTH {
             refusal = Some(format!(
                 "syntax nests {max_depth} levels deep; CPython refuses to compile beyond about \

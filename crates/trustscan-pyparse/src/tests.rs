@@ -221,3 +221,46 @@ fn non_utf8_is_analysed_and_reported() {
             .any(|i| i.module.as_deref() == Some("m"))
     );
 }
+
+#[test]
+fn the_token_bound_on_depth_is_never_below_the_depth() {
+    let mut sources: Vec<String> = vec![
+        "x\n".into(),
+        "class A:\n    def f(self, a=lambda y=(1, [2, {3: f'{z!r:{w}}'}]): y):\n        if a: return -a\n"
+            .into(),
+        "@d(e)\n@g.h[i]\nclass B(C, metaclass=M):\n    x: int = 1; y = 2\n".into(),
+        "try:\n    pass\nexcept E as e:\n    with a as b, c:\n        match x:\n            case [1, *r] if r: pass\n"
+            .into(),
+        "if a: b = c\nelif d:\n    while e:\n        for f in g: h = i if j else k\nelse:\n    del l[m:n:o]\n"
+            .into(),
+        "x = (a\n     + b  # comment\n     + c) \\\n    * d\n".into(),
+        "async def f():\n    await g(*a, **k)\n    yield (y := [i async for i in z if i])\n".into(),
+    ];
+    for n in [10, 200, 1_000] {
+        sources.push(format!("x = 1{}\n", "+1".repeat(n)));
+        sources.push(format!("x = {}1{}\n", "(".repeat(n), ")".repeat(n)));
+        sources.push(format!("x = a{}\n", ".b".repeat(n)));
+        sources.push(format!("x = {}1\n", "lambda: ".repeat(n)));
+        let mut nested = String::new();
+        for level in 0..n.min(90) {
+            nested += &format!("{}if x{level}: y = [z, (w,)]\n", "    ".repeat(level));
+            nested += &format!("{}if x{level}:\n", "    ".repeat(level));
+        }
+        nested += &format!("{}pass\n", "    ".repeat(n.min(90)));
+        sources.push(nested);
+    }
+    for src in &sources {
+        let parsed =
+            ruff_python_parser::parse_unchecked_source(src, ruff_python_ast::PySourceType::Python);
+        assert!(parsed.errors().is_empty(), "{src}");
+        let (depth, bound) = (
+            crate::facts::max_depth(parsed.syntax()),
+            crate::facts::depth_bound(parsed.tokens()),
+        );
+        assert!(
+            depth <= bound,
+            "depth {depth} > bound {bound}: {}",
+            &src[..src.len().min(80)]
+        );
+    }
+}
