@@ -138,12 +138,20 @@ fn subscript<'a>(ctx: &Ctx<'_, 'a>, s: &'a ast::ExprSubscript) -> Option<Issue> 
         return None;
     }
     let r = Resolver::new(ctx);
-    let key = r.fold_str(&s.slice)?;
+    let environ = || {
+        let base = r.callee(&s.value);
+        (base == "os.environ" || base == "os.environb").then_some(base)
+    };
+    // The cheaper test first: a literal key is read as it is, a computed one is folded.
+    let (key, base) = if let Expr::StringLiteral(_) = &*s.slice {
+        let key = r.fold_str(&s.slice)?;
+        secret_variable(&key)?;
+        (key, environ()?)
+    } else {
+        let base = environ()?;
+        (r.fold_str(&s.slice)?, base)
+    };
     let (label, confidence) = secret_variable(&key)?;
-    let base = r.callee(&s.value);
-    if base != "os.environ" && base != "os.environb" {
-        return None;
-    }
     Some(env_issue(&format!("{base}[...]"), &key, label, confidence))
 }
 
