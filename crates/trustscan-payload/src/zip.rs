@@ -213,9 +213,10 @@ fn find_eocd(data: &[u8]) -> Option<usize> {
     let lowest = data.len().saturating_sub(22 + 0xffff);
     let last = data.len().checked_sub(22)?;
     let tail = &data[lowest..last + 4];
-    // The forward search is vectorised, the backward one is not: most files have none.
-    memchr::memmem::find(tail, b"PK\x05\x06")?;
-    memchr::memmem::rfind(tail, b"PK\x05\x06").map(|i| lowest + i)
+    // The forward search is vectorised, the backward one is not: most files have none, and
+    // the backward one need not look before the first.
+    let first = memchr::memmem::find(tail, b"PK\x05\x06")?;
+    memchr::memmem::rfind(&tail[first..], b"PK\x05\x06").map(|i| lowest + first + i)
 }
 
 /// `n` bytes at `at`, if the data has them (offsets come from the file: no overflow).

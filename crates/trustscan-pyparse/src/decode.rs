@@ -14,11 +14,14 @@ pub struct DecodedSource {
     pub problem: Option<String>,
 }
 
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// [`decode_source`] taking the bytes: plain UTF-8 (no BOM, no other cookie) becomes the
 /// text without a copy.
 pub fn decode_source_owned(bytes: Vec<u8>) -> DecodedSource {
-    let plain = !bytes.starts_with(b"\xef\xbb\xbf")
-        && coding_cookie(&bytes).is_none_or(|c| normalize(&c) == "utf-8");
+    let plain =
+        !bytes.starts_with(BOM) && coding_cookie(&bytes).is_none_or(|c| normalize(&c) == "utf-8");
     if !plain {
         return decode_source(&bytes);
     }
@@ -34,7 +37,6 @@ pub fn decode_source_owned(bytes: Vec<u8>) -> DecodedSource {
 
 /// Decode Python source bytes the way the interpreter would before compiling them.
 pub fn decode_source(bytes: &[u8]) -> DecodedSource {
-    const BOM: &[u8] = b"\xef\xbb\xbf";
     let (has_bom, body) = match bytes.strip_prefix(BOM) {
         Some(rest) => (true, rest),
         None => (false, bytes),

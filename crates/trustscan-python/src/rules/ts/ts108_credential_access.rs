@@ -143,15 +143,16 @@ fn subscript<'a>(ctx: &Ctx<'_, 'a>, s: &'a ast::ExprSubscript) -> Option<Issue> 
         (base == "os.environ" || base == "os.environb").then_some(base)
     };
     // The cheaper test first: a literal key is read as it is, a computed one is folded.
-    let (key, base) = if let Expr::StringLiteral(_) = &*s.slice {
+    let secret_key = || {
         let key = r.fold_str(&s.slice)?;
-        secret_variable(&key)?;
-        (key, environ()?)
+        secret_variable(&key).map(|secret| (key, secret))
+    };
+    let ((key, (label, confidence)), base) = if let Expr::StringLiteral(_) = &*s.slice {
+        (secret_key()?, environ()?)
     } else {
         let base = environ()?;
-        (r.fold_str(&s.slice)?, base)
+        (secret_key()?, base)
     };
-    let (label, confidence) = secret_variable(&key)?;
     Some(env_issue(&format!("{base}[...]"), &key, label, confidence))
 }
 
