@@ -25,8 +25,9 @@
 use crate::summary::{ClassInfo, MODULE_SCOPE, ModuleSummary};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 /// Methods a constructed instance may have run by Python itself.
 const INSTANCE_HOOKS: &[&str] = &[
@@ -70,8 +71,17 @@ pub struct Edge {
 pub struct CallGraph {
     pub nodes: Vec<ScopeId>,
     index: NodeIndex,
-    pub edges: Vec<Vec<Edge>>,
+    /// By file, the number of its first node: a file's scopes are numbered together, and
+    /// the by-name hubs come after the last file's (at `first_node[files]`).
+    first_node: Vec<usize>,
+    /// Edges out of each hub, by hub number (node - `first_node[files]`).
+    hub_edges: Vec<Vec<Edge>>,
+    /// By file, the edges out of each of its scopes, resolved when a search first reaches
+    /// the file: code no load reaches (most of a vendored library, or all of a package
+    /// nothing loads) is never resolved.
+    file_edges: Vec<OnceLock<Vec<Vec<Edge>>>>,
     repo: Repo,
+    threads: usize,
 }
 
 /// The repository's modules, by dotted name and by path, with lookup indexes. Read-only,
@@ -737,52 +747,50 @@ fn hub(name: &str) -> ScopeId {
 }
 
 impl CallGraph {
-    /// Build the graph of a repository from its modules' summaries (keyed by path), the
-    /// files' edges resolved on `threads` workers.
+    /// Build the graph of a repository from its modules' summaries (keyed by path): its
+    /// nodes now, the edges out of a file's scopes when [`CallGraph::reach`] first needs
+    /// them (on `threads` workers).
     pub fn build(summaries: BTreeMap<String, ModuleSummary>, threads: usize) -> CallGraph {
-        let mut g = CallGraph {
-            nodes: Vec::new(),
-            index: NodeIndex::default(),
-            edges: Vec::new(),
-            repo: Repo::new(summaries, threads),
-        };
-        // Nodes: every scope, then one hub per method name with edges to those methods.
+        let repo = Repo::new(summaries, threads);
+        // Nodes: every scope, file by file, then one hub per method name with edges to
+        // those methods.
         let mut methods_by_name: BTreeMap<&str, Vec<(FileId, &str)>> = BTreeMap::new();
-        let mut scopes: Vec<(FileId, &str)> = Vec::new();
-        for (file, module) in g.repo.modules.iter().enumerate() {
-            let s = &module.summary;
-            scopes.extend(s.references.keys().map(|k| (file, k.as_str())));
-            for f in &s.functions {
-                scopes.push((file, &f.qualname));
-                if f.class.is_some() {
-                    let name = f.qualname.rsplit('.').next().unwrap_or(&f.qualname);
-                    methods_by_name
-                        .entry(name)
-                        .or_default()
-                        .push((file, &f.qualname));
-                }
-            }
-        }
         let mut nodes = Vec::new();
         let mut index = NodeIndex {
-            scopes: vec![HashMap::default(); g.repo.files.len()],
+            scopes: vec![HashMap::default(); repo.files.len()],
             hubs: HashMap::default(),
         };
-        for (file, scope) in scopes {
-            if index.scope(file, scope).is_none() {
-                index.scopes[file].insert(scope.to_string(), nodes.len());
-                nodes.push(ScopeId {
-                    file: g.repo.files[file].clone(),
-                    scope: scope.to_string(),
-                });
+        let mut first_node = Vec::with_capacity(repo.files.len() + 1);
+        for (file, module) in repo.modules.iter().enumerate() {
+            first_node.push(nodes.len());
+            let s = &module.summary;
+            let scopes = s
+                .references
+                .keys()
+                .chain(s.functions.iter().map(|f| &f.qualname));
+            for scope in scopes {
+                if index.scope(file, scope).is_none() {
+                    index.scopes[file].insert(scope.to_string(), nodes.len());
+                    nodes.push(ScopeId {
+                        file: repo.files[file].clone(),
+                        scope: scope.to_string(),
+                    });
+                }
+            }
+            for f in s.functions.iter().filter(|f| f.class.is_some()) {
+                let name = f.qualname.rsplit('.').next().unwrap_or(&f.qualname);
+                methods_by_name
+                    .entry(name)
+                    .or_default()
+                    .push((file, &f.qualname));
             }
         }
-        let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); nodes.len()];
+        first_node.push(nodes.len());
+        let mut hub_edges = Vec::new();
         for (name, methods) in methods_by_name {
-            let h = nodes.len();
-            index.hubs.insert(name.to_string(), h);
+            index.hubs.insert(name.to_string(), nodes.len());
             nodes.push(hub(name));
-            edges.push(
+            hub_edges.push(
                 methods
                     .into_iter()
                     .filter_map(|(f, q)| index.scope(f, q))
@@ -794,27 +802,76 @@ impl CallGraph {
                     .collect(),
             );
         }
-        // Each worker resolves a run of files with its own caches; the edges are joined in
-        // file order, so the graph does not depend on the number of workers.
-        let files = g.repo.files.len();
-        let chunk = files.div_ceil(threads.max(1) * 8).max(1);
-        let runs = files.div_ceil(chunk);
-        let per_run = trustscan_pyparse::parallel_map(runs, threads, |i| {
-            let resolver = g.repo.resolver();
-            (i * chunk..((i + 1) * chunk).min(files))
-                .flat_map(|file| file_edges(&resolver, &index, file))
-                .collect::<Vec<_>>()
+        let file_edges = (0..repo.files.len()).map(|_| OnceLock::new()).collect();
+        CallGraph {
+            nodes,
+            index,
+            first_node,
+            hub_edges,
+            file_edges,
+            repo,
+            threads,
+        }
+    }
+
+    /// The edges out of `node`; none for a file not yet resolved (see [`CallGraph::resolve`]).
+    fn edges_of(&self, node: usize) -> &[Edge] {
+        let files = self.file_edges.len();
+        if let Some(hub) = node.checked_sub(self.first_node[files]) {
+            return &self.hub_edges[hub];
+        }
+        let file = self.first_node.partition_point(|&first| first <= node) - 1;
+        self.file_edges[file]
+            .get()
+            .and_then(|per_node| per_node.get(node - self.first_node[file]))
+            .map_or(&[], |e| e.as_slice())
+    }
+
+    /// Resolve the edges of the files of `nodes` not resolved yet, on the graph's workers.
+    /// Each worker resolves a run of files with its own caches; the resolver's answers do
+    /// not depend on what it resolved before, so neither do the edges.
+    fn resolve(&self, nodes: &[usize]) {
+        let hubs = self.first_node[self.file_edges.len()];
+        let mut files: Vec<FileId> = nodes
+            .iter()
+            .filter(|&&n| n < hubs)
+            .map(|&n| self.first_node.partition_point(|&first| first <= n) - 1)
+            .filter(|&f| self.file_edges[f].get().is_none())
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        let chunk = files.len().div_ceil(self.threads.max(1) * 8).max(1);
+        let runs: Vec<&[FileId]> = files.chunks(chunk).collect();
+        trustscan_pyparse::parallel_map(runs.len(), self.threads, |i| {
+            let resolver = self.repo.resolver();
+            for &file in runs[i] {
+                let _ = self.file_edges[file].set(self.resolve_file(&resolver, file));
+            }
         });
+        // A file whose resolution failed (an internal error) has no edges.
+        for &file in &files {
+            let _ = self.file_edges[file].set(Vec::new());
+        }
+    }
+
+    /// The edges out of each scope of `file`, by node - `first_node[file]`; the first edge
+    /// between two scopes is kept.
+    fn resolve_file(&self, resolver: &Resolver, file: FileId) -> Vec<Vec<Edge>> {
+        let first = self.first_node[file];
+        let mut out = vec![Vec::new(); self.first_node[file + 1] - first];
         let mut seen: HashSet<(usize, usize)> = HashSet::default();
-        for (from, to, line, how) in per_run.into_iter().flatten().flatten() {
+        for (from, to, line, how) in file_edges(resolver, &self.index, file) {
             if seen.insert((from, to)) {
-                edges[from].push(Edge { to, line, how });
+                out[from - first].push(Edge { to, line, how });
             }
         }
-        g.nodes = nodes;
-        g.edges = edges;
-        g.index = index;
-        g
+        out
+    }
+
+    /// Edges resolved so far (the hubs' and those of the files searches reached).
+    pub fn resolved_edges(&self) -> usize {
+        let files = self.file_edges.iter().filter_map(OnceLock::get).flatten();
+        self.hub_edges.iter().chain(files).map(Vec::len).sum()
     }
 
     pub fn find(&self, file: &str, scope: &str) -> Option<usize> {
@@ -850,19 +907,25 @@ impl CallGraph {
     /// reached by (`None` for roots). Shortest paths make the shortest evidence.
     pub fn reach(&self, roots: &[usize]) -> HashMap<usize, Option<(usize, Edge)>> {
         let mut seen: HashMap<usize, Option<(usize, Edge)>> = HashMap::default();
-        let mut queue = VecDeque::new();
-        for &r in roots {
-            if seen.insert(r, None).is_none() {
-                queue.push_back(r);
-            }
-        }
-        while let Some(n) = queue.pop_front() {
-            for e in &self.edges[n] {
-                if let std::collections::hash_map::Entry::Vacant(v) = seen.entry(e.to) {
-                    v.insert(Some((n, e.clone())));
-                    queue.push_back(e.to);
+        // Level by level, so each level's files are resolved together, in parallel; the
+        // order of discovery is a queue's.
+        let mut level: Vec<usize> = roots
+            .iter()
+            .copied()
+            .filter(|&r| seen.insert(r, None).is_none())
+            .collect();
+        while !level.is_empty() {
+            self.resolve(&level);
+            let mut next = Vec::new();
+            for n in level {
+                for e in self.edges_of(n) {
+                    if let std::collections::hash_map::Entry::Vacant(v) = seen.entry(e.to) {
+                        v.insert(Some((n, e.clone())));
+                        next.push(e.to);
+                    }
                 }
             }
+            level = next;
         }
         seen
     }

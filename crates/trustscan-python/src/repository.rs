@@ -77,7 +77,7 @@ pub fn code_report(plan: &LoadPlan, analysis: RepositoryAnalysis) -> CodeReport 
         files_analyzed: files.len(),
         call_graph: GraphStats {
             scopes: graph.nodes.len(),
-            edges: graph.edges.iter().map(|e| e.len()).sum(),
+            edges: graph.resolved_edges(),
         },
         ..Default::default()
     };
