@@ -519,12 +519,19 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     // Every other file is judged by content; those named directly that are no payload
     // format are read as Python, as `bandit` reads any file it is given.
     let mut payloads = Vec::new();
-    for (path, judged) in other
-        .iter()
-        .zip(payloads::parallel_map(&other, threads, |p| {
-            check::judge(p, &payload_options)
-        }))
-    {
+    let judged = trustscan_pyparse::parallel_map(other.len(), threads, |i| {
+        check::judge(&other[i], &payload_options)
+    });
+    for (path, judged) in other.iter().zip(judged) {
+        // A judgement that failed is inconclusive, never clean.
+        let judged = judged.unwrap_or_else(|| {
+            Some(trustscan_report::PayloadFile {
+                path: path.display().to_string(),
+                reachability: trustscan_core::Reachability::NotReached,
+                loaded_by: Vec::new(),
+                report: payloads::internal_error("inspecting it"),
+            })
+        });
         match judged {
             Some(p) if p.report.is_payload() => payloads.push(p),
             _ if named.contains(path) => files.push(path.clone()),

@@ -2,7 +2,6 @@
 //! content and judged by the payload scanner, with the loading APIs that deserialize it.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use trustscan_core::{LoadPlan, Reachability, StepKind, Subject};
 use trustscan_payload::{Options, Report};
 use trustscan_report::PayloadFile;
@@ -62,11 +61,13 @@ pub fn scan(
         .filter(|f| f.is_readable())
         .map(|f| f.path.as_str())
         .collect();
-    let judge = |path: &str| -> Option<PayloadFile> {
-        let by = loaded
+    let loaded_by = |path: &str| {
+        loaded
             .get(path)
-            .or_else(|| snapshot.url_of(path).and_then(|u| loaded.get(u)));
-        let report = match snapshot.view(path) {
+            .or_else(|| snapshot.url_of(path).and_then(|u| loaded.get(u)))
+    };
+    let inspect = |path: &str| -> Report {
+        match snapshot.view(path) {
             Ok(bytes) => {
                 let r = match bytes.present() {
                     // A local header is 30 bytes; a fetched member has all of them.
@@ -77,7 +78,7 @@ pub fn scan(
                     }
                     None => trustscan_payload::inspect_file(&bytes, path, options),
                 };
-                match by {
+                match loaded_by(path) {
                     // torch.load and pickle.load unpickle whatever they are given.
                     Some((_, true)) if !r.is_payload() => {
                         trustscan_payload::inspect::as_pickle(&bytes, options)
@@ -86,25 +87,36 @@ pub fn scan(
                 }
             }
             Err(e) => unreadable(e.to_string()),
-        };
-        if !report.is_payload() && by.is_none() {
-            return None;
         }
-        Some(PayloadFile {
-            path: path.to_string(),
-            reachability: if by.is_some() {
-                Reachability::RunsAtLoad
-            } else {
-                Reachability::NotReached
-            },
-            loaded_by: by.map(|(apis, _)| apis.clone()).unwrap_or_default(),
-            report,
-        })
     };
-    parallel_map(&paths, threads, |p| judge(p))
-        .into_iter()
-        .flatten()
+    let reports = trustscan_pyparse::parallel_map(paths.len(), threads, |i| inspect(paths[i]));
+    paths
+        .iter()
+        .zip(reports)
+        .filter_map(|(&path, report)| {
+            // An inspection that failed is inconclusive, never clean.
+            let report = report.unwrap_or_else(|| internal_error("inspecting it"));
+            let by = loaded_by(path);
+            if !report.is_payload() && by.is_none() {
+                return None;
+            }
+            Some(PayloadFile {
+                path: path.to_string(),
+                reachability: if by.is_some() {
+                    Reachability::RunsAtLoad
+                } else {
+                    Reachability::NotReached
+                },
+                loaded_by: by.map(|(apis, _)| apis.clone()).unwrap_or_default(),
+                report,
+            })
+        })
         .collect()
+}
+
+/// A report for a file whose `stage` failed with an internal error (a bug, caught).
+pub fn internal_error(stage: &str) -> Report {
+    unreadable(format!("{stage} failed with an internal error"))
 }
 
 /// A report for a file that could not be read.
@@ -148,37 +160,4 @@ fn loaded_files(plan: &LoadPlan) -> BTreeMap<&str, (Vec<String>, bool)> {
         }
     }
     out
-}
-
-/// `f` over `items` on `threads` workers, results in item order.
-pub fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    if threads <= 1 || items.len() <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads.clamp(1, items.len().max(1)))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        mine.push((i, f(item)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
 }

@@ -35,29 +35,38 @@ pub fn scan(
         .map(|f| f.path.as_str())
         .filter(|p| is_code_or_template(p) || pickled.contains_key(p))
         .collect();
-    let per_file = crate::payloads::parallel_map(&paths, threads, |path| {
-        let Ok(bytes) = snapshot.view(path) else {
-            return Vec::new();
-        };
+    let reach = |path: &str| {
         let runs = executed.contains(path)
             || pickled
                 .get(path)
                 .is_some_and(|p| p.reachability != Reachability::NotReached);
-        let reach = if runs {
+        if runs {
             Reachability::RunsAtLoad
         } else {
             Reachability::NotReached
+        }
+    };
+    let per_file = trustscan_pyparse::parallel_map(paths.len(), threads, |i| {
+        let path = paths[i];
+        let Ok(bytes) = snapshot.view(path) else {
+            return Vec::new();
         };
         match sigs.try_scan(&bytes) {
             Ok(matches) => matches
                 .into_iter()
-                .map(|m| finding(path, &bytes, &m, reach))
+                .map(|m| finding(path, &bytes, &m, reach(path)))
                 .collect(),
             // A scan that ran out of time is not a clean file.
-            Err(e) => vec![unfinished(path, &e, reach)],
+            Err(e) => vec![unfinished(path, &e, reach(path))],
         }
     });
-    per_file.into_iter().flatten().collect()
+    paths
+        .iter()
+        .zip(per_file)
+        .flat_map(|(&path, found)| {
+            found.unwrap_or_else(|| vec![unfinished(path, "internal error", reach(path))])
+        })
+        .collect()
 }
 
 /// A low finding saying the file's signature scan did not finish (e.g. its time ran out).
