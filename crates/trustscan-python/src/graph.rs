@@ -820,7 +820,7 @@ impl CallGraph {
         if let Some(hub) = node.checked_sub(self.first_node[files]) {
             return &self.hub_edges[hub];
         }
-        let file = self.first_node.partition_point(|&first| first <= node) - 1;
+        let file = self.file_of(node);
         self.file_edges[file]
             .get()
             .and_then(|per_node| per_node.get(node - self.first_node[file]))
@@ -835,11 +835,14 @@ impl CallGraph {
         let mut files: Vec<FileId> = nodes
             .iter()
             .filter(|&&n| n < hubs)
-            .map(|&n| self.first_node.partition_point(|&first| first <= n) - 1)
+            .map(|&n| self.file_of(n))
             .filter(|&f| self.file_edges[f].get().is_none())
             .collect();
         files.sort_unstable();
         files.dedup();
+        if files.is_empty() {
+            return;
+        }
         let chunk = files.len().div_ceil(self.threads.max(1) * 8).max(1);
         let runs: Vec<&[FileId]> = files.chunks(chunk).collect();
         trustscan_pyparse::parallel_map(runs.len(), self.threads, |i| {
@@ -852,6 +855,12 @@ impl CallGraph {
         for &file in &files {
             let _ = self.file_edges[file].set(Vec::new());
         }
+    }
+
+    /// The file a scope node belongs to (files without scopes share their number with the
+    /// next file's first: the last file starting at or before `node` holds it).
+    fn file_of(&self, node: usize) -> FileId {
+        self.first_node.partition_point(|&first| first <= node) - 1
     }
 
     /// The edges out of each scope of `file`, by node - `first_node[file]`; the first edge
