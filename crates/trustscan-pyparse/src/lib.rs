@@ -90,12 +90,12 @@ pub fn with_parsed<T: Send + 'static>(
         }
         // A tree deeper than any CPython accepts is leaked rather than dropped recursively.
         // The depth (or, when that is small enough to decide nothing, a bound on it).
-        let bound = facts::depth_bound(parsed.tokens());
-        let max_depth = if parsed.errors().is_empty() && bound <= CPYTHON_MAX_AST_DEPTH {
-            bound
-        } else {
-            facts::max_depth(parsed.syntax())
-        };
+        let max_depth = parsed
+            .errors()
+            .is_empty()
+            .then(|| facts::depth_bound(parsed.tokens()))
+            .filter(|&bound| bound <= CPYTHON_MAX_AST_DEPTH)
+            .unwrap_or_else(|| facts::max_depth(parsed.syntax()));
         if refusal.is_none() && max_depth > CPYTHON_MAX_AST_DEPTH {
             refusal = Some(format!(
                 "syntax nests {max_depth} levels deep; CPython refuses to compile beyond about \

@@ -139,10 +139,18 @@ pub fn judge(
         Ok(bytes) => trustscan_payload::inspect_file(&bytes, &path.to_string_lossy(), options),
         Err(e) => crate::payloads::unreadable(format!("cannot read: {e}")),
     };
-    Some(trustscan_report::PayloadFile {
+    Some(payload_file(path, report))
+}
+
+/// A file `check` was given, with its payload report (nothing loads it).
+pub fn payload_file(
+    path: &Path,
+    report: trustscan_payload::Report,
+) -> trustscan_report::PayloadFile {
+    trustscan_report::PayloadFile {
         path: path.display().to_string(),
         reachability: trustscan_core::Reachability::NotReached,
         loaded_by: Vec::new(),
         report,
-    })
+    }
 }

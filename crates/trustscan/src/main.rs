@@ -525,12 +525,10 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     for (path, judged) in other.iter().zip(judged) {
         // A judgement that failed is inconclusive, never clean.
         let judged = judged.unwrap_or_else(|| {
-            Some(trustscan_report::PayloadFile {
-                path: path.display().to_string(),
-                reachability: trustscan_core::Reachability::NotReached,
-                loaded_by: Vec::new(),
-                report: payloads::internal_error("inspecting it"),
-            })
+            Some(check::payload_file(
+                path,
+                payloads::internal_error("inspecting it"),
+            ))
         });
         match judged {
             Some(p) if p.report.is_payload() => payloads.push(p),

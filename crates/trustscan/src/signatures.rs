@@ -35,7 +35,7 @@ pub fn scan(
         .map(|f| f.path.as_str())
         .filter(|p| is_code_or_template(p) || pickled.contains_key(p))
         .collect();
-    let reach = |path: &str| {
+    let reachability = |path: &str| {
         let runs = executed.contains(path)
             || pickled
                 .get(path)
@@ -51,20 +51,21 @@ pub fn scan(
         let Ok(bytes) = snapshot.view(path) else {
             return Vec::new();
         };
+        let reach = reachability(path);
         match sigs.try_scan(&bytes) {
             Ok(matches) => matches
                 .into_iter()
-                .map(|m| finding(path, &bytes, &m, reach(path)))
+                .map(|m| finding(path, &bytes, &m, reach))
                 .collect(),
             // A scan that ran out of time is not a clean file.
-            Err(e) => vec![unfinished(path, &e, reach(path))],
+            Err(e) => vec![unfinished(path, &e, reach)],
         }
     });
     paths
         .iter()
         .zip(per_file)
         .flat_map(|(&path, found)| {
-            found.unwrap_or_else(|| vec![unfinished(path, "internal error", reach(path))])
+            found.unwrap_or_else(|| vec![unfinished(path, "internal error", reachability(path))])
         })
         .collect()
 }
