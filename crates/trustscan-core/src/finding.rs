@@ -94,7 +94,7 @@ pub struct CodeReport {
     /// Python files analysed (every `.py` of the repository, executed at load or not).
     pub files_analyzed: usize,
     /// Execution scopes (functions and module top levels) in the call graph, and the edges
-    /// resolved (out of the modules a load reaches, and from the by-name hubs).
+    /// resolved (out of the scopes a load reaches, and from the by-name hubs).
     pub call_graph: GraphStats,
     /// Every finding, strongest reachability first, then by severity.
     pub findings: Vec<Finding>,

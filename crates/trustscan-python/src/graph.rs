@@ -76,10 +76,10 @@ pub struct CallGraph {
     first_node: Vec<usize>,
     /// Edges out of each hub, by hub number (node - `first_node[files]`).
     hub_edges: Vec<Vec<Edge>>,
-    /// By file, the edges out of each of its scopes, resolved when a search first reaches
-    /// the file: code no load reaches (most of a vendored library, or all of a package
-    /// nothing loads) is never resolved.
-    file_edges: Vec<OnceLock<Vec<Vec<Edge>>>>,
+    /// By scope node, the edges out of it, resolved when a search first reaches the scope:
+    /// code no load reaches (functions nothing calls, most of a vendored library, all of a
+    /// package nothing loads) is never resolved.
+    scope_edges: Vec<OnceLock<Vec<Edge>>>,
     repo: Repo,
     threads: usize,
 }
@@ -153,13 +153,17 @@ const MAX_RESOLUTION_DEPTH: u32 = 64;
 /// One module's names, for constant-time lookups.
 #[derive(Default)]
 struct ModuleIndex {
-    functions: HashSet<String>,
+    /// Function qualname → position in the summary's `functions` (the last definition).
+    functions: HashMap<String, usize>,
     /// Class qualname → position in the summary's `classes`.
     classes: HashMap<String, usize>,
     /// Class qualname → the names of the methods it defines.
     methods: HashMap<String, HashSet<String>>,
     /// Scope → local name → position of the last import binding it.
     imports: Nested<usize>,
+    /// Scope → positions of the imports and of the class statements it runs, in order.
+    imports_in: HashMap<String, Vec<usize>>,
+    classes_in: HashMap<String, Vec<usize>>,
     /// Scopes with functions, classes or imports of their own inside (`f` when `f.<locals>.g`
     /// exists): only these need looking into when a name is resolved from within.
     enclosing: HashSet<String>,
@@ -207,8 +211,8 @@ fn enclosing_scope(qualname: &str) -> Option<&str> {
 impl ModuleIndex {
     fn new(s: &ModuleSummary) -> ModuleIndex {
         let mut m = ModuleIndex::default();
-        for f in &s.functions {
-            m.functions.insert(f.qualname.clone());
+        for (i, f) in s.functions.iter().enumerate() {
+            m.functions.insert(f.qualname.clone(), i);
             if let Some((class, name)) = f.qualname.rsplit_once('.') {
                 m.methods
                     .entry(class.to_string())
@@ -218,9 +222,11 @@ impl ModuleIndex {
         }
         for (i, c) in s.classes.iter().enumerate() {
             m.classes.entry(c.qualname.clone()).or_insert(i);
+            m.classes_in.entry(c.scope.clone()).or_default().push(i);
         }
         for (i, imp) in s.imports.iter().enumerate() {
             nested_insert(&mut m.imports, &imp.scope, &imp.local, i);
+            m.imports_in.entry(imp.scope.clone()).or_default().push(i);
         }
         let defined = s.functions.iter().map(|f| f.qualname.as_str());
         let defined = defined.chain(s.classes.iter().map(|c| c.qualname.as_str()));
@@ -348,7 +354,7 @@ impl Resolver<'_> {
             if index.classes.contains_key(&q) {
                 return Target::Class { file, qualname: q };
             }
-            if index.functions.contains(&q) {
+            if index.functions.contains_key(&q) {
                 return Target::Function { file, qualname: q };
             }
             if let Some(imp) =
@@ -583,22 +589,19 @@ impl NodeIndex {
     }
 }
 
-/// One edge, by node numbers.
-type NumberedEdge = (usize, usize, u32, &'static str);
+/// One edge out of a scope: (to, line, how).
+type ScopeEdge = (usize, u32, &'static str);
 
-/// Every edge out of one file's scopes.
-fn file_edges(r: &Resolver, nodes: &NodeIndex, file: FileId) -> Vec<NumberedEdge> {
-    let Some(Module { summary, .. }) = r.modules.get(file) else {
+/// Every edge out of `scope` of `file`: the imports it runs, the class statements it runs,
+/// then its calls and references, in source order.
+fn scope_edges(r: &Resolver, nodes: &NodeIndex, file: FileId, scope: &str) -> Vec<ScopeEdge> {
+    let Some(Module { summary, index, .. }) = r.modules.get(file) else {
         return Vec::new();
     };
-    let mut out: Vec<NumberedEdge> = Vec::new();
-    let mut push = |from: &str, to: Option<usize>, line: u32, how: &'static str| {
-        if let (Some(from), Some(to)) = (nodes.scope(file, from), to) {
-            out.push((from, to, line, how));
-        }
-    };
+    let mut out: Vec<ScopeEdge> = Vec::new();
     // Imports run the imported repository modules (and the packages above them).
-    for imp in &summary.imports {
+    for &i in index.imports_in.get(scope).into_iter().flatten() {
+        let imp = &summary.imports[i];
         let module = r.absolute(file, imp.level, &imp.module);
         let mut targets = Vec::new();
         if let Some(n) = &imp.name {
@@ -617,55 +620,51 @@ fn file_edges(r: &Resolver, nodes: &NodeIndex, file: FileId) -> Vec<NumberedEdge
             targets.push(prefix.clone());
         }
         for m in targets {
-            if let Some(f) = r.file_of(&m) {
-                push(
-                    &imp.scope,
-                    nodes.scope(f, MODULE_SCOPE),
-                    imp.line,
-                    "imports",
-                );
+            if let Some(to) = r.file_of(&m).and_then(|f| nodes.scope(f, MODULE_SCOPE)) {
+                out.push((to, imp.line, "imports"));
             }
         }
     }
     // A class statement runs its bases' `__init_subclass__` and its metaclass.
-    for class in &summary.classes {
+    for &i in index.classes_in.get(scope).into_iter().flatten() {
+        let class = &summary.classes[i];
         let mro = r.mro(file, &class.qualname);
         for (f, q) in mro.iter().skip(1) {
-            if r.defines_method(*f, q, "__init_subclass__") {
-                let to = nodes.scope(*f, &format!("{q}.__init_subclass__"));
-                push(&class.scope, to, class.line, "subclasses");
+            if r.defines_method(*f, q, "__init_subclass__")
+                && let Some(to) = nodes.scope(*f, &format!("{q}.__init_subclass__"))
+            {
+                out.push((to, class.line, "subclasses"));
             }
         }
         if let Some(meta) = &class.metaclass
             && let Target::Class { file: mf, qualname } = r.resolve(file, &class.scope, meta)
         {
             for hook in ["__prepare__", "__new__", "__init__"] {
-                if let Some((f, q)) = r.method(mf, &qualname, hook) {
-                    push(&class.scope, nodes.scope(f, &q), class.line, "metaclass");
+                if let Some(to) = r
+                    .method(mf, &qualname, hook)
+                    .and_then(|(f, q)| nodes.scope(f, &q))
+                {
+                    out.push((to, class.line, "metaclass"));
                 }
             }
         }
     }
     // Calls and references.
-    let class_of: HashMap<&str, Option<&str>> = summary
+    let class = index
         .functions
-        .iter()
-        .map(|f| (f.qualname.as_str(), f.class.as_deref()))
-        .collect();
-    for (scope, refs) in &summary.references {
-        let class = class_of.get(scope.as_str()).copied().flatten();
-        for reference in refs {
-            for (to, how) in targets(
-                r,
-                nodes,
-                file,
-                scope,
-                class,
-                &reference.path,
-                reference.call,
-            ) {
-                push(scope, Some(to), reference.line, how);
-            }
+        .get(scope)
+        .and_then(|&i| summary.functions[i].class.as_deref());
+    for reference in summary.references.get(scope).into_iter().flatten() {
+        for (to, how) in targets(
+            r,
+            nodes,
+            file,
+            scope,
+            class,
+            &reference.path,
+            reference.call,
+        ) {
+            out.push((to, reference.line, how));
         }
     }
     out
@@ -802,58 +801,55 @@ impl CallGraph {
                     .collect(),
             );
         }
-        let file_edges = (0..repo.files.len()).map(|_| OnceLock::new()).collect();
+        let scope_edges = (0..first_node[repo.files.len()])
+            .map(|_| OnceLock::new())
+            .collect();
         CallGraph {
             nodes,
             index,
             first_node,
             hub_edges,
-            file_edges,
+            scope_edges,
             repo,
             threads,
         }
     }
 
-    /// The edges out of `node`; none for a file not yet resolved (see [`CallGraph::resolve`]).
+    /// The edges out of `node`; none for a scope not yet resolved (see
+    /// [`CallGraph::resolve`]).
     fn edges_of(&self, node: usize) -> &[Edge] {
-        let files = self.file_edges.len();
-        if let Some(hub) = node.checked_sub(self.first_node[files]) {
-            return &self.hub_edges[hub];
+        match self.scope_edges.get(node) {
+            Some(edges) => edges.get().map_or(&[], Vec::as_slice),
+            None => &self.hub_edges[node - self.scope_edges.len()],
         }
-        let file = self.file_of(node);
-        self.file_edges[file]
-            .get()
-            .and_then(|per_node| per_node.get(node - self.first_node[file]))
-            .map_or(&[], |e| e.as_slice())
     }
 
-    /// Resolve the edges of the files of `nodes` not resolved yet, on the graph's workers.
-    /// Each worker resolves a run of files with its own caches; the resolver's answers do
-    /// not depend on what it resolved before, so neither do the edges.
+    /// Resolve the edges of the scopes among `nodes` not resolved yet, on the graph's
+    /// workers. Each worker resolves a run of scopes (neighbours, so mostly of one file)
+    /// with its own caches; the resolver's answers do not depend on what it resolved
+    /// before, so neither do the edges.
     fn resolve(&self, nodes: &[usize]) {
-        let hubs = self.first_node[self.file_edges.len()];
-        let mut files: Vec<FileId> = nodes
+        let mut todo: Vec<usize> = nodes
             .iter()
-            .filter(|&&n| n < hubs)
-            .map(|&n| self.file_of(n))
-            .filter(|&f| self.file_edges[f].get().is_none())
+            .copied()
+            .filter(|&n| self.scope_edges.get(n).is_some_and(|e| e.get().is_none()))
             .collect();
-        files.sort_unstable();
-        files.dedup();
-        if files.is_empty() {
+        todo.sort_unstable();
+        todo.dedup();
+        if todo.is_empty() {
             return;
         }
-        let chunk = files.len().div_ceil(self.threads.max(1) * 8).max(1);
-        let runs: Vec<&[FileId]> = files.chunks(chunk).collect();
+        let chunk = todo.len().div_ceil(self.threads.max(1) * 8).max(1);
+        let runs: Vec<&[usize]> = todo.chunks(chunk).collect();
         trustscan_pyparse::parallel_map(runs.len(), self.threads, |i| {
             let resolver = self.repo.resolver();
-            for &file in runs[i] {
-                let _ = self.file_edges[file].set(self.resolve_file(&resolver, file));
+            for &node in runs[i] {
+                let _ = self.scope_edges[node].set(self.resolve_scope(&resolver, node));
             }
         });
-        // A file whose resolution failed (an internal error) has no edges.
-        for &file in &files {
-            let _ = self.file_edges[file].set(Vec::new());
+        // A scope whose resolution failed (an internal error) has no edges.
+        for &node in &todo {
+            let _ = self.scope_edges[node].set(Vec::new());
         }
     }
 
@@ -863,24 +859,25 @@ impl CallGraph {
         self.first_node.partition_point(|&first| first <= node) - 1
     }
 
-    /// The edges out of each scope of `file`, by node - `first_node[file]`; the first edge
-    /// between two scopes is kept.
-    fn resolve_file(&self, resolver: &Resolver, file: FileId) -> Vec<Vec<Edge>> {
-        let first = self.first_node[file];
-        let mut out = vec![Vec::new(); self.first_node[file + 1] - first];
-        let mut seen: HashSet<(usize, usize)> = HashSet::default();
-        for (from, to, line, how) in file_edges(resolver, &self.index, file) {
-            if seen.insert((from, to)) {
-                out[from - first].push(Edge { to, line, how });
-            }
-        }
-        out
+    /// The edges out of a scope node; the first edge to each scope is kept.
+    fn resolve_scope(&self, resolver: &Resolver, node: usize) -> Vec<Edge> {
+        let mut seen: HashSet<usize> = HashSet::default();
+        scope_edges(
+            resolver,
+            &self.index,
+            self.file_of(node),
+            &self.nodes[node].scope,
+        )
+        .into_iter()
+        .filter(|&(to, _, _)| seen.insert(to))
+        .map(|(to, line, how)| Edge { to, line, how })
+        .collect()
     }
 
-    /// Edges resolved so far (the hubs' and those of the files searches reached).
+    /// Edges resolved so far (the hubs' and those of the scopes searches reached).
     pub fn resolved_edges(&self) -> usize {
-        let files = self.file_edges.iter().filter_map(OnceLock::get).flatten();
-        self.hub_edges.iter().chain(files).map(Vec::len).sum()
+        let scopes = self.scope_edges.iter().filter_map(OnceLock::get);
+        self.hub_edges.iter().chain(scopes).map(Vec::len).sum()
     }
 
     pub fn find(&self, file: &str, scope: &str) -> Option<usize> {

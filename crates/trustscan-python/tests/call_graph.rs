@@ -1,6 +1,6 @@
-//! The call graph resolves a file's edges only when a search reaches it: the answers must
-//! not depend on what was resolved before, nor on the number of workers, and files no
-//! search reaches must stay unresolved.
+//! The call graph resolves a scope's edges only when a search reaches it: the answers must
+//! not depend on what was resolved before, nor on the number of workers, and scopes no
+//! search reaches (in files it reached or not) must stay unresolved.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -8,14 +8,15 @@ use trustscan_python::graph::CallGraph;
 use trustscan_python::{Engine, Options, analyze_repository};
 
 /// A package whose top level runs a chain of modules (`chain/m0` imports `m1`, ...) and a
-/// call through two modules, and a module nothing imports that calls into the package.
+/// call through two modules, a function nothing calls, and a module nothing imports that
+/// calls into the package.
 fn repository() -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let mut add = |path: &str, text: &str| files.insert(path.to_string(), text.to_string());
     add("pkg/__init__.py", "from .a import f\n\nf()\n");
     add(
         "pkg/a.py",
-        "from .b import g\nimport chain.m0\n\ndef f():\n    g()\n",
+        "from .b import g\nimport chain.m0\n\ndef f():\n    g()\n\ndef never():\n    g()\n    f()\n",
     );
     add(
         "pkg/b.py",
@@ -86,10 +87,22 @@ fn edges_are_resolved_on_demand_with_the_same_answers() {
     assert_eq!(path.len(), 4, "{path:?}");
     assert!(path[3].contains("pkg/b.py:h"), "{path:?}");
 
-    // Nothing reached other/c.py, so its edges were never resolved; a search from it
-    // resolves them, and answers for the package do not change.
+    // Nothing calls pkg/a.py:never, though its file runs: its edges are resolved only
+    // when a search starts there.
     let after_pkg = one.resolved_edges();
     assert!(after_pkg > hubs_only);
+    let never = one.find("pkg/a.py", "never").unwrap();
+    assert!(from_pkg.iter().all(|(n, _)| *n != never));
+    let from_never = reached(&one, &[never]);
+    assert!(from_never.iter().any(|(n, _)| *n == h));
+    assert!(
+        one.resolved_edges() > after_pkg,
+        "pkg/a.py:never is resolved once reached"
+    );
+    let after_pkg = one.resolved_edges();
+
+    // Nothing reached other/c.py, so its edges were never resolved; a search from it
+    // resolves them, and answers for the package do not change.
     let c = one.find("other/c.py", "<module>").unwrap();
     let from_c = reached(&one, &[c]);
     assert!(
