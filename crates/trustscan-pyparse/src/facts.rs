@@ -795,27 +795,58 @@ pub(crate) fn max_depth(module: &ast::ModModule) -> usize {
     d.max
 }
 
-/// An upper bound on [`max_depth`] from the tokens of a file that parsed without errors, so
-/// most files skip that walk. Statements nest at most two deeper than the indentation (a
-/// compound statement's body on its own line is indented; one on the same line is simple),
-/// and every level of expression spans strictly more tokens than the one inside it, so
-/// expressions nest no deeper than their logical line has tokens.
-pub(crate) fn depth_bound(tokens: &ruff_python_ast::token::Tokens) -> usize {
+/// What one pass over the tokens of a file that parsed without errors tells: a bound on
+/// its AST depth, and the nesting CPython's tokenizer limits.
+pub(crate) struct TokenMeasures {
+    /// An upper bound on [`max_depth`], so most files skip that walk. Statements nest at
+    /// most two deeper than the indentation (a compound statement's body on its own line is
+    /// indented; one on the same line is simple), and every level of expression spans
+    /// strictly more tokens than the one inside it, so expressions nest no deeper than
+    /// their logical line has tokens.
+    pub depth_bound: usize,
+    /// Brackets outside string literals (an f-string's fields are inside its literal, as
+    /// CPython 3.11 tokenizes them) and indentation levels: what
+    /// [`crate::measure_nesting`] finds in the text, without reading it again.
+    pub nesting: crate::Nesting,
+}
+
+pub(crate) fn token_measures(tokens: &ruff_python_ast::token::Tokens) -> TokenMeasures {
     use ruff_python_ast::token::TokenKind;
-    let (mut indent, mut max_indent, mut line, mut max_line) = (0usize, 0usize, 0usize, 0usize);
+    let (mut indent, mut line, mut max_line) = (0usize, 0usize, 0usize);
+    let (mut brackets, mut in_string) = (0usize, 0usize);
+    let mut nesting = crate::Nesting::default();
     for t in tokens.iter() {
         match t.kind() {
             TokenKind::Indent => {
                 indent += 1;
-                max_indent = max_indent.max(indent);
+                nesting.max_indent_levels = nesting.max_indent_levels.max(indent);
             }
             TokenKind::Dedent => indent = indent.saturating_sub(1),
             TokenKind::Newline => {
                 max_line = max_line.max(line);
                 line = 0;
             }
-            _ => line += 1,
+            kind => {
+                line += 1;
+                match kind {
+                    TokenKind::FStringStart | TokenKind::TStringStart => in_string += 1,
+                    TokenKind::FStringEnd | TokenKind::TStringEnd => {
+                        in_string = in_string.saturating_sub(1)
+                    }
+                    TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace if in_string == 0 => {
+                        brackets += 1;
+                        nesting.max_bracket_depth = nesting.max_bracket_depth.max(brackets);
+                    }
+                    TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace if in_string == 0 => {
+                        brackets = brackets.saturating_sub(1)
+                    }
+                    _ => {}
+                }
+            }
         }
     }
-    max_indent + 2 + max_line.max(line)
+    TokenMeasures {
+        depth_bound: nesting.max_indent_levels + 2 + max_line.max(line),
+        nesting,
+    }
 }

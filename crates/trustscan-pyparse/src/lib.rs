@@ -62,12 +62,20 @@ pub fn with_parsed<T: Send + 'static>(
         .problem
         .clone()
         .filter(|p| p.contains("CPython refuses"));
-    if refusal.is_none() {
-        refusal = measure_nesting(&decoded.text).cpython_refusal();
-    }
     on_big_stack(move || {
         let text = decoded.text;
         let parsed = ruff_python_parser::parse_unchecked_source(&text, PySourceType::Python);
+        // A clean parse's tokens tell its nesting; after errors they may not be CPython's.
+        let measures = parsed
+            .errors()
+            .is_empty()
+            .then(|| facts::token_measures(parsed.tokens()));
+        if refusal.is_none() {
+            refusal = match &measures {
+                Some(m) => m.nesting.cpython_refusal(),
+                None => measure_nesting(&text).cpython_refusal(),
+            };
+        }
         let index = LineIndex::from_source_text(&text);
         let comments = parsed
             .tokens()
@@ -90,10 +98,8 @@ pub fn with_parsed<T: Send + 'static>(
         }
         // A tree deeper than any CPython accepts is leaked rather than dropped recursively.
         // The depth (or, when that is small enough to decide nothing, a bound on it).
-        let max_depth = parsed
-            .errors()
-            .is_empty()
-            .then(|| facts::depth_bound(parsed.tokens()))
+        let max_depth = measures
+            .map(|m| m.depth_bound)
             .filter(|&bound| bound <= CPYTHON_MAX_AST_DEPTH)
             .unwrap_or_else(|| facts::max_depth(parsed.syntax()));
         if refusal.is_none() && max_depth > CPYTHON_MAX_AST_DEPTH {

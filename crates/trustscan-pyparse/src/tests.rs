@@ -255,7 +255,7 @@ fn the_token_bound_on_depth_is_never_below_the_depth() {
         assert!(parsed.errors().is_empty(), "{src}");
         let (depth, bound) = (
             crate::facts::max_depth(parsed.syntax()),
-            crate::facts::depth_bound(parsed.tokens()),
+            crate::facts::token_measures(parsed.tokens()).depth_bound,
         );
         assert!(
             depth <= bound,
@@ -263,4 +263,57 @@ fn the_token_bound_on_depth_is_never_below_the_depth() {
             &src[..src.len().min(80)]
         );
     }
+}
+
+/// On a clean parse the tokens give the nesting the text pre-pass measures (which the CPython
+/// limits tests pin down): hand-picked corners, and every Python file of this project.
+#[test]
+fn token_nesting_agrees_with_the_text_prepass() {
+    let mut sources: Vec<String> = vec![
+        "x = ((1))  # (((((\ny = '((((' + \"\"\"\n((((\n\"\"\"\n".into(),
+        "x = f'{(a)}' + f\"{[b for b in c]}\" + f'{f\"{(d)}\"}' + rb'((' + t'{[e]}'\n".into(),
+        "x = (1, # ((\n 2)\nif a:\n\tif b:\n\t\tpass\n\x0cy = 1 + \\\n    2\n".into(),
+        "def f(a=[{1: (2,)}]):\n    if a:\n        return [\n  1,\n        2]\n    return f'{a!r:{w}}'\n"
+            .into(),
+        format!("x = {}1{}\n", "(".repeat(250), ")".repeat(250)),
+        format!("x = {}1{}\n", "[".repeat(200), "]".repeat(200)),
+    ];
+    let mut deep = String::new();
+    for level in 0..102 {
+        deep += &format!("{}if x{level}:\n", " ".repeat(level));
+    }
+    deep += &format!("{}pass\n", " ".repeat(102));
+    sources.push(deep);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut dirs = vec![
+        root.join("examples"),
+        root.join("bench"),
+        root.join("scripts"),
+    ];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "py") {
+                sources.extend(std::fs::read_to_string(&path).ok());
+            }
+        }
+    }
+    let mut checked = 0;
+    for src in &sources {
+        let parsed =
+            ruff_python_parser::parse_unchecked_source(src, ruff_python_ast::PySourceType::Python);
+        if !parsed.errors().is_empty() {
+            continue;
+        }
+        checked += 1;
+        assert_eq!(
+            crate::facts::token_measures(parsed.tokens()).nesting,
+            crate::measure_nesting(src),
+            "{}",
+            &src[..src.len().min(120)]
+        );
+    }
+    assert!(checked > 20, "only {checked} clean sources");
 }
