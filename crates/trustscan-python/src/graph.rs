@@ -718,7 +718,13 @@ fn targets(
         Target::Instance { .. } | Target::Module(_) => {}
         Target::External => {
             // A method call on a receiver of unknown type (a parameter, a local, an
-            // attribute, or `self` of a class with bases outside the repository).
+            // attribute, or `self` of a class with bases outside the repository); the
+            // receiver is looked up only for names some repository method has.
+            let name = path.rsplit('.').next().unwrap_or(path);
+            let hub = match nodes.hubs.get(name) {
+                Some(&hub) if call && !rest.is_empty() && !name.starts_with("__") => hub,
+                _ => return out,
+            };
             let unknown_receiver = match root {
                 "self" | "cls" | "super()" => true,
                 _ => {
@@ -727,9 +733,8 @@ fn targets(
                         && !r.is_imported_name(file, scope, bare)
                 }
             };
-            let name = path.rsplit('.').next().unwrap_or(path);
-            if call && !rest.is_empty() && unknown_receiver && !name.starts_with("__") {
-                out.extend(nodes.hubs.get(name).map(|&n| (n, "calls by name")));
+            if unknown_receiver {
+                out.push((hub, "calls by name"));
             }
         }
     }
