@@ -758,7 +758,7 @@ impl CallGraph {
         let repo = Repo::new(summaries, threads);
         // Nodes: every scope, file by file, then one hub per method name with edges to
         // those methods.
-        let mut methods_by_name: BTreeMap<&str, Vec<(FileId, &str)>> = BTreeMap::new();
+        let mut methods_by_name: HashMap<&str, Vec<(FileId, &str)>> = HashMap::default();
         let mut nodes = Vec::new();
         let mut index = NodeIndex {
             scopes: vec![HashMap::default(); repo.files.len()],
@@ -790,6 +790,9 @@ impl CallGraph {
             }
         }
         first_node.push(nodes.len());
+        // Hubs in name order, so node numbers do not depend on hashing.
+        let mut methods_by_name: Vec<_> = methods_by_name.into_iter().collect();
+        methods_by_name.sort_unstable_by_key(|(name, _)| *name);
         let mut hub_edges = Vec::new();
         for (name, methods) in methods_by_name {
             index.hubs.insert(name.to_string(), nodes.len());

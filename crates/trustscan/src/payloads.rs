@@ -47,13 +47,18 @@ impl AllowArgs {
 }
 
 /// Judge every payload file of the snapshot. Files a loading API deserializes are always
-/// reported; others only when their content is a payload format.
-pub fn scan(
+/// reported; others only when their content is a payload format. `also` runs on each
+/// file's bytes, its report and whether the plan loads it, from the same read (the
+/// signature scan): one value per file read, in snapshot order; `also_failed` (with the
+/// same report and flag) stands in for a run of `also` that failed with an internal error.
+pub fn scan<T: Send>(
     plan: &LoadPlan,
     snapshot: &dyn Snapshot,
     threads: usize,
     options: &Options,
-) -> Vec<PayloadFile> {
+    also: impl Fn(&str, &[u8], &Report, bool) -> T + Sync,
+    also_failed: impl Fn(&str, &Report, bool) -> T + Sync,
+) -> (Vec<PayloadFile>, Vec<T>) {
     let loaded = loaded_files(plan);
     let paths: Vec<&str> = snapshot
         .files()
@@ -66,36 +71,47 @@ pub fn scan(
             .get(path)
             .or_else(|| snapshot.url_of(path).and_then(|u| loaded.get(u)))
     };
-    let inspect = |path: &str| -> Report {
-        match snapshot.view(path) {
-            Ok(bytes) => {
-                let r = match bytes.present() {
-                    // A local header is 30 bytes; a fetched member has all of them.
-                    Some(ranges) => {
-                        trustscan_payload::inspect_partial(&bytes, path, options, &|at| {
-                            trustscan_source::covered(ranges, at, at.saturating_add(30))
-                        })
-                    }
-                    None => trustscan_payload::inspect_file(&bytes, path, options),
-                };
-                match loaded_by(path) {
-                    // torch.load and pickle.load unpickle whatever they are given.
-                    Some((_, true)) if !r.is_payload() => {
-                        trustscan_payload::inspect::as_pickle(&bytes, options)
-                    }
-                    _ => r,
-                }
+    let inspect = |path: &str, bytes: &trustscan_source::Bytes| -> Report {
+        let r = match bytes.present() {
+            // A local header is 30 bytes; a fetched member has all of them.
+            Some(ranges) => trustscan_payload::inspect_partial(bytes, path, options, &|at| {
+                trustscan_source::covered(ranges, at, at.saturating_add(30))
+            }),
+            None => trustscan_payload::inspect_file(bytes, path, options),
+        };
+        match loaded_by(path) {
+            // torch.load and pickle.load unpickle whatever they are given.
+            Some((_, true)) if !r.is_payload() => {
+                trustscan_payload::inspect::as_pickle(bytes, options)
             }
-            Err(e) => unreadable(e.to_string()),
+            _ => r,
         }
     };
-    let reports = trustscan_pyparse::parallel_map(paths.len(), threads, |i| inspect(paths[i]));
-    paths
+    // Each stage is caught on its own: a failed inspection is inconclusive, never clean,
+    // and does not keep `also` from the file.
+    let caught = |f: &dyn Fn() -> T| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    let per_file = trustscan_pyparse::parallel_map(paths.len(), threads, |i| {
+        let path = paths[i];
+        let bytes = match snapshot.view(path) {
+            Ok(bytes) => bytes,
+            Err(e) => return (unreadable(e.to_string()), None),
+        };
+        let report =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inspect(path, &bytes)))
+                .unwrap_or_else(|_| internal_error("inspecting it"));
+        let loaded = loaded_by(path).is_some();
+        let extra = caught(&|| also(path, &bytes, &report, loaded))
+            .unwrap_or_else(|_| also_failed(path, &report, loaded));
+        (report, Some(extra))
+    });
+    let mut extras = Vec::new();
+    let payloads = paths
         .iter()
-        .zip(reports)
-        .filter_map(|(&path, report)| {
-            // An inspection that failed is inconclusive, never clean.
-            let report = report.unwrap_or_else(|| internal_error("inspecting it"));
+        .zip(per_file)
+        .filter_map(|(&path, done)| {
+            // A failed inspection is inconclusive, never clean.
+            let (report, extra) = done.unwrap_or_else(|| (internal_error("inspecting it"), None));
+            extras.extend(extra);
             let by = loaded_by(path);
             if !report.is_payload() && by.is_none() {
                 return None;
@@ -111,7 +127,8 @@ pub fn scan(
                 report,
             })
         })
-        .collect()
+        .collect();
+    (payloads, extras)
 }
 
 /// A report for a file whose `stage` failed with an internal error (a bug, caught).

@@ -125,11 +125,30 @@ impl Scanner {
         let plan_ref = &plan;
         let (mut code, analysed, beside) = std::thread::scope(|scope| {
             let beside = scope.spawn(move || {
-                let payloads = crate::payloads::scan(plan_ref, snapshot, threads, payload_options);
-                let signed = signatures.get().map(|sigs| {
-                    crate::signatures::scan(sigs, plan_ref, snapshot, &payloads, threads)
-                });
-                (payloads, signed)
+                // Signatures are matched on the bytes the payload scanner reads.
+                let sigs = signatures.get();
+                let signed = sigs
+                    .as_ref()
+                    .ok()
+                    .map(|sigs| crate::signatures::FileScan::new(sigs, plan_ref));
+                let (payloads, found) = crate::payloads::scan(
+                    plan_ref,
+                    snapshot,
+                    threads,
+                    payload_options,
+                    |path, bytes, report, loaded| match &signed {
+                        Some(s) => s.findings(path, bytes, report, loaded),
+                        None => Vec::new(),
+                    },
+                    |path, report, loaded| match &signed {
+                        Some(s) => s.failed(path, report, loaded),
+                        None => Vec::new(),
+                    },
+                );
+                (
+                    payloads,
+                    sigs.map(|_| found.into_iter().flatten().collect::<Vec<_>>()),
+                )
             });
             let code = crate::code::analyse(&a.engine, plan_ref, snapshot, threads);
             let analysed = clock.elapsed();

@@ -4,70 +4,79 @@
 //! deserialized at load, so it weighs in the verdict, the reports and gating like the rest.
 
 use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 use trustscan_core::{Finding, Level, LoadPlan, Location, Reachability};
-use trustscan_report::PayloadFile;
+use trustscan_payload::Report;
 use trustscan_signatures::{Match, Signatures};
-use trustscan_source::Snapshot;
 
 /// Files above this size are not scanned for signatures (weights; the payload scanner has
 /// already read their pickles).
 const MAX_BYTES: usize = 256 << 20;
 
-/// Findings for every signature match in the files worth scanning.
-pub fn scan(
-    sigs: &Signatures,
-    plan: &LoadPlan,
-    snapshot: &dyn Snapshot,
-    payloads: &[PayloadFile],
-    threads: usize,
-) -> Vec<Finding> {
-    let executed: std::collections::BTreeSet<&str> =
-        plan.apis.iter().flat_map(|a| a.executed_files()).collect();
-    let pickled: std::collections::BTreeMap<&str, &PayloadFile> = payloads
-        .iter()
-        .filter(|p| p.report.parts.iter().any(|part| part.analysis.is_some()))
-        .map(|p| (p.path.as_str(), p))
-        .collect();
-    let paths: Vec<&str> = snapshot
-        .files()
-        .iter()
-        .filter(|f| f.is_readable() && f.size as usize <= MAX_BYTES)
-        .map(|f| f.path.as_str())
-        .filter(|p| is_code_or_template(p) || pickled.contains_key(p))
-        .collect();
-    let reachability = |path: &str| {
-        let runs = executed.contains(path)
-            || pickled
-                .get(path)
-                .is_some_and(|p| p.reachability != Reachability::NotReached);
-        if runs {
-            Reachability::RunsAtLoad
-        } else {
-            Reachability::NotReached
+/// The signature scan of a snapshot's files, run on the bytes the payload scanner reads
+/// ([`crate::payloads::scan`]): Python files and chat templates, and files holding pickles.
+pub struct FileScan<'a> {
+    sigs: &'a Signatures,
+    executed: BTreeSet<&'a str>,
+}
+
+impl<'a> FileScan<'a> {
+    pub fn new(sigs: &'a Signatures, plan: &'a LoadPlan) -> FileScan<'a> {
+        FileScan {
+            sigs,
+            executed: plan.apis.iter().flat_map(|a| a.executed_files()).collect(),
         }
-    };
-    let per_file = trustscan_pyparse::parallel_map(paths.len(), threads, |i| {
-        let path = paths[i];
-        let Ok(bytes) = snapshot.view(path) else {
+    }
+
+    /// Findings for every match in one file (`loaded`: a loading API deserializes it).
+    pub fn findings(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        report: &Report,
+        loaded: bool,
+    ) -> Vec<Finding> {
+        let Some(reach) = self.wanted(path, bytes.len(), report, loaded) else {
             return Vec::new();
         };
-        let reach = reachability(path);
-        match sigs.try_scan(&bytes) {
+        match self.sigs.try_scan(bytes) {
             Ok(matches) => matches
                 .into_iter()
-                .map(|m| finding(path, &bytes, &m, reach))
+                .map(|m| finding(path, bytes, &m, reach))
                 .collect(),
             // A scan that ran out of time is not a clean file.
             Err(e) => vec![unfinished(path, &e, reach)],
         }
-    });
-    paths
-        .iter()
-        .zip(per_file)
-        .flat_map(|(&path, found)| {
-            found.unwrap_or_else(|| vec![unfinished(path, "internal error", reachability(path))])
+    }
+
+    /// What a scan of the file that failed with an internal error reports.
+    pub fn failed(&self, path: &str, report: &Report, loaded: bool) -> Vec<Finding> {
+        self.wanted(path, 0, report, loaded)
+            .map(|reach| unfinished(path, "internal error", reach))
+            .into_iter()
+            .collect()
+    }
+
+    /// Whether the file is worth scanning, and if so when its content is reached: at load
+    /// when the plan executes it, or deserializes the pickles it holds.
+    fn wanted(
+        &self,
+        path: &str,
+        len: usize,
+        report: &Report,
+        loaded: bool,
+    ) -> Option<Reachability> {
+        let pickled = (loaded || report.is_payload())
+            && report.parts.iter().any(|part| part.analysis.is_some());
+        if len > MAX_BYTES || !(is_code_or_template(path) || pickled) {
+            return None;
+        }
+        Some(if self.executed.contains(path) || (pickled && loaded) {
+            Reachability::RunsAtLoad
+        } else {
+            Reachability::NotReached
         })
-        .collect()
+    }
 }
 
 /// A low finding saying the file's signature scan did not finish (e.g. its time ran out).
