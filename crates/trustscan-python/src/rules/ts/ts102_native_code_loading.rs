@@ -50,7 +50,7 @@ static META: Meta = Meta {
     example: "ctypes.CDLL(os.path.join(os.path.dirname(__file__), \"libkernels.so\"))",
 };
 
-const LAST: &[&str] = &[
+static LAST: loading::Names = loading::Names::new(&[
     "CDLL",
     "PyDLL",
     "WinDLL",
@@ -63,7 +63,7 @@ const LAST: &[&str] = &[
     "load_library",
     "load",
     "load_inline",
-];
+]);
 
 /// How a loader takes its path.
 #[derive(Clone, Copy)]
@@ -120,7 +120,7 @@ impl Rule for NativeCodeLoading {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let r = Resolver::new(ctx);
-        let mut f = loading::callee_if(&r, call, LAST);
+        let mut f = loading::callee_if(&r, call, &LAST);
         // `ffi.dlopen(...)` where `ffi` is not resolvable (an attribute, a parameter).
         if let Expr::Attribute(a) = &*call.func
             && a.attr.as_str() == "dlopen"

@@ -277,7 +277,7 @@ const HUB_FUNCTIONS: &[&str] = &[
 ];
 
 /// Last names the cheap filter lets through (functions above, client methods).
-const LAST: &[&str] = &[
+static LAST: loading::Names = loading::Names::new(&[
     "get",
     "head",
     "options",
@@ -337,7 +337,7 @@ const LAST: &[&str] = &[
     "load_dataset_builder",
     "request_encode_url",
     "request_encode_body",
-];
+]);
 
 impl Rule for NetworkAccess {
     fn meta(&self) -> &'static Meta {
@@ -358,7 +358,7 @@ impl Rule for NetworkAccess {
         let f = if hub_method {
             loading::method_callee(&r, &call.func)
         } else {
-            loading::callee_if(&r, call, LAST)
+            loading::callee_if(&r, call, &LAST)
         };
         if f.is_empty() {
             return None;

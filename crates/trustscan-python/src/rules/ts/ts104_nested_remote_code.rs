@@ -54,7 +54,7 @@ static META: Meta = Meta {
 };
 
 /// Last names of the functions this rule looks at by name.
-const LAST: &[&str] = &[
+static LAST: loading::Names = loading::Names::new(&[
     "load",
     "list",
     "help",
@@ -64,7 +64,7 @@ const LAST: &[&str] = &[
     "hf_hub_download",
     "snapshot_download",
     "model_file_download",
-];
+]);
 
 /// Hub downloads that fetch another repository's files.
 const DOWNLOADS: &[&str] = &[
@@ -121,7 +121,7 @@ impl Rule for NestedRemoteCode {
         if custom && let Some(issue) = custom_pipeline(ctx, &r, call) {
             return Some(issue);
         }
-        let f = loading::callee_if(&r, call, LAST);
+        let f = loading::callee_if(&r, call, &LAST);
         if f.is_empty() {
             return None;
         }

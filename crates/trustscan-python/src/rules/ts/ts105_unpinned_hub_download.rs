@@ -48,7 +48,7 @@ static META: Meta = Meta {
     example: "snapshot_download(\"example-org/example-model\", revision=\"master\")",
 };
 
-const LAST: &[&str] = &[
+static LAST: loading::Names = loading::Names::new(&[
     "snapshot_download",
     "model_file_download",
     "dataset_snapshot_download",
@@ -63,7 +63,7 @@ const LAST: &[&str] = &[
     "load_state_dict_from_url",
     "load_url",
     "download_url_to_file",
-];
+]);
 
 /// How a download names its repository and its revision.
 struct Spec {
@@ -135,7 +135,7 @@ impl Rule for UnpinnedHubDownload {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let r = Resolver::new(ctx);
-        let f = loading::callee_if(&r, call, LAST);
+        let f = loading::callee_if(&r, call, &LAST);
         if f.is_empty() {
             return None;
         }

@@ -53,7 +53,7 @@ static META: Meta = Meta {
 };
 
 /// Last names of the functions this rule looks at (the cheap filter).
-const LAST: &[&str] = &[
+static LAST: loading::Names = loading::Names::new(&[
     "load",
     "loads",
     "Unpickler",
@@ -69,7 +69,7 @@ const LAST: &[&str] = &[
     "enable_unsafe_deserialization",
     "load_session",
     "load_module",
-];
+]);
 
 const PICKLE_MODULES: &[&str] = &["pickle", "cPickle", "_pickle", "dill", "cloudpickle"];
 
@@ -85,7 +85,7 @@ impl Rule for UnsafeDeserialization {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let r = Resolver::new(ctx);
-        let f = loading::callee_if(&r, call, LAST);
+        let f = loading::callee_if(&r, call, &LAST);
         if f.is_empty() {
             return None;
         }
