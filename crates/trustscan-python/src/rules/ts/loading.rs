@@ -38,33 +38,15 @@ pub fn is_commit_sha(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Names a rule's calls end in, tested in constant time: the lists run to a hundred
-/// names, and every call of every file is tested against several of them.
-pub struct Names {
-    list: &'static [&'static str],
-    set: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>>,
-}
-
-impl Names {
-    pub const fn new(list: &'static [&'static str]) -> Names {
-        Names {
-            list,
-            set: std::sync::OnceLock::new(),
-        }
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.set
-            .get_or_init(|| self.list.iter().copied().collect())
-            .contains(name)
-    }
-}
-
 /// The canonical name of what a call calls, methods of known classes included
 /// (`requests.Session().get`), when its last component is one of `last`; else empty.
 /// Attribute calls are first filtered by their attribute name so most calls never reach
 /// the resolver (whose answers the rules dispatched on one call share).
-pub fn callee_if<'a>(r: &Resolver<'_, '_, 'a>, call: &'a ast::ExprCall, last: &Names) -> String {
+pub fn callee_if<'a>(
+    r: &Resolver<'_, '_, 'a>,
+    call: &'a ast::ExprCall,
+    last: &super::support::Names,
+) -> String {
     if let Expr::Attribute(a) = &*call.func
         && !last.contains(a.attr.as_str())
     {
@@ -75,7 +57,7 @@ pub fn callee_if<'a>(r: &Resolver<'_, '_, 'a>, call: &'a ast::ExprCall, last: &N
 
 /// `name` when its last component (a function's or a method's name) is one of `last`,
 /// else empty.
-fn filtered(name: &str, last: &Names) -> String {
+fn filtered(name: &str, last: &super::support::Names) -> String {
     let tail = name.rsplit(['.', ')']).next().unwrap_or(name);
     if last.contains(tail) {
         name.to_string()

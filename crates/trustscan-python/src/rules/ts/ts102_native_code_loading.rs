@@ -50,7 +50,7 @@ static META: Meta = Meta {
     example: "ctypes.CDLL(os.path.join(os.path.dirname(__file__), \"libkernels.so\"))",
 };
 
-static LAST: loading::Names = loading::Names::new(&[
+static LAST: super::support::Names = super::support::Names::new(&[
     "CDLL",
     "PyDLL",
     "WinDLL",

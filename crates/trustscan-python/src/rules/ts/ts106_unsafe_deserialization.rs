@@ -53,7 +53,7 @@ static META: Meta = Meta {
 };
 
 /// Last names of the functions this rule looks at (the cheap filter).
-static LAST: loading::Names = loading::Names::new(&[
+static LAST: super::support::Names = super::support::Names::new(&[
     "load",
     "loads",
     "Unpickler",

@@ -107,7 +107,7 @@ const PIP_MAINS: &[&str] = &[
 ];
 
 /// The last names of every sink, to skip other method calls before resolving.
-const LAST_NAMES: &[&str] = &[
+static LAST_NAMES: support::Names = support::Names::new(&[
     "Popen",
     "run",
     "call",
@@ -143,7 +143,7 @@ const LAST_NAMES: &[&str] = &[
     "create_subprocess_exec",
     "create_subprocess_shell",
     "main",
-];
+]);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cmd {
@@ -166,7 +166,7 @@ impl Rule for ProcessExecution {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !support::may_be(call, LAST_NAMES) {
+        if !support::may_be(call, &LAST_NAMES) {
             return None;
         }
         let r = Resolver::new(ctx);

@@ -52,7 +52,7 @@ static META: Meta = Meta {
 };
 
 /// Method and function names worth resolving.
-const NAMES: &[&str] = &[
+static NAMES: support::Names = support::Names::new(&[
     "get",
     "getenv",
     "getenvb",
@@ -85,7 +85,7 @@ const NAMES: &[&str] = &[
     "read",
     "add",
     "write",
-];
+]);
 
 const TOKEN_APIS: &[&str] = &[
     "huggingface_hub.get_token",
@@ -168,7 +168,7 @@ fn env_issue(how: &str, key: &str, label: &str, confidence: trustscan_core::Leve
 }
 
 fn call<'a>(ctx: &Ctx<'_, 'a>, c: &'a ast::ExprCall) -> Option<Issue> {
-    if !support::may_be(c, NAMES) {
+    if !support::may_be(c, &NAMES) {
         return None;
     }
     let r = Resolver::new(ctx);

@@ -50,7 +50,7 @@ static META: Meta = Meta {
     example: "open(os.path.expanduser(\"~/.bashrc\"), \"a\").write(\"...\")",
 };
 
-const NAMES: &[&str] = &[
+static NAMES: support::Names = support::Names::new(&[
     "open",
     "write_text",
     "write_bytes",
@@ -73,7 +73,7 @@ const NAMES: &[&str] = &[
     "urlretrieve",
     "save",
     "extractall",
-];
+]);
 
 impl Rule for WriteOutsideCache {
     fn meta(&self) -> &'static Meta {
@@ -86,7 +86,7 @@ impl Rule for WriteOutsideCache {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !support::may_be(call, NAMES) {
+        if !support::may_be(call, &NAMES) {
             return None;
         }
         let r = Resolver::new(ctx);

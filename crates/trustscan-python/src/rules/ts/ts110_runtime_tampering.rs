@@ -60,7 +60,7 @@ static META: Meta = Meta {
 
 const BUILTINS: &[&str] = &["builtins", "__builtins__", "__builtin__"];
 
-const CALL_NAMES: &[&str] = &[
+static CALL_NAMES: support::Names = support::Names::new(&[
     "setattr",
     "insert",
     "append",
@@ -71,7 +71,7 @@ const CALL_NAMES: &[&str] = &[
     "__setitem__",
     "settrace",
     "setprofile",
-];
+]);
 
 impl Rule for RuntimeTampering {
     fn meta(&self) -> &'static Meta {
@@ -354,7 +354,7 @@ fn security_relevant(name: &str) -> bool {
 }
 
 fn call<'a>(ctx: &Ctx<'_, 'a>, c: &'a ast::ExprCall) -> Option<Issue> {
-    if !support::may_be(c, CALL_NAMES) {
+    if !support::may_be(c, &CALL_NAMES) {
         return None;
     }
     let r = Resolver::new(ctx);

@@ -50,7 +50,7 @@ static META: Meta = Meta {
     example: "__import__(\"ssecorpbus\"[::-1])",
 };
 
-const NAMES: &[&str] = &[
+static NAMES: support::Names = support::Names::new(&[
     "__import__",
     "import_module",
     "load_source",
@@ -63,7 +63,7 @@ const NAMES: &[&str] = &[
     "run_path",
     "run_module",
     "zipimporter",
-];
+]);
 
 /// Modules whose only purpose in model code is to run commands, reach the network,
 /// load native code or unpickle.
@@ -104,7 +104,7 @@ impl Rule for DynamicImport {
 
 fn check<'a>(ctx: &Ctx<'_, 'a>) -> Option<Issue> {
     let call = ctx.call()?;
-    if !support::may_be(call, NAMES) {
+    if !support::may_be(call, &NAMES) {
         return None;
     }
     let r = Resolver::new(ctx);
