@@ -141,11 +141,9 @@ impl Dispatch for Run<'_> {
     fn dispatch(&mut self, ctx: &Ctx) {
         for &i in &self.engine.by_kind[ctx.kind as usize] {
             let rule = &self.engine.rules[i];
-            let meta = rule.meta();
-            let Some(issue) = rule.check(ctx, &self.engine.options) else {
-                continue;
-            };
-            self.record(ctx, meta, issue);
+            if let Some(issue) = rule.check(ctx, &self.engine.options) {
+                self.record(ctx, rule.meta(), issue);
+            }
         }
     }
 }
