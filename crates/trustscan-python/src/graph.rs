@@ -26,8 +26,7 @@ use crate::summary::{ClassInfo, MODULE_SCOPE, ModuleSummary};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::rc::Rc;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Methods a constructed instance may have run by Python itself.
 const INSTANCE_HOOKS: &[&str] = &[
@@ -82,6 +81,8 @@ pub struct CallGraph {
     scope_edges: Vec<OnceLock<Vec<Edge>>>,
     repo: Repo,
     threads: usize,
+    /// Resolvers' caches between runs of resolutions (see [`Caches`]).
+    caches: Mutex<Vec<Caches>>,
 }
 
 /// The repository's modules, by dotted name and by path, with lookup indexes. Read-only,
@@ -118,7 +119,15 @@ struct Resolver<'r> {
 }
 
 /// A class's method resolution order within the repository: (file, class qualname).
-type Mro = Rc<Vec<(FileId, String)>>;
+type Mro = Arc<Vec<(FileId, String)>>;
+
+/// What a resolver has worked out (method resolution orders, module members), kept for the
+/// next run of resolutions on any worker: the answers do not depend on it, only the time.
+#[derive(Default)]
+struct Caches {
+    mro: Vec<HashMap<String, Mro>>,
+    member: Nested<Target>,
+}
 
 /// A map keyed by two strings, looked up without building an owned key.
 type Nested<V> = HashMap<String, HashMap<String, V>>;
@@ -273,10 +282,15 @@ impl Repo {
     }
 
     fn resolver(&self) -> Resolver<'_> {
+        self.resolver_with(Caches::default())
+    }
+
+    fn resolver_with(&self, mut caches: Caches) -> Resolver<'_> {
+        caches.mro.resize_with(self.files.len(), HashMap::default);
         Resolver {
             repo: self,
-            mro_cache: RefCell::new(vec![HashMap::default(); self.files.len()]),
-            member_cache: RefCell::default(),
+            mro_cache: RefCell::new(caches.mro),
+            member_cache: RefCell::new(caches.member),
             depth: Cell::new(0),
         }
     }
@@ -324,6 +338,13 @@ impl Repo {
 }
 
 impl Resolver<'_> {
+    fn into_caches(self) -> Caches {
+        Caches {
+            mro: self.mro_cache.into_inner(),
+            member: self.member_cache.into_inner(),
+        }
+    }
+
     /// A top-level (or enclosing-scope) name in a module, as seen from `scope`.
     fn lookup(&self, file: FileId, scope: &str, name: &str, depth: u32) -> Target {
         if depth > 8 {
@@ -502,8 +523,8 @@ impl Resolver<'_> {
             }
         };
         // A cycle through this class's bases sees an empty order rather than recursing.
-        store(&Rc::new(Vec::new()));
-        let m = Rc::new(self.compute_mro(file, qualname));
+        store(&Arc::new(Vec::new()));
+        let m = Arc::new(self.compute_mro(file, qualname));
         store(&m);
         m
     }
@@ -820,6 +841,7 @@ impl CallGraph {
             scope_edges,
             repo,
             threads,
+            caches: Mutex::default(),
         }
     }
 
@@ -834,8 +856,8 @@ impl CallGraph {
 
     /// Resolve the edges of the scopes among `nodes` not resolved yet, on the graph's
     /// workers. Each worker resolves a run of scopes (neighbours, so mostly of one file)
-    /// with its own caches; the resolver's answers do not depend on what it resolved
-    /// before, so neither do the edges.
+    /// with caches of its own, taken from and returned to the graph's pool; the resolver's
+    /// answers do not depend on what it resolved before, so neither do the edges.
     fn resolve(&self, nodes: &[usize]) {
         let mut todo: Vec<usize> = nodes
             .iter()
@@ -849,11 +871,14 @@ impl CallGraph {
         }
         let chunk = todo.len().div_ceil(self.threads.max(1) * 8).max(1);
         let runs: Vec<&[usize]> = todo.chunks(chunk).collect();
+        let pool = || self.caches.lock().unwrap_or_else(|e| e.into_inner());
         trustscan_pyparse::parallel_map(runs.len(), self.threads, |i| {
-            let resolver = self.repo.resolver();
+            let caches = pool().pop().unwrap_or_default();
+            let resolver = self.repo.resolver_with(caches);
             for &node in runs[i] {
                 let _ = self.scope_edges[node].set(self.resolve_scope(&resolver, node));
             }
+            pool().push(resolver.into_caches());
         });
         // A scope whose resolution failed (an internal error) has no edges.
         for &node in &todo {
