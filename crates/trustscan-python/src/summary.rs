@@ -88,11 +88,12 @@ pub fn summarize(module: &ast::ModModule, index: &LineIndex) -> ModuleSummary {
         params: HashSet::default(),
         known: known_roots(module),
         buffer: String::new(),
+        refs: Vec::new(),
     };
-    s.out.references.entry(MODULE_SCOPE.into()).or_default();
     for stmt in &module.body {
         s.visit_stmt(stmt);
     }
+    s.flush(MODULE_SCOPE.to_string());
     s.out
 }
 
@@ -205,6 +206,8 @@ struct Summarizer<'i> {
     known: HashSet<String>,
     /// Scratch space for spelling references.
     buffer: String,
+    /// The current scope's references so far, added to `out.references` when it ends.
+    refs: Vec<Reference>,
 }
 
 impl Summarizer<'_> {
@@ -233,16 +236,14 @@ impl Summarizer<'_> {
         }
         self.seen[call as usize].insert(path.clone());
         let line = self.line(e.range());
-        let reference = Reference { path, call, line };
-        match self.out.references.get_mut(&self.scope) {
-            Some(refs) => refs.push(reference),
-            None => self
-                .out
-                .references
-                .entry(self.scope.clone())
-                .or_default()
-                .push(reference),
-        }
+        self.refs.push(Reference { path, call, line });
+    }
+
+    /// Add the references of the scope that ends to `out.references` (after those of an
+    /// earlier definition of the same name).
+    fn flush(&mut self, scope: String) {
+        let refs = std::mem::take(&mut self.refs);
+        self.out.references.entry(scope).or_default().extend(refs);
     }
 
     fn qualify(&self, name: &str) -> String {
@@ -293,20 +294,22 @@ impl Summarizer<'_> {
             self.class_body.take(),
             std::mem::take(&mut self.seen),
             std::mem::replace(&mut self.params, params),
+            std::mem::take(&mut self.refs),
         );
-        self.out.references.entry(qualname).or_default();
         self.names.push(f.name.to_string());
         self.names.push("<locals>".into());
         for s in &f.body {
             self.visit_stmt(s);
         }
         self.names.truncate(self.names.len() - 2);
+        self.flush(qualname);
         (
             self.scope,
             self.class,
             self.class_body,
             self.seen,
             self.params,
+            self.refs,
         ) = saved;
     }
 
