@@ -141,8 +141,6 @@ pub struct Ctx<'w, 'a> {
     /// Calls: the called name resolved through import aliases (`os.system`).
     /// Functions: the function's name. Imports: the imported module.
     pub qualname: String,
-    /// The last component (`system`).
-    pub name: String,
     /// Strings: the value as Python's `Constant` holds it.
     pub string: Option<&'w str>,
     /// Imports: the module of the last alias (Bandit's `context["module"]`).
@@ -150,6 +148,11 @@ pub struct Ctx<'w, 'a> {
 }
 
 impl<'a> Ctx<'_, 'a> {
+    /// The last component of `qualname` (`system`).
+    pub fn name(&self) -> &str {
+        self.qualname.rsplit('.').next().unwrap_or("")
+    }
+
     /// First and last line Bandit attributes to the node (nosec applies to these); computed
     /// only for nodes that get an issue.
     pub fn lines(&self) -> (u32, u32) {
@@ -265,7 +268,6 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             node: Node::Module(module),
             parents: &self.parents,
             qualname: String::new(),
-            name: String::new(),
             string: None,
             module: None,
         };
@@ -283,14 +285,12 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
         if !self.dispatch.wants(kind) {
             return;
         }
-        let name = qualname.rsplit('.').next().unwrap_or("").to_string();
         let ctx = Ctx {
             file: &self.file,
             kind,
             node,
             parents: &self.parents,
             qualname,
-            name,
             string,
             module,
         };

@@ -40,10 +40,10 @@ pub(super) fn is_httpx_attr(name: &str) -> bool {
 /// or `httpx` (with a request or client name).
 pub(super) fn http_module<'c>(ctx: &'c Ctx) -> Option<&'c str> {
     let module = ctx.qualname.split('.').next().unwrap_or("");
-    let verb = HTTP_VERBS.contains(&ctx.name.as_str());
+    let verb = HTTP_VERBS.contains(&ctx.name());
     match module {
         "requests" if verb => Some(module),
-        "httpx" if is_httpx_attr(&ctx.name) => Some(module),
+        "httpx" if is_httpx_attr(ctx.name()) => Some(module),
         _ => None,
     }
 }

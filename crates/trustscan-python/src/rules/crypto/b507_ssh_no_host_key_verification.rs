@@ -52,7 +52,7 @@ impl Rule for SshNoHostKeyVerification {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if ctx.name != "set_missing_host_key_policy" || !imported_like(ctx, "paramiko") {
+        if ctx.name() != "set_missing_host_key_policy" || !imported_like(ctx, "paramiko") {
             return None;
         }
         let policy = policy_name(call.arguments.args.first()?)?;

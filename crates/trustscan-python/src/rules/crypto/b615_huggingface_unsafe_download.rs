@@ -70,7 +70,7 @@ impl Rule for HuggingfaceUnsafeDownload {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         // The cheap name tests first: the import scan is a substring search per import.
-        let func = ctx.name.as_str();
+        let func = ctx.name();
         let (_, module) = UNSAFE.iter().find(|(f, _)| *f == func)?;
         if !ctx.qualname.split('.').any(|p| p == *module)
             || !["transformers", "datasets", "huggingface_hub"]

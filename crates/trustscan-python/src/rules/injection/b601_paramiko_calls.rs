@@ -36,7 +36,8 @@ impl Rule for ParamikoCalls {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         // Bandit's `is_module_imported_like("paramiko")`: a substring of any import so far.
-        if ctx.name != "exec_command" || !ctx.file.imports.iter().any(|m| m.contains("paramiko")) {
+        if ctx.name() != "exec_command" || !ctx.file.imports.iter().any(|m| m.contains("paramiko"))
+        {
             return None;
         }
         Some(META.issue(

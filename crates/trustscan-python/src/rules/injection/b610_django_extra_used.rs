@@ -52,7 +52,7 @@ impl Rule for DjangoExtraUsed {
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
-        if ctx.name != "extra" {
+        if ctx.name() != "extra" {
             return None;
         }
         let call = ctx.call()?;

@@ -37,7 +37,7 @@ impl Rule for DjangoRawsqlUsed {
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
-        if ctx.name != "RawSQL"
+        if ctx.name() != "RawSQL"
             || !ctx
                 .file
                 .imports

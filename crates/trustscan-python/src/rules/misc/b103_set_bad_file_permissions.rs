@@ -44,7 +44,7 @@ impl Rule for SetBadFilePermissions {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !ctx.name.contains("chmod") || call.arguments.args.len() != 2 {
+        if !ctx.name().contains("chmod") || call.arguments.args.len() != 2 {
             return None;
         }
         check_mode(call).ok().flatten()

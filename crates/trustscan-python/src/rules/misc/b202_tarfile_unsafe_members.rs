@@ -47,7 +47,7 @@ impl Rule for TarfileUnsafeMembers {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !ctx.name.contains("extractall") || !ctx.file.imports.contains("tarfile") {
+        if !ctx.name().contains("extractall") || !ctx.file.imports.contains("tarfile") {
             return None;
         }
         let keywords = Keywords::of(call).ok()?;

@@ -38,7 +38,7 @@ impl Rule for YamlLoad {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         // Checked first (cheap): without them no condition below can give an issue.
-        if ctx.name != "load"
+        if ctx.name() != "load"
             || !ctx.qualname.split('.').any(|p| p == "yaml")
             || !ctx.file.imports.contains("yaml")
         {

@@ -206,7 +206,7 @@ impl Rule for Jinja2AutoescapeFalse {
         let Node::Expr(root @ Expr::Call(_)) = ctx.node else {
             return None;
         };
-        if ctx.name != "Environment" || !ctx.qualname.split('.').any(|p| p == "jinja2") {
+        if ctx.name() != "Environment" || !ctx.qualname.split('.').any(|p| p == "jinja2") {
             return None;
         }
         // `ast.walk` is breadth first: the first `autoescape` keyword met anywhere below the

@@ -35,7 +35,7 @@ impl Rule for UseOfMakoTemplates {
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
-        (ctx.name == "Template" && ctx.qualname.split('.').any(|p| p == "mako")).then(|| {
+        (ctx.name() == "Template" && ctx.qualname.split('.').any(|p| p == "mako")).then(|| {
             META.issue(
                 "Mako templates allow HTML/JS rendering by default and are inherently open to \
                  XSS attacks. Ensure variables in all templates are properly sanitized via the \

@@ -366,7 +366,7 @@ impl Rule for DjangoMarkSafe {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !AFFECTED.contains(&ctx.name.as_str())
+        if !AFFECTED.contains(&ctx.name())
             || !ctx
                 .file
                 .imports

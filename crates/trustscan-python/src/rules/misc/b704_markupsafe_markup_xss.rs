@@ -60,7 +60,7 @@ impl Rule for MarkupsafeMarkupXss {
         }
         Some(META.issue(format!(
             "Potential XSS with ``{q}`` detected. Do not use ``{}`` on untrusted data.",
-            ctx.name
+            ctx.name()
         )))
     }
 }
