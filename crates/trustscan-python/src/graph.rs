@@ -70,10 +70,7 @@ pub struct Edge {
 pub struct CallGraph {
     pub nodes: Vec<ScopeId>,
     index: NodeIndex,
-    /// By file, the number of its first node: a file's scopes are numbered together, and
-    /// the by-name hubs come after the last file's (at `first_node[files]`).
-    first_node: Vec<usize>,
-    /// Edges out of each hub, by hub number (node - `first_node[files]`).
+    /// Edges out of each hub, by hub number (node - the number of scope nodes).
     hub_edges: Vec<Vec<Edge>>,
     /// By scope node, the edges out of it, resolved when a search first reaches the scope:
     /// code no load reaches (functions nothing calls, most of a vendored library, all of a
@@ -250,25 +247,11 @@ impl ModuleIndex {
 }
 
 impl Repo {
-    fn new(summaries: BTreeMap<String, ModuleSummary>, threads: usize) -> Repo {
-        let files: Vec<String> = summaries.keys().cloned().collect();
+    fn new(files: Vec<String>, modules: Vec<Module>) -> Repo {
         let by_module = files
             .iter()
             .enumerate()
             .filter_map(|(id, p)| module_name(p).map(|m| (m, id)))
-            .collect();
-        let summaries: Vec<ModuleSummary> = summaries.into_values().collect();
-        let indexes = trustscan_pyparse::parallel_map(summaries.len(), threads, |i| {
-            ModuleIndex::new(&summaries[i])
-        });
-        let modules = files
-            .iter()
-            .zip(summaries.into_iter().zip(indexes))
-            .map(|(path, (summary, index))| Module {
-                summary,
-                index: index.unwrap_or_default(),
-                package: package_of(path),
-            })
             .collect();
         Repo {
             by_module,
@@ -599,14 +582,66 @@ fn parent(module: &str) -> String {
 /// Node numbers by file and scope, and of the by-name hubs by method name.
 #[derive(Default)]
 struct NodeIndex {
-    /// By file number, then scope.
-    scopes: Vec<HashMap<String, usize>>,
+    /// By file, the number of its first node: a file's scopes are numbered together, and
+    /// the by-name hubs come after the last file's (at `first[files]`).
+    first: Vec<usize>,
+    /// By file, each scope's place among the file's nodes.
+    local: Vec<HashMap<String, usize>>,
     hubs: HashMap<String, usize>,
 }
 
 impl NodeIndex {
     fn scope(&self, file: FileId, scope: &str) -> Option<usize> {
-        self.scopes.get(file)?.get(scope).copied()
+        Some(self.first.get(file)? + self.local.get(file)?.get(scope)?)
+    }
+}
+
+/// A module's part of the call graph, prepared on the worker that summarized it (so that
+/// joining the modules is little more than numbering them).
+pub struct PreparedModule {
+    module: Module,
+    /// Its scopes, in the order of their nodes, and each one's place in that order.
+    nodes: Vec<ScopeId>,
+    local: HashMap<String, usize>,
+    /// Its methods: (name, place of the method's node), for the by-name hubs.
+    methods: Vec<(String, usize)>,
+}
+
+/// Index one module's summary for the call graph (`path`: its place in the repository).
+pub fn prepare(path: &str, summary: ModuleSummary) -> PreparedModule {
+    let mut nodes = Vec::new();
+    let mut local: HashMap<String, usize> = HashMap::default();
+    let scopes = summary
+        .references
+        .keys()
+        .chain(summary.functions.iter().map(|f| &f.qualname));
+    for scope in scopes {
+        if !local.contains_key(scope) {
+            local.insert(scope.clone(), nodes.len());
+            nodes.push(ScopeId {
+                file: path.to_string(),
+                scope: scope.clone(),
+            });
+        }
+    }
+    let methods = summary
+        .functions
+        .iter()
+        .filter(|f| f.class.is_some())
+        .map(|f| {
+            let name = f.qualname.rsplit('.').next().unwrap_or(&f.qualname);
+            (name.to_string(), local[&f.qualname])
+        })
+        .collect();
+    PreparedModule {
+        module: Module {
+            index: ModuleIndex::new(&summary),
+            summary,
+            package: package_of(path),
+        },
+        nodes,
+        local,
+        methods,
     }
 }
 
@@ -772,56 +807,39 @@ fn hub(name: &str) -> ScopeId {
 }
 
 impl CallGraph {
-    /// Build the graph of a repository from its modules' summaries (keyed by path): its
-    /// nodes now, the edges out of a file's scopes when [`CallGraph::reach`] first needs
+    /// Build the graph of a repository from its modules, prepared by [`prepare`] (keyed by
+    /// path): its nodes now, the edges out of a scope when [`CallGraph::reach`] first needs
     /// them (on `threads` workers).
-    pub fn build(summaries: BTreeMap<String, ModuleSummary>, threads: usize) -> CallGraph {
-        let repo = Repo::new(summaries, threads);
+    pub fn build(modules: BTreeMap<String, PreparedModule>, threads: usize) -> CallGraph {
         // Nodes: every scope, file by file, then one hub per method name with edges to
         // those methods.
-        let mut methods_by_name: HashMap<&str, Vec<(FileId, &str)>> = HashMap::default();
+        let mut index = NodeIndex::default();
         let mut nodes = Vec::new();
-        let mut index = NodeIndex {
-            scopes: vec![HashMap::default(); repo.files.len()],
-            hubs: HashMap::default(),
-        };
-        let mut first_node = Vec::with_capacity(repo.files.len() + 1);
-        for (file, module) in repo.modules.iter().enumerate() {
-            first_node.push(nodes.len());
-            let s = &module.summary;
-            let scopes = s
-                .references
-                .keys()
-                .chain(s.functions.iter().map(|f| &f.qualname));
-            for scope in scopes {
-                if index.scope(file, scope).is_none() {
-                    index.scopes[file].insert(scope.to_string(), nodes.len());
-                    nodes.push(ScopeId {
-                        file: repo.files[file].clone(),
-                        scope: scope.to_string(),
-                    });
-                }
+        let mut files = Vec::with_capacity(modules.len());
+        let mut repo_modules = Vec::with_capacity(modules.len());
+        let mut methods_by_name: HashMap<String, Vec<usize>> = HashMap::default();
+        for (path, p) in modules {
+            let first = nodes.len();
+            index.first.push(first);
+            for (name, at) in p.methods {
+                methods_by_name.entry(name).or_default().push(first + at);
             }
-            for f in s.functions.iter().filter(|f| f.class.is_some()) {
-                let name = f.qualname.rsplit('.').next().unwrap_or(&f.qualname);
-                methods_by_name
-                    .entry(name)
-                    .or_default()
-                    .push((file, &f.qualname));
-            }
+            nodes.extend(p.nodes);
+            index.local.push(p.local);
+            files.push(path);
+            repo_modules.push(p.module);
         }
-        first_node.push(nodes.len());
+        index.first.push(nodes.len());
         // Hubs in name order, so node numbers do not depend on hashing.
         let mut methods_by_name: Vec<_> = methods_by_name.into_iter().collect();
-        methods_by_name.sort_unstable_by_key(|(name, _)| *name);
+        methods_by_name.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut hub_edges = Vec::new();
         for (name, methods) in methods_by_name {
-            index.hubs.insert(name.to_string(), nodes.len());
-            nodes.push(hub(name));
+            index.hubs.insert(name.clone(), nodes.len());
+            nodes.push(hub(&name));
             hub_edges.push(
                 methods
                     .into_iter()
-                    .filter_map(|(f, q)| index.scope(f, q))
                     .map(|to| Edge {
                         to,
                         line: 0,
@@ -830,16 +848,15 @@ impl CallGraph {
                     .collect(),
             );
         }
-        let scope_edges = (0..first_node[repo.files.len()])
+        let scope_edges = (0..index.first[files.len()])
             .map(|_| OnceLock::new())
             .collect();
         CallGraph {
             nodes,
             index,
-            first_node,
             hub_edges,
             scope_edges,
-            repo,
+            repo: Repo::new(files, repo_modules),
             threads,
             caches: Mutex::default(),
         }
@@ -889,7 +906,7 @@ impl CallGraph {
     /// The file a scope node belongs to (files without scopes share their number with the
     /// next file's first: the last file starting at or before `node` holds it).
     fn file_of(&self, node: usize) -> FileId {
-        self.first_node.partition_point(|&first| first <= node) - 1
+        self.index.first.partition_point(|&first| first <= node) - 1
     }
 
     /// The edges out of a scope node; the first edge to each scope is kept.

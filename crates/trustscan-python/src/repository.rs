@@ -2,7 +2,7 @@
 //! the same parses, and reachability from a load plan attached to each finding.
 
 use crate::engine::{Engine, FileReport};
-use crate::graph::CallGraph;
+use crate::graph::{CallGraph, prepare};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use trustscan_core::{CodeReport, GraphStats, LoadPlan, Note};
@@ -14,19 +14,28 @@ pub struct RepositoryAnalysis {
 }
 
 /// Check and summarize `paths` (repository-relative), reading each with `read`, on
-/// `threads` workers.
+/// `threads` workers; each worker also prepares its modules' part of the call graph.
 pub fn analyze_repository(
     engine: &Arc<Engine>,
     paths: &[String],
     read: impl Fn(&str) -> Result<Vec<u8>, String> + Sync,
     threads: usize,
 ) -> RepositoryAnalysis {
-    let mut files = check_files(engine, paths, read, threads, true);
-    let summaries: BTreeMap<String, _> = files
-        .iter_mut()
-        .filter_map(|(p, r)| r.summary.take().map(|s| (p.clone(), s)))
-        .collect();
-    let graph = CallGraph::build(summaries, threads);
+    let done = trustscan_pyparse::parallel_map(paths.len(), threads, |i| {
+        let mut report = check_file(engine, &paths[i], &read, true);
+        let module = report.summary.take().map(|s| prepare(&paths[i], s));
+        (report, module)
+    });
+    let mut modules = BTreeMap::new();
+    let mut files = Vec::with_capacity(paths.len());
+    for (path, done) in paths.iter().zip(done) {
+        let (report, module) = done.unwrap_or_else(|| (internal_error(), None));
+        if let Some(m) = module {
+            modules.insert(path.clone(), m);
+        }
+        files.push((path.clone(), report));
+    }
+    let graph = CallGraph::build(modules, threads);
     RepositoryAnalysis { files, graph }
 }
 
@@ -39,26 +48,41 @@ pub fn check_files(
     summarize: bool,
 ) -> Vec<(String, FileReport)> {
     let reports = trustscan_pyparse::parallel_map(paths.len(), threads, |i| {
-        let path = &paths[i];
-        match read(path) {
-            Ok(bytes) if summarize => engine.analyze(path, bytes),
-            Ok(bytes) => engine.check(path, bytes),
-            Err(e) => FileReport {
-                notes: vec![format!("cannot read: {e}")],
-                ..Default::default()
-            },
-        }
+        check_file(engine, &paths[i], &read, summarize)
     });
     paths
         .iter()
         .cloned()
-        .zip(reports.into_iter().map(|r| {
-            r.unwrap_or_else(|| FileReport {
-                notes: vec!["not analysed: internal error".into()],
-                ..Default::default()
-            })
-        }))
+        .zip(
+            reports
+                .into_iter()
+                .map(|r| r.unwrap_or_else(internal_error)),
+        )
         .collect()
+}
+
+fn check_file(
+    engine: &Arc<Engine>,
+    path: &str,
+    read: &impl Fn(&str) -> Result<Vec<u8>, String>,
+    summarize: bool,
+) -> FileReport {
+    match read(path) {
+        Ok(bytes) if summarize => engine.analyze(path, bytes),
+        Ok(bytes) => engine.check(path, bytes),
+        Err(e) => FileReport {
+            notes: vec![format!("cannot read: {e}")],
+            ..Default::default()
+        },
+    }
+}
+
+/// The report of a file whose analysis failed with an internal error (a bug, caught).
+fn internal_error() -> FileReport {
+    FileReport {
+        notes: vec!["not analysed: internal error".into()],
+        ..Default::default()
+    }
 }
 
 /// Worker threads to use: every core.
