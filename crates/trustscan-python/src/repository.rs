@@ -23,7 +23,11 @@ pub fn analyze_repository(
 ) -> RepositoryAnalysis {
     let done = trustscan_pyparse::parallel_map(paths.len(), threads, |i| {
         let mut report = check_file(engine, &paths[i], &read, true);
-        let module = report.summary.take().map(|s| prepare(&paths[i], s));
+        // A module whose preparation fails (a bug, caught) is left out of the graph; its
+        // findings stay.
+        let module = report.summary.take().and_then(|s| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(&paths[i], s))).ok()
+        });
         (report, module)
     });
     let mut modules = BTreeMap::new();

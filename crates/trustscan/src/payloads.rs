@@ -89,7 +89,6 @@ pub fn scan<T: Send>(
     };
     // Each stage is caught on its own: a failed inspection is inconclusive, never clean,
     // and does not keep `also` from the file.
-    let caught = |f: &dyn Fn() -> T| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     let per_file = trustscan_pyparse::parallel_map(paths.len(), threads, |i| {
         let path = paths[i];
         let bytes = match snapshot.view(path) {
@@ -97,11 +96,10 @@ pub fn scan<T: Send>(
             Err(e) => return (unreadable(e.to_string()), None),
         };
         let report =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inspect(path, &bytes)))
-                .unwrap_or_else(|_| internal_error("inspecting it"));
+            caught(|| inspect(path, &bytes)).unwrap_or_else(|| internal_error("inspecting it"));
         let loaded = loaded_by(path).is_some();
-        let extra = caught(&|| also(path, &bytes, &report, loaded))
-            .unwrap_or_else(|_| also_failed(path, &report, loaded));
+        let extra = caught(|| also(path, &bytes, &report, loaded))
+            .unwrap_or_else(|| also_failed(path, &report, loaded));
         (report, Some(extra))
     });
     let mut extras = Vec::new();
@@ -129,6 +127,11 @@ pub fn scan<T: Send>(
         })
         .collect();
     (payloads, extras)
+}
+
+/// `f`'s value, or `None` if it panicked (the panic is caught).
+fn caught<R>(f: impl FnOnce() -> R) -> Option<R> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 /// A report for a file whose `stage` failed with an internal error (a bug, caught).
