@@ -222,8 +222,8 @@ impl<'c, 'w, 'a> Resolver<'c, 'w, 'a> {
                 if base.is_empty() {
                     return String::new();
                 }
-                let name = format!("{base}.{}", a.attr.as_str());
-                aliases.get(&name).cloned().unwrap_or(name)
+                // Aliases are bound names, never dotted: nothing to look up here.
+                format!("{base}.{}", a.attr.as_str())
             }
             Expr::Call(c) => {
                 let f = self.callee(&c.func);

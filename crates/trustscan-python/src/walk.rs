@@ -207,8 +207,9 @@ fn node_lines(file: &FileState, node: &Node) -> (u32, u32) {
     (start, end.max(start))
 }
 
-/// Resolve `a.b.c` through the aliases as Bandit's `_get_attr_qual_name` does: each prefix
-/// is looked up again after extension.
+/// Resolve `a.b.c` through the aliases as Bandit's `_get_attr_qual_name` does. Bandit
+/// looks each longer prefix up again, but its aliases (like these) are bound names, never
+/// dotted, so only the root can match.
 pub fn qual_name(expr: &Expr, aliases: &HashMap<String, String>) -> String {
     match expr {
         Expr::Name(n) => aliases
@@ -219,7 +220,7 @@ pub fn qual_name(expr: &Expr, aliases: &HashMap<String, String>) -> String {
             let mut name = qual_name(&a.value, aliases);
             name.push('.');
             name.push_str(a.attr.as_str());
-            aliases.get(&name).cloned().unwrap_or(name)
+            name
         }
         _ => String::new(),
     }
