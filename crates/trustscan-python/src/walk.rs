@@ -141,6 +141,8 @@ pub struct Ctx<'w, 'a> {
     /// Calls: the called name resolved through import aliases (`os.system`).
     /// Functions: the function's name. Imports: the imported module.
     pub qualname: String,
+    /// Where the last component of `qualname` starts (see [`Ctx::name`]).
+    name_at: usize,
     /// Strings: the value as Python's `Constant` holds it.
     pub string: Option<&'w str>,
     /// Imports: the module of the last alias (Bandit's `context["module"]`).
@@ -150,7 +152,7 @@ pub struct Ctx<'w, 'a> {
 impl<'a> Ctx<'_, 'a> {
     /// The last component of `qualname` (`system`).
     pub fn name(&self) -> &str {
-        self.qualname.rsplit('.').next().unwrap_or("")
+        &self.qualname[self.name_at..]
     }
 
     /// First and last line Bandit attributes to the node (nosec applies to these); computed
@@ -269,6 +271,7 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             node: Node::Module(module),
             parents: &self.parents,
             qualname: String::new(),
+            name_at: 0,
             string: None,
             module: None,
         };
@@ -291,6 +294,7 @@ impl<'w, 'a, D: Dispatch> Walker<'w, 'a, D> {
             kind,
             node,
             parents: &self.parents,
+            name_at: qualname.rfind('.').map_or(0, |i| i + 1),
             qualname,
             string,
             module,
