@@ -119,3 +119,25 @@ pub fn id_lookup(rules: &[Box<dyn Rule>]) -> HashMap<String, String> {
     }
     map
 }
+
+/// A list of names tested in constant time: rules test every call of every file against
+/// lists that run to a hundred names.
+pub struct Names {
+    list: &'static [&'static str],
+    set: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>>,
+}
+
+impl Names {
+    pub const fn new(list: &'static [&'static str]) -> Names {
+        Names {
+            list,
+            set: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.set
+            .get_or_init(|| self.list.iter().copied().collect())
+            .contains(name)
+    }
+}

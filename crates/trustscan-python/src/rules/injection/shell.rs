@@ -1,22 +1,23 @@
 //! What the process-spawning rules (B602–B607, B609) share: Bandit's default
 //! `shell_injection` configuration and its reading of a `shell=` keyword.
 
+use crate::rules::Names;
 use crate::rules::misc::pylit::{bytes_repr, str_repr};
 use crate::value::Value;
 use crate::walk::Ctx;
 use trustscan_pyparse::syntax::{Expr, ExprCall, Number};
 
 /// Functions that start a process through the `subprocess` module.
-pub const SUBPROCESS: &[&str] = &[
+pub static SUBPROCESS: Names = Names::new(&[
     "subprocess.Popen",
     "subprocess.call",
     "subprocess.check_call",
     "subprocess.check_output",
     "subprocess.run",
-];
+]);
 
 /// Functions that run their command through a shell.
-pub const SHELL: &[&str] = &[
+pub static SHELL: Names = Names::new(&[
     "os.system",
     "os.popen",
     "os.popen2",
@@ -31,10 +32,10 @@ pub const SHELL: &[&str] = &[
     "commands.getstatusoutput",
     "subprocess.getoutput",
     "subprocess.getstatusoutput",
-];
+]);
 
 /// Functions that start a process without a shell.
-pub const NO_SHELL: &[&str] = &[
+pub static NO_SHELL: Names = Names::new(&[
     "os.execl",
     "os.execle",
     "os.execlp",
@@ -52,18 +53,18 @@ pub const NO_SHELL: &[&str] = &[
     "os.spawnvp",
     "os.spawnvpe",
     "os.startfile",
-];
+]);
 
 pub fn is_subprocess(qualname: &str) -> bool {
-    SUBPROCESS.contains(&qualname)
+    SUBPROCESS.contains(qualname)
 }
 
 pub fn is_shell(qualname: &str) -> bool {
-    SHELL.contains(&qualname)
+    SHELL.contains(qualname)
 }
 
 pub fn is_no_shell(qualname: &str) -> bool {
-    NO_SHELL.contains(&qualname)
+    NO_SHELL.contains(qualname)
 }
 
 /// Bandit's `has_shell`: whether a `shell=` keyword is given with a value that is truthy as

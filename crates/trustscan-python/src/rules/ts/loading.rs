@@ -45,7 +45,7 @@ pub fn is_commit_sha(s: &str) -> bool {
 pub fn callee_if<'a>(
     r: &Resolver<'_, '_, 'a>,
     call: &'a ast::ExprCall,
-    last: &super::support::Names,
+    last: &crate::rules::Names,
 ) -> String {
     if let Expr::Attribute(a) = &*call.func
         && !last.contains(a.attr.as_str())
@@ -57,7 +57,7 @@ pub fn callee_if<'a>(
 
 /// `name` when its last component (a function's or a method's name) is one of `last`,
 /// else empty.
-fn filtered(name: &str, last: &super::support::Names) -> String {
+fn filtered(name: &str, last: &crate::rules::Names) -> String {
     let tail = name.rsplit(['.', ')']).next().unwrap_or(name);
     if last.contains(tail) {
         name.to_string()

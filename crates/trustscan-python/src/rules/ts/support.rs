@@ -106,31 +106,9 @@ pub fn display(path: &str) -> String {
     super::preview(&shown, 160)
 }
 
-/// Names a rule's calls end in, tested in constant time: the lists run to a hundred
-/// names, and every call of every file is tested against several of them.
-pub struct Names {
-    list: &'static [&'static str],
-    set: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>>,
-}
-
-impl Names {
-    pub const fn new(list: &'static [&'static str]) -> Names {
-        Names {
-            list,
-            set: std::sync::OnceLock::new(),
-        }
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.set
-            .get_or_init(|| self.list.iter().copied().collect())
-            .contains(name)
-    }
-}
-
 /// A cheap test before resolving: whether a call could reach a function whose last name
 /// is in `names` (attribute calls must end in one of them; other shapes may be aliases).
-pub fn may_be(call: &ast::ExprCall, names: &Names) -> bool {
+pub fn may_be(call: &ast::ExprCall, names: &crate::rules::Names) -> bool {
     match &*call.func {
         Expr::Attribute(a) => names.contains(a.attr.as_str()),
         _ => true,

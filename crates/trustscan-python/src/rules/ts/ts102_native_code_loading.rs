@@ -50,7 +50,7 @@ static META: Meta = Meta {
     example: "ctypes.CDLL(os.path.join(os.path.dirname(__file__), \"libkernels.so\"))",
 };
 
-static LAST: super::support::Names = super::support::Names::new(&[
+static LAST: crate::rules::Names = crate::rules::Names::new(&[
     "CDLL",
     "PyDLL",
     "WinDLL",

@@ -277,7 +277,7 @@ const HUB_FUNCTIONS: &[&str] = &[
 ];
 
 /// Last names the cheap filter lets through (functions above, client methods).
-static LAST: super::support::Names = super::support::Names::new(&[
+static LAST: crate::rules::Names = crate::rules::Names::new(&[
     "get",
     "head",
     "options",

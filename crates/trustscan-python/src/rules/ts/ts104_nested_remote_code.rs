@@ -54,7 +54,7 @@ static META: Meta = Meta {
 };
 
 /// Last names of the functions this rule looks at by name.
-static LAST: super::support::Names = super::support::Names::new(&[
+static LAST: crate::rules::Names = crate::rules::Names::new(&[
     "load",
     "list",
     "help",

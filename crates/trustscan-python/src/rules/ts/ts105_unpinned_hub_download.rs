@@ -48,7 +48,7 @@ static META: Meta = Meta {
     example: "snapshot_download(\"example-org/example-model\", revision=\"master\")",
 };
 
-static LAST: super::support::Names = super::support::Names::new(&[
+static LAST: crate::rules::Names = crate::rules::Names::new(&[
     "snapshot_download",
     "model_file_download",
     "dataset_snapshot_download",

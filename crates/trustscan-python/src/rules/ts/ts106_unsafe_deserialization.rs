@@ -53,7 +53,7 @@ static META: Meta = Meta {
 };
 
 /// Last names of the functions this rule looks at (the cheap filter).
-static LAST: super::support::Names = super::support::Names::new(&[
+static LAST: crate::rules::Names = crate::rules::Names::new(&[
     "load",
     "loads",
     "Unpickler",

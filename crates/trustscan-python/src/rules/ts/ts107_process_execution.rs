@@ -107,7 +107,7 @@ const PIP_MAINS: &[&str] = &[
 ];
 
 /// The last names of every sink, to skip other method calls before resolving.
-static LAST_NAMES: support::Names = support::Names::new(&[
+static LAST_NAMES: crate::rules::Names = crate::rules::Names::new(&[
     "Popen",
     "run",
     "call",

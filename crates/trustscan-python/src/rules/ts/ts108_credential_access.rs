@@ -52,7 +52,7 @@ static META: Meta = Meta {
 };
 
 /// Method and function names worth resolving.
-static NAMES: support::Names = support::Names::new(&[
+static NAMES: crate::rules::Names = crate::rules::Names::new(&[
     "get",
     "getenv",
     "getenvb",

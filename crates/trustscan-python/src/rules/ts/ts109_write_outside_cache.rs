@@ -50,7 +50,7 @@ static META: Meta = Meta {
     example: "open(os.path.expanduser(\"~/.bashrc\"), \"a\").write(\"...\")",
 };
 
-static NAMES: support::Names = support::Names::new(&[
+static NAMES: crate::rules::Names = crate::rules::Names::new(&[
     "open",
     "write_text",
     "write_bytes",

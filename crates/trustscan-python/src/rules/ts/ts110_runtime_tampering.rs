@@ -60,7 +60,7 @@ static META: Meta = Meta {
 
 const BUILTINS: &[&str] = &["builtins", "__builtins__", "__builtin__"];
 
-static CALL_NAMES: support::Names = support::Names::new(&[
+static CALL_NAMES: crate::rules::Names = crate::rules::Names::new(&[
     "setattr",
     "insert",
     "append",

@@ -50,7 +50,7 @@ static META: Meta = Meta {
     example: "__import__(\"ssecorpbus\"[::-1])",
 };
 
-static NAMES: support::Names = support::Names::new(&[
+static NAMES: crate::rules::Names = crate::rules::Names::new(&[
     "__import__",
     "import_module",
     "load_source",
