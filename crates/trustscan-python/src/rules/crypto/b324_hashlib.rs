@@ -97,10 +97,8 @@ impl Rule for Hashlib {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        let func = ctx.qualname.rsplit('.').next().unwrap_or("");
-        // A substring test first: most qualified names contain neither module.
-        let has_part =
-            |p: &str| ctx.qualname.contains(p) && ctx.qualname.split('.').any(|q| q == p);
+        let func = ctx.name();
+        let has_part = |p: &str| ctx.qualname.split('.').any(|q| q == p);
         if has_part("hashlib") {
             hashlib_func(call, func)
         } else if (func == "crypt" || func == "mksalt") && has_part("crypt") {

@@ -64,7 +64,7 @@ const SINKS: &[&str] = &[
 ];
 
 /// The last component of every sink: a method call named otherwise cannot be one.
-static SINK_METHODS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+static SINK_METHODS: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
     std::sync::LazyLock::new(|| {
         SINKS
             .iter()
