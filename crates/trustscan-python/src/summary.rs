@@ -532,6 +532,11 @@ impl<'a> Visitor<'a> for Summarizer<'_> {
     }
 
     fn visit_expr(&mut self, e: &'a Expr) {
+        // A bare name (the most common expression) recurses no further: no stack check.
+        if let Expr::Name(_) = e {
+            self.reference(e, false);
+            return;
+        }
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || match e {
             Expr::Call(c) => {
                 self.reference(&c.func, true);
