@@ -1,27 +1,26 @@
-//! `scan`'s Python analysis: every Python file of the snapshot, checked in parallel, joined
-//! into a call graph, with reachability from the plan.
+//! `scan`'s Python analysis: every Python file of the snapshot, checked in parallel and joined
+//! into a call graph. Nothing here needs the plan, so it runs while the plan is made;
+//! reachability from the plan is added after (`trustscan_python::code_report`).
 
 use std::sync::Arc;
-use trustscan_core::{CodeReport, LoadPlan};
-use trustscan_python::Engine;
+use trustscan_python::{Engine, RepositoryAnalysis};
 use trustscan_source::Snapshot;
 
 /// Files bigger than this are not read for analysis (a note says so).
 const MAX_SOURCE_BYTES: u64 = 32 << 20;
 
-pub fn analyse(
+pub fn analyse_files(
     engine: &Arc<Engine>,
-    plan: &LoadPlan,
     snapshot: &dyn Snapshot,
     threads: usize,
-) -> CodeReport {
+) -> RepositoryAnalysis {
     let paths: Vec<String> = snapshot
         .files()
         .iter()
         .map(|f| f.path.clone())
         .filter(|p| p.ends_with(".py") || p.ends_with(".pyw"))
         .collect();
-    let analysis = trustscan_python::analyze_repository(
+    trustscan_python::analyze_repository(
         engine,
         &paths,
         |p| {
@@ -30,6 +29,5 @@ pub fn analyse(
                 .map_err(|e| e.to_string())
         },
         threads,
-    );
-    trustscan_python::code_report(plan, analysis)
+    )
 }

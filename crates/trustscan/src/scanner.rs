@@ -106,10 +106,10 @@ impl Scanner {
         }
         let snapshot = self.remote.open(&target, &self.open_options)?;
         let snapshot = snapshot.as_ref();
-        progress.phase("planning");
         let clock = std::time::Instant::now();
-        let mut plan = trustscan_load::plan(text, snapshot, &self.plan_options);
         let Some(a) = &self.analysis else {
+            progress.phase("planning");
+            let mut plan = trustscan_load::plan(text, snapshot, &self.plan_options);
             plan.snapshot.remote = snapshot.remote();
             return Ok(Scan {
                 plan,
@@ -117,45 +117,56 @@ impl Scanner {
                 payloads: Vec::new(),
             });
         };
-        let planned = clock.elapsed();
-        progress.phase("analysing Python code, inspecting payloads, matching signatures");
-        // Payloads and signatures run beside the Python analysis, whose joins (the call
-        // graph, reachability) leave cores idle.
+        progress.phase("planning, analysing Python code");
         let (payload_options, signatures, threads) = (&a.payload_options, &a.signatures, a.threads);
-        let plan_ref = &plan;
-        let (mut code, analysed, beside) = std::thread::scope(|scope| {
-            let beside = scope.spawn(move || {
-                // Signatures are matched on the bytes the payload scanner reads.
-                let sigs = signatures.get();
-                let signed = sigs
-                    .as_ref()
-                    .ok()
-                    .map(|sigs| crate::signatures::FileScan::new(sigs, plan_ref));
-                let (payloads, found) = crate::payloads::scan(
-                    plan_ref,
-                    snapshot,
-                    threads,
-                    payload_options,
-                    |path, bytes, report, loaded| match &signed {
-                        Some(s) => s.findings(path, bytes, report, loaded),
-                        None => Vec::new(),
-                    },
-                    |path, report, loaded| match &signed {
-                        Some(s) => s.failed(path, report, loaded),
-                        None => Vec::new(),
-                    },
-                );
-                (
-                    payloads,
-                    sigs.map(|_| found.into_iter().flatten().collect::<Vec<_>>()),
-                )
+        let (mut plan, mut code, beside, planned, analysed) = std::thread::scope(|outer| {
+            // The files' analysis needs no plan: it starts first and the plan is made beside it
+            // (planning is serial and would leave a core idle).
+            let files = outer.spawn(|| crate::code::analyse_files(&a.engine, snapshot, threads));
+            let plan = trustscan_load::plan(text, snapshot, &self.plan_options);
+            let planned = clock.elapsed();
+            progress.phase("analysing Python code, inspecting payloads, matching signatures");
+            let plan_ref = &plan;
+            let (code, beside, analysed) = std::thread::scope(|scope| {
+                // Payloads and signatures run beside the Python analysis, whose joins (the
+                // call graph, reachability) leave cores idle.
+                let beside = scope.spawn(move || {
+                    // Signatures are matched on the bytes the payload scanner reads.
+                    let sigs = signatures.get();
+                    let signed = sigs
+                        .as_ref()
+                        .ok()
+                        .map(|sigs| crate::signatures::FileScan::new(sigs, plan_ref));
+                    let (payloads, found) = crate::payloads::scan(
+                        plan_ref,
+                        snapshot,
+                        threads,
+                        payload_options,
+                        |path, bytes, report, loaded| match &signed {
+                            Some(s) => s.findings(path, bytes, report, loaded),
+                            None => Vec::new(),
+                        },
+                        |path, report, loaded| match &signed {
+                            Some(s) => s.failed(path, report, loaded),
+                            None => Vec::new(),
+                        },
+                    );
+                    (
+                        payloads,
+                        sigs.map(|_| found.into_iter().flatten().collect::<Vec<_>>()),
+                    )
+                });
+                let files = files
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let code = trustscan_python::code_report(plan_ref, files);
+                let analysed = clock.elapsed();
+                let beside = beside
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (code, beside, analysed)
             });
-            let code = crate::code::analyse(&a.engine, plan_ref, snapshot, threads);
-            let analysed = clock.elapsed();
-            let beside = beside
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (code, analysed, beside)
+            (plan, code, beside, planned, analysed)
         });
         let (mut payloads, signed) = beside;
         code.findings.extend(signed?);
