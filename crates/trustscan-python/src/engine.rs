@@ -4,16 +4,21 @@ use crate::nosec::NosecLines;
 use crate::rules::{self, Issue, Meta, Options, Rule};
 use crate::summary::{self, ModuleSummary, exec_scope};
 use crate::walk::{Ctx, Dispatch, FileState, Kind, Walker, node_lineno};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use trustscan_core::{Finding, Location, Reachability};
-use trustscan_pyparse::syntax::{OneIndexed, Ranged};
+use trustscan_pyparse::syntax::{Expr, OneIndexed, Ranged};
 
 /// Rules and options, shared read-only by every file checked.
 pub struct Engine {
     rules: Vec<Box<dyn Rule>>,
     /// Rules by the kind of node they check (indexed by `Kind as usize`).
     by_kind: Vec<Vec<usize>>,
+    /// Call rules by the called name, for calls of a method (`x.name(...)`) and for the
+    /// others: most calls (`self.proj(x)`) concern few rules ([`Rule::call_names`]).
+    methods: CallGate,
+    calls: CallGate,
     names: HashMap<String, String>,
     pub options: Options,
 }
@@ -45,13 +50,42 @@ impl Engine {
                 by_kind[*k as usize].push(i);
             }
         }
+        let call_rules = &by_kind[Kind::Call as usize];
+        let names: Vec<_> = call_rules.iter().map(|&i| rules[i].call_names()).collect();
+        let calls = CallGate::new(call_rules, &names);
+        let method_names: Vec<_> = call_rules
+            .iter()
+            .zip(names)
+            .map(|(&i, names)| match (names, rules[i].method_names()) {
+                (Some(a), Some(b)) => Some(a.into_iter().filter(|n| b.contains(n)).collect()),
+                (a, b) => a.or(b),
+            })
+            .collect();
+        let methods = CallGate::new(call_rules, &method_names);
         let names = rules::id_lookup(&rules);
         Arc::new(Engine {
             rules,
             by_kind,
+            methods,
+            calls,
             names,
             options,
         })
+    }
+
+    /// The rules to run on a node: for calls, those its name may concern.
+    fn rules_for(&self, ctx: &Ctx) -> &[usize] {
+        if ctx.kind != Kind::Call {
+            return &self.by_kind[ctx.kind as usize];
+        }
+        let name = ctx.name();
+        match ctx.call().map(|c| &*c.func) {
+            Some(Expr::Attribute(_)) => self.methods.rules(name),
+            // A call through an alias (`from os import system as run; run(c)`): rules that
+            // read the written name (Bandit's `__import__`) see another one; all of them run.
+            Some(Expr::Name(n)) if n.id.as_str() != name => &self.by_kind[Kind::Call as usize],
+            _ => self.calls.rules(name),
+        }
     }
 
     /// Every rule description, in ID order.
@@ -139,12 +173,64 @@ impl Dispatch for Run<'_> {
     }
 
     fn dispatch(&mut self, ctx: &Ctx) {
-        for &i in &self.engine.by_kind[ctx.kind as usize] {
-            let rule = &self.engine.rules[i];
-            if let Some(issue) = rule.check(ctx, &self.engine.options) {
+        let engine = self.engine;
+        let rules = engine.rules_for(ctx);
+        for &i in rules {
+            let rule = &engine.rules[i];
+            if let Some(issue) = rule.check(ctx, &engine.options) {
                 self.record(ctx, rule.meta(), issue);
             }
         }
+        // Tests run debug builds: every rule a call's name left out must indeed find nothing.
+        if cfg!(debug_assertions) && ctx.kind == Kind::Call {
+            for &i in &engine.by_kind[Kind::Call as usize] {
+                let rule = &engine.rules[i];
+                assert!(
+                    rules.contains(&i) || rule.check(ctx, &engine.options).is_none(),
+                    "{} reports on a call named {:?}, which its call_names or method_names leave out",
+                    rule.meta().id,
+                    ctx.name()
+                );
+            }
+        }
+    }
+}
+
+/// The call rules to run on calls of one shape, by the called name.
+struct CallGate {
+    /// For each name some rule is limited to: the rules to run on calls of it, in rule order.
+    named: FxHashMap<&'static str, Vec<usize>>,
+    /// The rules to run on calls of any other name.
+    other: Vec<usize>,
+}
+
+impl CallGate {
+    /// `limits[k]`: the names rule `call_rules[k]` reports on (`None`: any).
+    fn new(call_rules: &[usize], limits: &[Option<Vec<&'static str>>]) -> CallGate {
+        let select = |name: Option<&str>| -> Vec<usize> {
+            call_rules
+                .iter()
+                .zip(limits)
+                .filter(|(_, limit)| match (limit, name) {
+                    (None, _) => true,
+                    (Some(names), Some(name)) => names.contains(&name),
+                    (Some(_), None) => false,
+                })
+                .map(|(&i, _)| i)
+                .collect()
+        };
+        let mut named = FxHashMap::default();
+        for &name in limits.iter().flatten().flatten() {
+            named.entry(name).or_insert_with(|| select(Some(name)));
+        }
+        CallGate {
+            named,
+            other: select(None),
+        }
+    }
+
+    fn rules(&self, name: &str) -> &[usize] {
+        self.named.get(name).unwrap_or(&self.other)
     }
 }
 

@@ -33,6 +33,10 @@ impl Rule for ExecUsed {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["exec"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         (ctx.qualname == "exec").then(|| META.issue("Use of exec detected."))
     }

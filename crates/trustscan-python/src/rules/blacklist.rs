@@ -530,6 +530,18 @@ impl Rule for Blacklist {
         ALL_KINDS
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        // Calls are looked up by their whole name; `__import__` and importlib's functions
+        // by the module they import.
+        Some(super::last_parts(
+            CALLS
+                .iter()
+                .chain(IMPORTS.iter())
+                .flat_map(|e| e.qualnames.iter().copied())
+                .chain(["__import__", "import_module"]),
+        ))
+    }
+
     fn check(&self, ctx: &Ctx, options: &Options) -> Option<Issue> {
         let enabled = |e: &&Entry| options.enabled(e.meta.id);
         match ctx.node {

@@ -93,6 +93,17 @@ pub trait Rule: Send + Sync {
     /// The node kinds the rule looks at.
     fn kinds(&self) -> &'static [Kind];
     fn check(&self, ctx: &Ctx, options: &Options) -> Option<Issue>;
+    /// For rules that report only on calls with certain last names (`Ctx::name`, the name
+    /// resolved through import aliases: `run` for `subprocess.run`): those names. The engine
+    /// then skips the rule on other calls. `None` (the default): every call is checked.
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        None
+    }
+    /// Like `call_names`, for method calls only (`x.name(...)`, named by the attribute however
+    /// `x` resolves): for rules that follow other calls through assignments.
+    fn method_names(&self) -> Option<Vec<&'static str>> {
+        None
+    }
 }
 
 /// Every rule, in ID order.
@@ -140,4 +151,20 @@ impl Names {
             .get_or_init(|| self.list.iter().copied().collect())
             .contains(name)
     }
+
+    /// The last parts of the listed names, for [`Rule::call_names`].
+    pub fn last_parts(&self) -> Vec<&'static str> {
+        last_parts(self.list.iter().copied())
+    }
+}
+
+/// The last parts of dotted names (`run` for `subprocess.run`), sorted, without repeats.
+pub fn last_parts(names: impl IntoIterator<Item = &'static str>) -> Vec<&'static str> {
+    let mut parts: Vec<&'static str> = names
+        .into_iter()
+        .map(|n| n.rsplit('.').next().unwrap_or(n))
+        .collect();
+    parts.sort_unstable();
+    parts.dedup();
+    parts
 }

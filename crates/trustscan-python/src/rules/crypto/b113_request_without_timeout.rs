@@ -32,12 +32,25 @@ pub(super) const HTTP_VERBS: &[&str] =
     &["get", "options", "head", "post", "put", "patch", "delete"];
 
 /// The `httpx` names that send a request or build a client.
+/// httpx's other request functions and clients.
+const HTTPX_EXTRA: &[&str] = &["request", "stream", "Client", "AsyncClient"];
+
 pub(super) fn is_httpx_attr(name: &str) -> bool {
-    HTTP_VERBS.contains(&name) || ["request", "stream", "Client", "AsyncClient"].contains(&name)
+    HTTP_VERBS.contains(&name) || HTTPX_EXTRA.contains(&name)
 }
 
 /// The module a call's qualified name starts with, when it is `requests` (with an HTTP verb)
 /// or `httpx` (with a request or client name).
+/// Every name [`http_module`] accepts.
+pub(super) fn http_names() -> Vec<&'static str> {
+    crate::rules::last_parts(
+        HTTP_VERBS
+            .iter()
+            .copied()
+            .chain(HTTPX_EXTRA.iter().copied()),
+    )
+}
+
 pub(super) fn http_module<'c>(ctx: &'c Ctx) -> Option<&'c str> {
     let module = ctx.qualname.split('.').next().unwrap_or("");
     let verb = HTTP_VERBS.contains(&ctx.name());
@@ -55,6 +68,10 @@ impl Rule for RequestWithoutTimeout {
 
     fn kinds(&self) -> &'static [Kind] {
         &[Kind::Call]
+    }
+
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(http_names())
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {

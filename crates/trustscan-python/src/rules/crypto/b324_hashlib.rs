@@ -95,6 +95,15 @@ impl Rule for Hashlib {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(crate::rules::last_parts(
+            WEAK_HASHES
+                .iter()
+                .copied()
+                .chain(["new", "crypt", "mksalt"]),
+        ))
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let func = ctx.name();

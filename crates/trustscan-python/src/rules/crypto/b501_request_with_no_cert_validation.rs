@@ -8,7 +8,7 @@
 //! can impersonate it, read the traffic and change the responses (a downloaded model or
 //! script included).
 
-use super::b113_request_without_timeout::http_module;
+use super::b113_request_without_timeout::{http_module, http_names};
 use super::pyval::{Keywords, keyword_line};
 use crate::rules::{Issue, Meta, Options, Rule};
 use crate::walk::{Ctx, Kind};
@@ -34,6 +34,10 @@ impl Rule for RequestWithNoCertValidation {
 
     fn kinds(&self) -> &'static [Kind] {
         &[Kind::Call]
+    }
+
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(http_names())
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {

@@ -33,6 +33,10 @@ impl Rule for SslWithNoVersion {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["wrap_socket"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         if ctx.qualname != "ssl.wrap_socket" {

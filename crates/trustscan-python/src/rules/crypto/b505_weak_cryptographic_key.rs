@@ -168,6 +168,10 @@ impl Rule for WeakCryptographicKey {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["generate_private_key", "generate"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         cryptography_io(call, &ctx.qualname).or_else(|| pycrypto(call, &ctx.qualname))

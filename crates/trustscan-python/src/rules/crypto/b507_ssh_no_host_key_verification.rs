@@ -50,6 +50,10 @@ impl Rule for SshNoHostKeyVerification {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["set_missing_host_key_policy"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         if ctx.name() != "set_missing_host_key_policy" || !imported_like(ctx, "paramiko") {

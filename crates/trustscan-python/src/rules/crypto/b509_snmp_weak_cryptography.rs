@@ -34,6 +34,10 @@ impl Rule for SnmpWeakCryptography {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["UsmUserData"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         if ctx.qualname != "pysnmp.hlapi.UsmUserData" || call.arguments.args.len() >= 3 {

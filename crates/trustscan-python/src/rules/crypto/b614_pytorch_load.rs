@@ -35,6 +35,10 @@ impl Rule for PytorchLoad {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["load"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         if ctx.qualname != "torch.load" && ctx.qualname != "torch.serialization.load" {

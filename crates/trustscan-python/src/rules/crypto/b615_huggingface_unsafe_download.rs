@@ -67,6 +67,10 @@ impl Rule for HuggingfaceUnsafeDownload {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(UNSAFE.iter().map(|(f, _)| *f).collect())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         // The cheap name tests first: the import scan is a substring search per import.

@@ -34,6 +34,10 @@ impl Rule for ParamikoCalls {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["exec_command"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         // Bandit's `is_module_imported_like("paramiko")`: a substring of any import so far.
         if ctx.name() != "exec_command" || !ctx.file.imports.iter().any(|m| m.contains("paramiko"))

@@ -10,7 +10,7 @@
 //! chooses.
 
 use super::super::{Issue, Meta, Options, Rule};
-use super::shell::{has_shell, is_subprocess, shell_line};
+use super::shell::{SUBPROCESS, has_shell, is_subprocess, shell_line};
 use crate::walk::{Ctx, Kind};
 use trustscan_core::Level::{High, Low};
 
@@ -34,6 +34,10 @@ impl Rule for SubprocessWithoutShellEqualsTrue {
 
     fn kinds(&self) -> &'static [Kind] {
         &[Kind::Call]
+    }
+
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(SUBPROCESS.last_parts())
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {

@@ -11,7 +11,7 @@
 //! further commands.
 
 use super::super::{Issue, Meta, Options, Rule};
-use super::shell::{first_arg_is_literal_str, is_shell};
+use super::shell::{SHELL, first_arg_is_literal_str, is_shell};
 use crate::walk::{Ctx, Kind};
 use trustscan_core::Level::{High, Low};
 
@@ -35,6 +35,10 @@ impl Rule for StartProcessWithAShell {
 
     fn kinds(&self) -> &'static [Kind] {
         &[Kind::Call]
+    }
+
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(SHELL.last_parts())
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {

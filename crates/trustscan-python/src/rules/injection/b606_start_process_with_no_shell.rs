@@ -9,7 +9,7 @@
 //! about when reviewing what a package runs.
 
 use super::super::{Issue, Meta, Options, Rule};
-use super::shell::is_no_shell;
+use super::shell::{NO_SHELL, is_no_shell};
 use crate::walk::{Ctx, Kind};
 use trustscan_core::Level::{Low, Medium};
 
@@ -33,6 +33,10 @@ impl Rule for StartProcessWithNoShell {
 
     fn kinds(&self) -> &'static [Kind] {
         &[Kind::Call]
+    }
+
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(NO_SHELL.last_parts())
     }
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {

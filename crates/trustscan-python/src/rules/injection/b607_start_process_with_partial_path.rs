@@ -48,6 +48,10 @@ impl Rule for StartProcessWithPartialPath {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(super::shell::process_names())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let q = ctx.qualname.as_str();

@@ -51,6 +51,10 @@ impl Rule for DjangoExtraUsed {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["extra"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         if ctx.name() != "extra" {
             return None;

@@ -36,6 +36,10 @@ impl Rule for DjangoRawsqlUsed {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["RawSQL"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         if ctx.name() != "RawSQL"
             || !ctx

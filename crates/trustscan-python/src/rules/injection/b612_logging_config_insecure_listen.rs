@@ -34,6 +34,10 @@ impl Rule for LoggingConfigInsecureListen {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["listen"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         if ctx.qualname != "logging.config.listen" {
             return None;

@@ -55,6 +55,14 @@ pub static NO_SHELL: Names = Names::new(&[
     "os.startfile",
 ]);
 
+/// The last names of every process-spawning function (any of the three lists).
+pub fn process_names() -> Vec<&'static str> {
+    let mut names = SUBPROCESS.last_parts();
+    names.extend(SHELL.last_parts());
+    names.extend(NO_SHELL.last_parts());
+    crate::rules::last_parts(names)
+}
+
 pub fn is_subprocess(qualname: &str) -> bool {
     SUBPROCESS.contains(qualname)
 }

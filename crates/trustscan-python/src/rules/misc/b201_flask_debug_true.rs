@@ -35,6 +35,10 @@ impl Rule for FlaskDebugTrue {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["run"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         if !ctx.qualname.ends_with(".run") || !ctx.file.imports.iter().any(|i| i.contains("flask"))

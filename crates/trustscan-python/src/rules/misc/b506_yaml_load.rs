@@ -35,6 +35,10 @@ impl Rule for YamlLoad {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["load"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         // Checked first (cheap): without them no condition below can give an issue.

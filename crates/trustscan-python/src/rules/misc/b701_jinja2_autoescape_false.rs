@@ -202,6 +202,10 @@ impl Rule for Jinja2AutoescapeFalse {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["Environment"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let Node::Expr(root @ Expr::Call(_)) = ctx.node else {
             return None;

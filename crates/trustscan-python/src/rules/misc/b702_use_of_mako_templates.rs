@@ -34,6 +34,10 @@ impl Rule for UseOfMakoTemplates {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(vec!["Template"])
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         (ctx.name() == "Template" && ctx.qualname.split('.').any(|p| p == "mako")).then(|| {
             META.issue(

@@ -364,6 +364,10 @@ impl Rule for DjangoMarkSafe {
         &[Kind::Call]
     }
 
+    fn call_names(&self) -> Option<Vec<&'static str>> {
+        Some(AFFECTED.to_vec())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         if !AFFECTED.contains(&ctx.name())

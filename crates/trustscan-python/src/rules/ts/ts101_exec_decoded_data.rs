@@ -86,6 +86,10 @@ impl Rule for ExecDecodedData {
         &[Kind::Call]
     }
 
+    fn method_names(&self) -> Option<Vec<&'static str>> {
+        Some(SINK_METHODS.iter().copied().collect())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         // A method call can only reach a sink through its own name: skip resolving others.

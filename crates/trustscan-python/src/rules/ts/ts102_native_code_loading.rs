@@ -117,6 +117,12 @@ impl Rule for NativeCodeLoading {
         &[Kind::Call]
     }
 
+    fn method_names(&self) -> Option<Vec<&'static str>> {
+        Some(crate::rules::last_parts(
+            LAST.last_parts().into_iter().chain(["dlopen"]),
+        ))
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let r = Resolver::new(ctx);

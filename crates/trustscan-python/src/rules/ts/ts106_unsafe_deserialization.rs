@@ -82,6 +82,10 @@ impl Rule for UnsafeDeserialization {
         &[Kind::Call]
     }
 
+    fn method_names(&self) -> Option<Vec<&'static str>> {
+        Some(LAST.last_parts())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let r = Resolver::new(ctx);

@@ -164,6 +164,10 @@ impl Rule for ProcessExecution {
         &[Kind::Call]
     }
 
+    fn method_names(&self) -> Option<Vec<&'static str>> {
+        Some(LAST_NAMES.last_parts())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         if !support::may_be(call, &LAST_NAMES) {

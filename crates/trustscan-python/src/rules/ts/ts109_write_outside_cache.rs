@@ -84,6 +84,10 @@ impl Rule for WriteOutsideCache {
         &[Kind::Call]
     }
 
+    fn method_names(&self) -> Option<Vec<&'static str>> {
+        Some(NAMES.last_parts())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         if !support::may_be(call, &NAMES) {
