@@ -19,33 +19,12 @@ use std::time::Duration;
 
 use trustscan_core::Level;
 
-/// The bundled rule pack: (file name, source), one file per category.
-const BUNDLED: &[(&str, &str)] = &[
-    (
-        "reverse_shell.yar",
-        include_str!("../rules/reverse_shell.yar"),
-    ),
-    (
-        "download_exec.yar",
-        include_str!("../rules/download_exec.yar"),
-    ),
-    ("miner.yar", include_str!("../rules/miner.yar")),
-    (
-        "exfiltration.yar",
-        include_str!("../rules/exfiltration.yar"),
-    ),
-    (
-        "obfuscated_exec.yar",
-        include_str!("../rules/obfuscated_exec.yar"),
-    ),
-    (
-        "known_malicious.yar",
-        include_str!("../rules/known_malicious.yar"),
-    ),
-];
+// The pack's sources and how they are compiled, shared with `build.rs`, which compiles them
+// ahead of time.
+include!("pack.rs");
 
-/// Namespace of the bundled rules.
-pub const BUNDLED_NAMESPACE: &str = "trustscan";
+/// The bundled pack compiled by `build.rs` ([`yara_x::Rules::serialize`], without native code).
+const PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bundled.yarx"));
 
 /// Categories the bundled rules use.
 pub const CATEGORIES: &[&str] = &[
@@ -147,9 +126,23 @@ impl Signatures {
         }
     }
 
-    /// The bundled pack. Compile it once and share it: about 0.2 s in a release build (the rules
-    /// become WebAssembly compiled by Cranelift), several seconds in an unoptimised build.
+    /// The bundled pack, as `build.rs` compiled it when the crate was built (its conditions'
+    /// WebAssembly is turned into native code here, a few milliseconds), or compiled from
+    /// source if those bytes do not load. Load it once and share it.
     pub fn bundled() -> Result<Signatures, String> {
+        Signatures::bundled_precompiled().or_else(|_| Signatures::bundled_from_source())
+    }
+
+    /// The bundled pack as `build.rs` compiled it; `Err` when those bytes do not load.
+    pub fn bundled_precompiled() -> Result<Signatures, String> {
+        yara_x::Rules::deserialize(PRECOMPILED)
+            .map(Signatures::new)
+            .map_err(|e| format!("the precompiled rule pack does not load: {e}"))
+    }
+
+    /// The bundled pack compiled from its sources: about 60 ms in a release build (regular
+    /// expressions and atoms take most of it), seconds in an unoptimised one.
+    pub fn bundled_from_source() -> Result<Signatures, String> {
         let mut compiler = new_compiler();
         add_bundled(&mut compiler)?;
         Ok(Signatures::new(compiler.build()))
@@ -291,26 +284,6 @@ fn scan_with(scanner: &mut yara_x::Scanner<'_>, data: &[u8]) -> Result<Vec<Match
     Ok(out)
 }
 
-fn new_compiler<'a>() -> yara_x::Compiler<'a> {
-    let mut compiler = yara_x::Compiler::new();
-    compiler
-        .enable_includes(false)
-        .error_on_slow_pattern(true)
-        .error_on_slow_loop(true);
-    compiler
-}
-
-fn add_bundled(compiler: &mut yara_x::Compiler<'_>) -> Result<(), String> {
-    compiler.new_namespace(BUNDLED_NAMESPACE);
-    for (name, source) in BUNDLED {
-        let origin = format!("rules/{name}");
-        compiler
-            .add_source(yara_x::SourceCode::from(*source).with_origin(origin.as_str()))
-            .map_err(|e| one_line_error(&origin, &e.to_string()))?;
-    }
-    Ok(())
-}
-
 /// Compiler warnings on the bundled pack (slow patterns, suspicious conditions), rendered
 /// one per line. The pack ships with none; a test keeps it that way.
 pub fn bundled_warnings() -> Vec<String> {
@@ -352,20 +325,6 @@ fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> 
 
 /// YARA-X renders errors as a multi-line report (`error[E001]: title`, ` --> file:line:col`,
 /// then a source excerpt). Keep one line: `file:line:col: error[E001]: title`.
-fn one_line_error(origin: &str, report: &str) -> String {
-    let mut lines = report.lines();
-    let title = lines.next().unwrap_or("").trim();
-    let location = lines
-        .find_map(|l| l.trim().strip_prefix("-->").map(|s| s.trim().to_string()))
-        .unwrap_or_else(|| origin.to_string());
-    let location = if location.starts_with(origin) {
-        location
-    } else {
-        format!("{origin}: {location}")
-    };
-    format!("{location}: {title}")
-}
-
 struct Meta {
     description: String,
     severity: Level,

@@ -604,6 +604,25 @@ fn every_category_has_three_positive_samples_and_every_rule_one() {
 }
 
 #[test]
+fn the_precompiled_pack_is_the_pack_compiled_from_source() {
+    let built = Signatures::bundled_precompiled().expect("the build's pack loads");
+    let compiled = Signatures::bundled_from_source().expect("the pack compiles");
+    assert_eq!(built.rules(), compiled.rules());
+    let samples = POSITIVES
+        .iter()
+        .map(|(_, _, s)| *s)
+        .chain(NEAR_MISSES.iter().map(|(_, s)| *s));
+    for sample in samples {
+        assert_eq!(
+            built.scan(sample),
+            compiled.scan(sample),
+            "{}",
+            String::from_utf8_lossy(sample)
+        );
+    }
+}
+
+#[test]
 fn near_misses_match_nothing() {
     let s = sigs();
     let mut failures = Vec::new();
