@@ -578,23 +578,23 @@ impl Rule for Blacklist {
                     .map(|a| report(e, a.name.as_str()))
             }),
             Node::Stmt(Stmt::ImportFrom(i)) => {
-                let prefix = i
-                    .module
-                    .as_ref()
-                    .map(|m| format!("{m}."))
-                    .unwrap_or_default();
-                // Built once: a long `from m import (...)` meets every entry.
-                let full: Vec<String> = i
-                    .names
-                    .iter()
-                    .map(|a| format!("{prefix}{}", a.name.as_str()))
-                    .collect();
+                let module = i.module.as_ref().map(|m| m.as_str());
+                // Whether `module.name` starts with `q`, without building it.
+                let starts = |name: &str, q: &str| match module {
+                    None => name.starts_with(q),
+                    Some(m) => match q.strip_prefix(m) {
+                        Some(rest) => match rest.strip_prefix('.') {
+                            Some(rest) => name.starts_with(rest),
+                            None => rest.is_empty(),
+                        },
+                        None => m.starts_with(q),
+                    },
+                };
                 IMPORTS.iter().filter(enabled).find_map(|e| {
                     i.names
                         .iter()
-                        .zip(&full)
-                        .find(|(_, full)| e.qualnames.iter().any(|q| full.starts_with(q)))
-                        .map(|(a, _)| report(e, a.name.as_str()))
+                        .find(|a| e.qualnames.iter().any(|q| starts(a.name.as_str(), q)))
+                        .map(|a| report(e, a.name.as_str()))
                 })
             }
             _ => None,

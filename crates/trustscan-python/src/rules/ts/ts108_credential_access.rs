@@ -111,6 +111,10 @@ impl Rule for CredentialAccess {
         &[Kind::Call, Kind::Subscript]
     }
 
+    fn method_names(&self) -> Option<Vec<&'static str>> {
+        Some(NAMES.last_parts())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         match ctx.node {
             Node::Expr(Expr::Subscript(s)) => subscript(ctx, s),

@@ -82,6 +82,10 @@ impl Rule for RuntimeTampering {
         &[Kind::Assign, Kind::Call, Kind::Subscript]
     }
 
+    fn method_names(&self) -> Option<Vec<&'static str>> {
+        Some(CALL_NAMES.last_parts())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         match ctx.node {
             Node::Stmt(Stmt::Assign(a)) => {

@@ -97,6 +97,10 @@ impl Rule for DynamicImport {
         &[Kind::Call]
     }
 
+    fn method_names(&self) -> Option<Vec<&'static str>> {
+        Some(NAMES.last_parts())
+    }
+
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         check(ctx)
     }
