@@ -68,7 +68,11 @@ rule TS_Known_JinjaTemplateSandboxEscape {
     severity = "high"
     category = "known-malicious"
   strings:
-    $escape = /\{[{%].{0,300}(\.|\|\s*attr\(\s*["']|\[\s*["'])__(globals|subclasses|builtins|mro|getattribute)__\b/s
+    // Up to 300 characters between the tag and the escape, written as two gaps of 150: YARA-X
+    // splits a pattern at any single gap above 200 and then looks for "{{" and "{%" on their
+    // own, which Python source is full of (f-strings); as one pattern it starts from the
+    // rare "__globals__"-like part and looks back.
+    $escape = /\{[{%].{0,150}.{0,150}(\.|\|\s*attr\(\s*["']|\[\s*["'])__(globals|subclasses|builtins|mro|getattribute)__\b/s
     $tpl_ref = "_TemplateReference__context"
   condition:
     any of them

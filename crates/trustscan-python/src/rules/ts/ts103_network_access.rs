@@ -252,7 +252,7 @@ const CLIENTS: &[&str] = &[
 ];
 
 /// huggingface_hub functions (besides downloads) that call the Hub API.
-const HUB_FUNCTIONS: &[&str] = &[
+static HUB_FUNCTIONS: crate::rules::Names = crate::rules::Names::new(&[
     "model_info",
     "dataset_info",
     "space_info",
@@ -274,7 +274,7 @@ const HUB_FUNCTIONS: &[&str] = &[
     "create_branch",
     "delete_repo",
     "delete_file",
-];
+]);
 
 /// Last names the cheap filter lets through (functions above, client methods).
 static LAST: crate::rules::Names = crate::rules::Names::new(&[
@@ -351,7 +351,7 @@ impl Rule for NetworkAccess {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let hub_method = matches!(&*call.func, Expr::Attribute(a)
-            if HUB_FUNCTIONS.contains(&a.attr.as_str()) || a.attr.as_str().starts_with("upload_")
+            if HUB_FUNCTIONS.contains(a.attr.as_str()) || a.attr.as_str().starts_with("upload_")
                 || a.attr.as_str().starts_with("create_") || a.attr.as_str().ends_with("_info")
                 || a.attr.as_str().starts_with("list_"));
         let r = Resolver::new(ctx);
@@ -422,7 +422,7 @@ fn endpoint(f: &str) -> Option<Endpoint> {
     }
     let (module, func) = f.rsplit_once('.')?;
     if (module == "huggingface_hub" || module == "huggingface_hub.hf_api")
-        && (HUB_FUNCTIONS.contains(&func) || func.starts_with("upload_"))
+        && (HUB_FUNCTIONS.contains(func) || func.starts_with("upload_"))
     {
         return Some(Endpoint::HubApi);
     }
