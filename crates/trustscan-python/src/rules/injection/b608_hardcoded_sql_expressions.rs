@@ -223,6 +223,17 @@ impl Rule for HardcodedSqlExpressions {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let value = ctx.string?;
+        // Only a string right under a `+`/`%` chain, `.format`/`.replace` or (as a literal
+        // piece) an f-string makes a statement: the ancestors are not gathered for the rest.
+        let may_build = match ctx.parents.last() {
+            Some(Node::Expr(Expr::BinOp(_))) => true,
+            Some(Node::Expr(Expr::Attribute(a))) => matches!(a.attr.as_str(), "format" | "replace"),
+            Some(Node::Expr(Expr::FString(_))) => matches!(ctx.node, Node::FStringPiece(_)),
+            _ => false,
+        };
+        if !may_build {
+            return None;
+        }
         let e = evaluate(ctx, value);
         if e.statement.is_empty() || !SQL_RE.is_match(&e.statement) {
             return None;
