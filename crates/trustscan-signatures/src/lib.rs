@@ -4,8 +4,9 @@
 //! The bundled rule pack (`rules/*.yar`, one file per category) is curated for load-time
 //! payloads in model repositories: reverse and bind shells, download-and-execute, miners,
 //! credential exfiltration, obfuscated execution and techniques of documented malicious
-//! models. It is compiled once ([`Signatures::bundled`]) and applied to many buffers
-//! ([`Signatures::scan`]); nothing scanned is ever executed.
+//! models. It is compiled when the crate is built (`build.rs`), loaded once
+//! ([`Signatures::bundled`]) and applied to many buffers ([`Signatures::scan`]); nothing
+//! scanned is ever executed.
 //!
 //! Rule metadata convention: `description`, `severity` (`high`/`medium`/`low`) and
 //! `category` (`reverse-shell`, `download-exec`, `miner`, `exfiltration`, `obfuscated-exec`,

@@ -333,7 +333,8 @@ fn analysis(
         .cloned()
         .or_else(|| c.yara_rules.as_deref().map(|p| config.path(p)));
     // A user's rules are compiled now, so a mistake in them stops the run before any work;
-    // the bundled pack compiles while the first target is planned and analysed.
+    // the bundled pack (compiled when trustscan was built) loads while the first target is
+    // planned and analysed.
     let signatures = match &yara_rules {
         Some(dir) => scanner::PendingSignatures::ready(
             trustscan_signatures::Signatures::with_user_rules(dir)

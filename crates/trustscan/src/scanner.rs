@@ -18,7 +18,7 @@ pub struct Scanner {
     pub analysis: Option<Analysis>,
 }
 
-/// A signature set, or the thread compiling it.
+/// A signature set, or the thread loading it.
 pub struct PendingSignatures {
     compiling: Mutex<Option<JoinHandle<Result<Signatures, String>>>>,
     compiled: OnceLock<Result<Signatures, String>>,
@@ -32,7 +32,7 @@ impl PendingSignatures {
         }
     }
 
-    /// Compile on a background thread; [`PendingSignatures::get`] waits for it.
+    /// Load or compile on a background thread; [`PendingSignatures::get`] waits for it.
     pub fn spawn(
         compile: impl FnOnce() -> Result<Signatures, String> + Send + 'static,
     ) -> PendingSignatures {
