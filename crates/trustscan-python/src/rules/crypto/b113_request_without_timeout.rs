@@ -31,17 +31,15 @@ static META: Meta = Meta {
 pub(super) const HTTP_VERBS: &[&str] =
     &["get", "options", "head", "post", "put", "patch", "delete"];
 
-/// The `httpx` names that send a request or build a client.
-/// httpx's other request functions and clients.
+/// httpx's request functions and clients besides the HTTP verbs.
 const HTTPX_EXTRA: &[&str] = &["request", "stream", "Client", "AsyncClient"];
 
+/// The `httpx` names that send a request or build a client.
 pub(super) fn is_httpx_attr(name: &str) -> bool {
     HTTP_VERBS.contains(&name) || HTTPX_EXTRA.contains(&name)
 }
 
-/// The module a call's qualified name starts with, when it is `requests` (with an HTTP verb)
-/// or `httpx` (with a request or client name).
-/// Every name [`http_module`] accepts.
+/// Every last name [`http_module`] accepts.
 pub(super) fn http_names() -> Vec<&'static str> {
     crate::rules::last_parts(
         HTTP_VERBS
@@ -51,6 +49,8 @@ pub(super) fn http_names() -> Vec<&'static str> {
     )
 }
 
+/// The module a call's qualified name starts with, when it is `requests` (with an HTTP verb)
+/// or `httpx` (with a request or client name).
 pub(super) fn http_module<'c>(ctx: &'c Ctx) -> Option<&'c str> {
     let module = ctx.qualname.split('.').next().unwrap_or("");
     let verb = HTTP_VERBS.contains(&ctx.name());
