@@ -66,12 +66,16 @@ pub fn scan<T: Send>(
         .filter(|f| f.is_readable())
         .map(|f| f.path.as_str())
         .collect();
-    let loaded_by = |path: &str| {
-        loaded
-            .get(path)
-            .or_else(|| snapshot.url_of(path).and_then(|u| loaded.get(u)))
-    };
-    let inspect = |path: &str, bytes: &trustscan_source::Bytes| -> Report {
+    // The loading APIs that deserialize each file (and whether one unpickles it as is).
+    let loaded_by: Vec<_> = paths
+        .iter()
+        .map(|&path| {
+            loaded
+                .get(path)
+                .or_else(|| snapshot.url_of(path).and_then(|u| loaded.get(u)))
+        })
+        .collect();
+    let inspect = |path: &str, bytes: &trustscan_source::Bytes, unpickled: bool| -> Report {
         let r = match bytes.present() {
             // A local header is 30 bytes; a fetched member has all of them.
             Some(ranges) => trustscan_payload::inspect_partial(bytes, path, options, &|at| {
@@ -79,12 +83,11 @@ pub fn scan<T: Send>(
             }),
             None => trustscan_payload::inspect_file(bytes, path, options),
         };
-        match loaded_by(path) {
-            // torch.load and pickle.load unpickle whatever they are given.
-            Some((_, true)) if !r.is_payload() => {
-                trustscan_payload::inspect::as_pickle(bytes, options)
-            }
-            _ => r,
+        // torch.load and pickle.load unpickle whatever they are given.
+        if unpickled && !r.is_payload() {
+            trustscan_payload::inspect::as_pickle(bytes, options)
+        } else {
+            r
         }
     };
     // Each stage is caught on its own: a failed inspection is inconclusive, never clean,
@@ -95,9 +98,10 @@ pub fn scan<T: Send>(
             Ok(bytes) => bytes,
             Err(e) => return (unreadable(e.to_string()), None),
         };
-        let report =
-            caught(|| inspect(path, &bytes)).unwrap_or_else(|| internal_error("inspecting it"));
-        let loaded = loaded_by(path).is_some();
+        let unpickled = matches!(loaded_by[i], Some((_, true)));
+        let report = caught(|| inspect(path, &bytes, unpickled))
+            .unwrap_or_else(|| internal_error("inspecting it"));
+        let loaded = loaded_by[i].is_some();
         let extra = caught(|| also(path, &bytes, &report, loaded))
             .unwrap_or_else(|| also_failed(path, &report, loaded));
         (report, Some(extra))
@@ -105,12 +109,12 @@ pub fn scan<T: Send>(
     let mut extras = Vec::new();
     let payloads = paths
         .iter()
+        .zip(loaded_by)
         .zip(per_file)
-        .filter_map(|(&path, done)| {
+        .filter_map(|((&path, by), done)| {
             // A failed inspection is inconclusive, never clean.
             let (report, extra) = done.unwrap_or_else(|| (internal_error("inspecting it"), None));
             extras.extend(extra);
-            let by = loaded_by(path);
             if !report.is_payload() && by.is_none() {
                 return None;
             }
