@@ -7,13 +7,20 @@
 
 pub mod classification;
 pub mod finding;
+pub mod payload;
 pub mod plan;
 pub mod snapshot;
+pub mod verdict;
 
 pub use classification::{CustomCodeClassification, StudyCriterion, StudyMatch};
 pub use finding::{CodeReport, Finding, GraphStats, Level, Location, Reachability, RuleInfo};
+pub use payload::{
+    Judgement, PayloadFile, PayloadPart, PayloadReport, PickleCall, PickleError, PickleFacts,
+    PickleImport,
+};
 pub use plan::{
     ApiPlan, Certainty, Ecosystem, EntryPoint, Failure, Gate, LoadPlan, Note, NoteLevel,
     PLAN_SCHEMA, PayloadFormat, ReasonLink, Step, StepKind, Subject, VersionScope,
 };
 pub use snapshot::{PartialFile, Platform, RemoteInfo, SnapshotInfo, ZooModel, ZooWeights};
+pub use verdict::Verdict;

@@ -10,7 +10,7 @@
 //! are visited. Fixed-size arrays are skipped in one step.
 
 use crate::Inspection;
-use crate::policy::Verdict;
+use trustscan_core::Judgement;
 
 pub const MAX_DEPTH: usize = 8;
 pub const MAX_ITEMS: u64 = 50_000_000;
@@ -30,7 +30,7 @@ pub fn inspect(data: &[u8]) -> Inspection {
     for key in &parsed.duplicates {
         flag(
             &mut found,
-            Verdict::Suspicious,
+            Judgement::Suspicious,
             format!(
                 "metadata key {key:?} appears more than once (llama.cpp refuses such files; other readers keep one of them)"
             ),
@@ -45,14 +45,14 @@ pub fn inspect(data: &[u8]) -> Inspection {
     for (key, ty) in &parsed.odd_templates {
         flag(
             &mut found,
-            Verdict::Suspicious,
+            Judgement::Suspicious,
             format!("{key} has value type {ty}, not a string"),
         );
     }
     if let Some(e) = err {
         flag(
             &mut found,
-            Verdict::Inconclusive,
+            Judgement::Inconclusive,
             format!("not a readable GGUF file: {e}"),
         );
     }
@@ -309,7 +309,7 @@ fn parse_into(data: &[u8], p: &mut Parsed) -> Result<usize, String> {
 }
 
 /// Record a finding; `Inspection::flag_all` puts them in the inspection most serious first.
-fn flag(found: &mut Vec<(Verdict, String)>, v: Verdict, r: impl Into<String>) {
+fn flag(found: &mut Vec<(Judgement, String)>, v: Judgement, r: impl Into<String>) {
     found.push((v, r.into()));
 }
 
@@ -394,7 +394,7 @@ mod tests {
         for v in [1, 2, 3] {
             let d = sample(v, CHATML);
             let i = inspect(&d);
-            assert_eq!(i.verdict, Verdict::Safe, "v{v}: {:?}", i.reasons);
+            assert_eq!(i.verdict, Judgement::Safe, "v{v}: {:?}", i.reasons);
             assert_eq!(
                 chat_templates(&d).unwrap(),
                 vec![("tokenizer.chat_template".to_string(), CHATML.to_string())]
@@ -406,13 +406,13 @@ mod tests {
     fn malicious_templates_are_dangerous_and_named() {
         let d = sample(3, "{{ lipsum.__globals__['os'].popen('id').read() }}");
         let i = inspect(&d);
-        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert_eq!(i.verdict, Judgement::Dangerous);
         assert!(i.reasons[0].starts_with("chat template tokenizer.chat_template:"));
         let mut w = W::new(3, 0, 2);
         w.kv_str("tokenizer.chat_template", CHATML);
         w.kv_str("tokenizer.chat_template.tool_use", "{{ ''.__class__ }}");
         let i = inspect(&w.v);
-        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert_eq!(i.verdict, Judgement::Dangerous);
         assert!(
             i.reasons
                 .iter()
@@ -423,7 +423,7 @@ mod tests {
         w.kv_str("tokenizer.chat_template.tool_use", "{{ ''.__class__ }}");
         w.v.extend(b"\x05\x00");
         let i = inspect(&w.v);
-        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert_eq!(i.verdict, Judgement::Dangerous);
         assert!(i.reasons[0].contains("tool_use"), "{:?}", i.reasons);
         assert!(i.reasons.iter().any(|r| r.contains("not a readable GGUF")));
     }
@@ -433,10 +433,10 @@ mod tests {
         let mut w = W::new(3, 0, 2);
         w.kv_str("tokenizer.chat_template", CHATML);
         w.kv_str("tokenizer.chat_template", CHATML);
-        assert_eq!(inspect(&w.v).verdict, Verdict::Suspicious);
+        assert_eq!(inspect(&w.v).verdict, Judgement::Suspicious);
         let mut w = W::new(3, 0, 1);
         w.str("tokenizer.chat_template").u32(4).u32(1);
-        assert_eq!(inspect(&w.v).verdict, Verdict::Suspicious);
+        assert_eq!(inspect(&w.v).verdict, Judgement::Suspicious);
     }
 
     #[test]
@@ -494,7 +494,7 @@ mod tests {
         ];
         for (d, why) in cases {
             let i = inspect(&d);
-            assert_eq!(i.verdict, Verdict::Inconclusive, "{why}");
+            assert_eq!(i.verdict, Judgement::Inconclusive, "{why}");
             assert!(
                 i.reasons.iter().any(|r| r.contains(why)),
                 "{why}: {:?}",
@@ -524,7 +524,7 @@ mod tests {
             let d = sample(v, CHATML);
             for n in 0..d.len() {
                 let i = inspect(&d[..n]);
-                assert_ne!(i.verdict, Verdict::Safe, "v{v} prefix {n}");
+                assert_ne!(i.verdict, Judgement::Safe, "v{v} prefix {n}");
             }
         }
     }

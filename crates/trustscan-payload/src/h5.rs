@@ -14,7 +14,6 @@
 
 use crate::Inspection;
 use crate::keras;
-use crate::policy::Verdict;
 use hdf5_reader::{
     Attribute, Datatype, Hdf5File, OpenOptions, Storage, StorageBuffer, StringSize, VarLenKind,
     error::Error,
@@ -25,6 +24,7 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use trustscan_core::Judgement;
 
 /// Granularity of the copies out of the caller's slice.
 const BLOCK: u64 = 64 * 1024;
@@ -168,7 +168,7 @@ pub fn inspect_ranged(
 
 fn inconclusive(reason: String) -> Inspection {
     let mut ins = Inspection::new("hdf5");
-    ins.flag(Verdict::Inconclusive, reason);
+    ins.flag(Judgement::Inconclusive, reason);
     ins
 }
 
@@ -270,12 +270,12 @@ fn root_attributes(storage: Arc<dyn Storage>) -> hdf5_reader::error::Result<Vec<
 
 fn judge(attrs: &[Attribute]) -> Inspection {
     // (verdict of the attribute's findings, its reasons), to list the most serious first.
-    let mut groups: Vec<(Verdict, Vec<String>)> = Vec::new();
+    let mut groups: Vec<(Judgement, Vec<String>)> = Vec::new();
     for name in ["model_config", "training_config"] {
         for a in attrs.iter().filter(|a| a.name == name) {
             groups.push(match attribute_text(a) {
                 Ok(text) => judge_json(name, &text),
-                Err(why) => (Verdict::Inconclusive, vec![format!("{name}: {why}")]),
+                Err(why) => (Judgement::Inconclusive, vec![format!("{name}: {why}")]),
             });
         }
     }
@@ -343,8 +343,8 @@ fn short_type(t: &Datatype) -> String {
 /// `class_name` string and a `config` object.
 const WRAP: &str = "$.config.value";
 
-fn judge_json(name: &str, text: &[u8]) -> (Verdict, Vec<String>) {
-    let fail = |why: String| (Verdict::Inconclusive, vec![format!("{name}: {why}")]);
+fn judge_json(name: &str, text: &[u8]) -> (Judgement, Vec<String>) {
+    let fail = |why: String| (Judgement::Inconclusive, vec![format!("{name}: {why}")]);
     if text.len() > MAX_TEXT {
         return fail(format!(
             "{} bytes, more than the {} MiB judged",
@@ -363,7 +363,7 @@ fn judge_json(name: &str, text: &[u8]) -> (Verdict, Vec<String>) {
         return fail("JSON but not a Keras model config (no class_name)".into());
     }
     if value.is_null() {
-        return (Verdict::Safe, Vec::new()); // training_config of a model saved without compiling
+        return (Judgement::Safe, Vec::new()); // training_config of a model saved without compiling
     }
     // model_config as written (a `config` list is an old Sequential: wrap it too);
     // training_config always wrapped (its top level is {"loss", "metrics", "optimizer_config"}).
@@ -431,7 +431,7 @@ mod tests {
         assert_eq!(w.end.load(Ordering::Relaxed), 2 * BLOCK + 1);
     }
 
-    fn json(name: &str, text: &str) -> (Verdict, Vec<String>) {
+    fn json(name: &str, text: &str) -> (Judgement, Vec<String>) {
         judge_json(name, text.as_bytes())
     }
 
@@ -442,34 +442,34 @@ mod tests {
             "model_config",
             r#"{"class_name": "Sequential", "config": [{"class_name": "Dense", "config": {"units": 1}}]}"#,
         );
-        assert_eq!((v, r.len()), (Verdict::Safe, 0), "{r:?}");
+        assert_eq!((v, r.len()), (Judgement::Safe, 0), "{r:?}");
         let (v, r) = json(
             "model_config",
             r#"{"class_name": "Sequential", "config": [{"class_name": "Lambda", "config": {"name": "l", "function": ["4wEAAAAA", null, null], "function_type": "lambda"}}]}"#,
         );
-        assert_eq!(v, Verdict::Dangerous);
+        assert_eq!(v, Judgement::Dangerous);
         assert!(
             r[0].starts_with("model_config: $.config[0]: Lambda"),
             "{r:?}"
         );
         for bad in ["null", "[]", "{}", r#"{"config": {}}"#] {
             let (v, r) = json("model_config", bad);
-            assert_eq!(v, Verdict::Inconclusive, "{bad}");
+            assert_eq!(v, Judgement::Inconclusive, "{bad}");
             assert!(r[0].contains("not a Keras model config"), "{r:?}");
         }
-        assert_eq!(json("training_config", "null"), (Verdict::Safe, vec![]));
+        assert_eq!(json("training_config", "null"), (Judgement::Safe, vec![]));
         let (v, r) = json(
             "training_config",
             r#"{"loss": {"module": "posix", "class_name": "function", "config": "system"}, "metrics": null,
                 "optimizer_config": {"class_name": "Adam", "config": {"learning_rate": 0.001}}}"#,
         );
-        assert_eq!(v, Verdict::Dangerous);
+        assert_eq!(v, Judgement::Dangerous);
         assert!(
             r[0].starts_with("training_config: $.loss: module \"posix\""),
             "{r:?}"
         );
         let (v, r) = json("training_config", "{'loss': 'mse'}");
-        assert_eq!(v, Verdict::Inconclusive);
+        assert_eq!(v, Judgement::Inconclusive);
         assert!(r[0].starts_with("training_config: not JSON"), "{r:?}");
     }
 }

@@ -6,10 +6,11 @@
 
 use crate::compress;
 use crate::pickle::{self, Analysis};
-use crate::policy::{self, Verdict};
+use crate::policy;
 use crate::{
     Inspection, gguf, h5, keras, npy, onnx, safetensors, sevenz, tar, template, torch_legacy, zip,
 };
+use trustscan_core::{Judgement, PayloadPart, PayloadReport, PickleError, PickleFacts};
 
 /// Budgets for one file, and the user's allowlist extension.
 #[derive(Clone, Debug)]
@@ -40,50 +41,15 @@ impl Default for Options {
     }
 }
 
-/// One judged part of a file: a pickle stream, a format-level finding, or why a container
-/// could not be read.
-#[derive(Clone, Debug)]
-pub struct Part {
-    /// Where in the file: empty for the file itself, else archive members joined by `!`
-    /// and decompression shown as `[gzip]` (`model.tar.gz` → `[gzip]!archive/data.pkl`).
-    pub location: String,
-    /// `pickle`, `torch-legacy`, `zip`, `npy`, ...
-    pub format: &'static str,
-    pub verdict: Verdict,
-    /// Most serious first.
-    pub reasons: Vec<String>,
-    /// The pickle model's findings, for pickle streams.
-    pub analysis: Option<Analysis>,
-}
-
-/// What a file is and holds.
-#[derive(Clone, Debug)]
-pub struct Report {
-    /// The outermost format recognised: `torch-zip`, `pickle`, `gzip`, ..., or `other`
-    /// when the content is no payload format at all.
-    pub format: &'static str,
-    /// The most serious part's verdict (`Safe` without parts).
-    pub verdict: Verdict,
-    pub parts: Vec<Part>,
-}
-
-impl Report {
-    /// Whether the file is a payload format (a container, a serialization format), as
-    /// opposed to text or data no loader deserializes.
-    pub fn is_payload(&self) -> bool {
-        self.format != "other"
-    }
-}
-
 /// Inspect a whole file's bytes (a file without a name: only content decides).
-pub fn inspect(data: &[u8], options: &Options) -> Report {
+pub fn inspect(data: &[u8], options: &Options) -> PayloadReport {
     inspect_file(data, "", options)
 }
 
 /// Inspect a whole file's bytes. Content decides the format; `name` (the file's path) only
 /// picks among formats that have no magic number (ONNX, Jinja templates, tokenizer and
 /// Keras configs), as their loaders do, and flags a `.safetensors` name on other content.
-pub fn inspect_file(data: &[u8], name: &str, options: &Options) -> Report {
+pub fn inspect_file(data: &[u8], name: &str, options: &Options) -> PayloadReport {
     let mut walk = Walk::new(options);
     let format = walk.visit(data, "", name, 0);
     walk.report(format)
@@ -98,7 +64,7 @@ pub fn inspect_partial(
     name: &str,
     options: &Options,
     present: &dyn Fn(u64) -> bool,
-) -> Report {
+) -> PayloadReport {
     let mut walk = Walk::new(options);
     walk.present = Some(present);
     let format = walk.visit(data, "", name, 0);
@@ -107,7 +73,7 @@ pub fn inspect_partial(
 
 /// Read the whole data as a pickle stream, whatever it looks like: for files a loader is
 /// known to unpickle (`torch.load` treats anything that is not a zip as a pickle).
-pub fn as_pickle(data: &[u8], options: &Options) -> Report {
+pub fn as_pickle(data: &[u8], options: &Options) -> PayloadReport {
     let mut walk = Walk::new(options);
     let analysis = pickle::analyze(data, &options.pickle);
     walk.pickle("", "pickle", data, analysis, 0);
@@ -131,7 +97,7 @@ const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a
 struct Walk<'l> {
     options: &'l Options,
     inflated: usize,
-    parts: Vec<Part>,
+    parts: Vec<PayloadPart>,
     /// Inside a TorchScript archive, whose pickles name TorchScript classes (`__torch__.*`,
     /// resolved by torch.jit from the archive's own compiled code, never imported) and
     /// torch.jit's pickle helpers.
@@ -152,15 +118,15 @@ impl<'l> Walk<'l> {
     }
 
     /// The file's report: its outermost format and its most serious part's verdict.
-    fn report(self, format: &'static str) -> Report {
+    fn report(self, format: &'static str) -> PayloadReport {
         let verdict = self
             .parts
             .iter()
             .map(|p| p.verdict)
             .max()
-            .unwrap_or(Verdict::Safe);
-        Report {
-            format,
+            .unwrap_or(Judgement::Safe);
+        PayloadReport {
+            format: format.into(),
             verdict,
             parts: self.parts,
         }
@@ -175,18 +141,18 @@ impl<'l> Walk<'l> {
         )
     }
 
-    fn part(&mut self, location: &str, format: &'static str, verdict: Verdict, reason: String) {
-        self.parts.push(Part {
+    fn part(&mut self, location: &str, format: &'static str, verdict: Judgement, reason: String) {
+        self.parts.push(PayloadPart {
             location: location.to_string(),
-            format,
+            format: format.into(),
             verdict,
             reasons: vec![reason],
-            analysis: None,
+            pickle: None,
         });
     }
 
     fn inconclusive(&mut self, location: &str, format: &'static str, reason: String) {
-        self.part(location, format, Verdict::Inconclusive, reason);
+        self.part(location, format, Judgement::Inconclusive, reason);
     }
 
     /// Archive members that would land outside the extraction directory, or links, when a
@@ -200,7 +166,7 @@ impl<'l> Walk<'l> {
             self.part(
                 location,
                 "archive-member",
-                Verdict::Suspicious,
+                Judgement::Suspicious,
                 format!("member name {name:?} escapes the extraction directory"),
             );
         }
@@ -208,7 +174,7 @@ impl<'l> Walk<'l> {
             self.part(
                 location,
                 "archive-member",
-                Verdict::Suspicious,
+                Judgement::Suspicious,
                 format!(
                     "a link to {target:?}: extracting it can write or read outside the archive"
                 ),
@@ -237,7 +203,7 @@ impl<'l> Walk<'l> {
             self.part(
                 location,
                 format,
-                Verdict::Suspicious,
+                Judgement::Suspicious,
                 format!("named .safetensors but its content is {format}"),
             );
         }
@@ -366,7 +332,7 @@ impl<'l> Walk<'l> {
         location: &str,
         format: &'static str,
         data: &[u8],
-        analysis: Analysis,
+        mut analysis: Analysis,
         depth: usize,
     ) {
         let (verdict, reasons) = if self.torchscript {
@@ -388,14 +354,14 @@ impl<'l> Walk<'l> {
         } else {
             format
         };
-        let embedded = analysis.embedded.clone();
-        let decoded = analysis.decoded.clone();
-        self.parts.push(Part {
+        let embedded = std::mem::take(&mut analysis.embedded);
+        let decoded = std::mem::take(&mut analysis.decoded);
+        self.parts.push(PayloadPart {
             location: location.to_string(),
-            format,
+            format: format.into(),
             verdict,
             reasons,
-            analysis: Some(analysis),
+            pickle: Some(facts(analysis)),
         });
         for range in embedded {
             let at = format!("{location}@{}", range.start);
@@ -421,13 +387,13 @@ impl<'l> Walk<'l> {
         depth: usize,
         i: Inspection,
     ) -> &'static str {
-        if i.verdict != Verdict::Safe || !i.reasons.is_empty() {
-            self.parts.push(Part {
+        if i.verdict != Judgement::Safe || !i.reasons.is_empty() {
+            self.parts.push(PayloadPart {
                 location: location.to_string(),
-                format: i.format,
+                format: i.format.into(),
                 verdict: i.verdict,
                 reasons: i.reasons,
-                analysis: None,
+                pickle: None,
             });
         }
         for (label, range) in i.pickles {
@@ -547,6 +513,20 @@ impl<'l> Walk<'l> {
     }
 }
 
+/// What a report keeps of a stream's analysis.
+fn facts(a: Analysis) -> PickleFacts {
+    PickleFacts {
+        pickles: a.pickles,
+        protocol: a.protocol,
+        imports: a.imports,
+        calls: a.calls,
+        error: a.error.map(|e| PickleError {
+            offset: e.offset,
+            reason: e.reason,
+        }),
+    }
+}
+
 fn join(location: &str, name: &str) -> String {
     if location.is_empty() {
         name.to_string()
@@ -616,10 +596,10 @@ mod tests {
         }
         let r = inspect(b"cos\nsystem\n(S'id'\ntR.", &l);
         assert_eq!(r.format, "pickle");
-        assert_eq!(r.verdict, Verdict::Dangerous);
+        assert_eq!(r.verdict, Judgement::Dangerous);
         // Broken after the call: still a pickle, and still dangerous.
         let r = inspect(b"cposix\nsystem\n(S'id'\ntR\xff", &l);
-        assert_eq!(r.verdict, Verdict::Dangerous);
+        assert_eq!(r.verdict, Judgement::Dangerous);
     }
 
     #[test]
@@ -631,7 +611,7 @@ mod tests {
         let gz = gz.finish().unwrap();
         let r = inspect(&gz, &Options::default());
         assert_eq!(r.format, "gzip");
-        assert_eq!(r.verdict, Verdict::Dangerous);
+        assert_eq!(r.verdict, Judgement::Dangerous);
         assert_eq!(r.parts[0].location, "[gzip]");
         // Too deep: inconclusive, never clean.
         let mut nested = payload.to_vec();
@@ -645,7 +625,7 @@ mod tests {
             ..Options::default()
         };
         let r = inspect(&nested, &shallow);
-        assert_eq!(r.verdict, Verdict::Inconclusive);
+        assert_eq!(r.verdict, Judgement::Inconclusive);
         assert!(r.parts[0].reasons[0].contains("deeper than 2"));
         // A bomb: inflating past the cap is inconclusive.
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -656,7 +636,7 @@ mod tests {
             ..Options::default()
         };
         let r = inspect(&bomb, &small);
-        assert_eq!(r.verdict, Verdict::Inconclusive);
+        assert_eq!(r.verdict, Judgement::Inconclusive);
         assert!(r.parts[0].reasons[0].contains("more than 1 MiB"));
     }
 }

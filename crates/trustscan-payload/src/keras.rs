@@ -18,8 +18,8 @@
 //! must be importable) and objects registered by other packages. Safe otherwise.
 
 use crate::Inspection;
-use crate::policy::Verdict;
 use serde_json::Value;
+use trustscan_core::Judgement;
 
 /// Packages whose objects Keras' own loaders provide.
 const KERAS_PACKAGES: &[&str] = &[
@@ -105,7 +105,7 @@ pub fn inspect_config(json: &[u8]) -> Option<Inspection> {
         return None;
     }
     let mut ins = Inspection::new("keras");
-    let mut found: Vec<(Verdict, String)> = Vec::new();
+    let mut found: Vec<(Judgement, String)> = Vec::new();
     walk(&root, "$", 0, &mut found);
     ins.flag_all(found);
     Some(ins)
@@ -121,10 +121,10 @@ fn is_keras_module(m: &str) -> bool {
         .any(|k| m == *k || m.strip_prefix(k).is_some_and(|r| r.starts_with('.')))
 }
 
-fn walk(v: &Value, path: &str, depth: usize, found: &mut Vec<(Verdict, String)>) {
+fn walk(v: &Value, path: &str, depth: usize, found: &mut Vec<(Judgement, String)>) {
     if depth > MAX_DEPTH {
         found.push((
-            Verdict::Inconclusive,
+            Judgement::Inconclusive,
             format!("{path}: config nested deeper than {MAX_DEPTH}"),
         ));
         return;
@@ -133,7 +133,7 @@ fn walk(v: &Value, path: &str, depth: usize, found: &mut Vec<(Verdict, String)>)
         Value::String(s) => {
             for (g, why) in KERAS_GADGETS {
                 if s == g || s.ends_with(&format!(".{g}")) || (*g != "get_file" && s.contains(g)) {
-                    found.push((Verdict::Dangerous, format!("{path}: {why}")));
+                    found.push((Judgement::Dangerous, format!("{path}: {why}")));
                 }
             }
         }
@@ -147,7 +147,7 @@ fn walk(v: &Value, path: &str, depth: usize, found: &mut Vec<(Verdict, String)>)
             for (k, x) in o {
                 if k.contains("enable_unsafe_deserialization") {
                     found.push((
-                        Verdict::Dangerous,
+                        Judgement::Dangerous,
                         format!(
                             "{path}: key {k:?} names enable_unsafe_deserialization (CVE-2025-9906)"
                         ),
@@ -161,7 +161,7 @@ fn walk(v: &Value, path: &str, depth: usize, found: &mut Vec<(Verdict, String)>)
 }
 
 /// Judge one serialized object by its own fields.
-fn object(o: &serde_json::Map<String, Value>, path: &str, found: &mut Vec<(Verdict, String)>) {
+fn object(o: &serde_json::Map<String, Value>, path: &str, found: &mut Vec<(Judgement, String)>) {
     let class = o.get("class_name").and_then(Value::as_str);
     let config = o.get("config");
     let name = config
@@ -183,14 +183,14 @@ fn object(o: &serde_json::Map<String, Value>, path: &str, found: &mut Vec<(Verdi
             _ => "it wraps an arbitrary Python function",
         };
         found.push((
-            Verdict::Dangerous,
+            Judgement::Dangerous,
             format!("{path}: Lambda layer{name}: {how} (CVE-2024-3660; .h5 loads it even in safe_mode, CVE-2025-9905)"),
         ));
     }
     if class == Some("__lambda__") {
         let has_code = config.is_some_and(|c| c.get("code").is_some() || c.get("value").is_some());
         found.push((
-            Verdict::Dangerous,
+            Judgement::Dangerous,
             format!(
                 "{path}: serialized Python lambda{} (marshalled bytecode, base64)",
                 if has_code { " with code" } else { "" }
@@ -204,7 +204,7 @@ fn object(o: &serde_json::Map<String, Value>, path: &str, found: &mut Vec<(Verdi
         && class != Some("Lambda")
     {
         found.push((
-            Verdict::Dangerous,
+            Judgement::Dangerous,
             format!("{path}: function_type \"lambda\": a function stored as marshalled bytecode"),
         ));
     }
@@ -214,12 +214,12 @@ fn object(o: &serde_json::Map<String, Value>, path: &str, found: &mut Vec<(Verdi
         let what = class.map(|c| format!(".{c}")).unwrap_or_default();
         if DANGEROUS_MODULES.contains(&root_module(m)) {
             found.push((
-                Verdict::Dangerous,
+                Judgement::Dangerous,
                 format!("{path}: module {m:?}{what}: loading imports it and hands out its functions (CVE-2025-1550)"),
             ));
         } else {
             found.push((
-                Verdict::Suspicious,
+                Judgement::Suspicious,
                 format!("{path}: module {m:?}{what} is outside Keras: loading imports custom code"),
             ));
         }
@@ -229,7 +229,7 @@ fn object(o: &serde_json::Map<String, Value>, path: &str, found: &mut Vec<(Verdi
         && !is_keras_module(pkg)
     {
         found.push((
-            Verdict::Suspicious,
+            Judgement::Suspicious,
             format!("{path}: custom object {r:?} registered by package {pkg:?}"),
         ));
     }
@@ -266,10 +266,10 @@ mod tests {
     fn benign_configs_are_safe() {
         for j in [SEQUENTIAL, HUB] {
             let i = judge(j);
-            assert_eq!(i.verdict, Verdict::Safe, "{:?}", i.reasons);
+            assert_eq!(i.verdict, Judgement::Safe, "{:?}", i.reasons);
         }
         let legacy = r#"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Dense", "config": {"units": 1, "activation": "linear"}}]}, "keras_version": "2.13.1", "backend": "tensorflow"}"#;
-        assert_eq!(judge(legacy).verdict, Verdict::Safe);
+        assert_eq!(judge(legacy).verdict, Judgement::Safe);
     }
 
     #[test]
@@ -289,7 +289,7 @@ mod tests {
     fn lambdas_are_dangerous() {
         let k2 = r#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"name": "lambda", "function": ["4wEAAAAAAAAAAAAAAAEAAAAEAAAAQwAAAHMEAAAAfABTACkBTqkAKQHaAXhyAQAAAHIBAAAA+gg8c3RkaW4+2gg8bGFtYmRhPgEAAADzAAAAAA==", null, null], "function_type": "lambda", "module": "__main__"}}]}}"#;
         let i = judge(k2);
-        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert_eq!(i.verdict, Judgement::Dangerous);
         assert!(
             i.reasons[0].contains("Lambda layer \"lambda\""),
             "{:?}",
@@ -298,7 +298,7 @@ mod tests {
         assert!(i.reasons[0].contains("bytecode"));
         let k3 = r#"{"module": "keras", "class_name": "Functional", "config": {"layers": [{"module": "keras.layers", "class_name": "Lambda", "config": {"name": "l", "function": {"class_name": "__lambda__", "config": {"code": "4wEAAAAA", "defaults": null, "closure": null}}}, "registered_name": null}]}}"#;
         let i = judge(k3);
-        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert_eq!(i.verdict, Judgement::Dangerous);
         assert!(i.reasons.iter().any(|r| r.contains("__lambda__")));
         assert!(
             i.reasons
@@ -317,37 +317,37 @@ mod tests {
         let cases = [
             (
                 r#"{"module": "keras.layers", "class_name": "Dense", "config": {"activation": {"module": "os", "class_name": "function", "config": "system", "registered_name": "function"}}}"#,
-                Verdict::Dangerous,
+                Judgement::Dangerous,
                 "module \"os\"",
             ),
             (
                 r#"{"module": "builtins", "class_name": "exec", "config": {}}"#,
-                Verdict::Dangerous,
+                Judgement::Dangerous,
                 "CVE-2025-1550",
             ),
             (
                 r#"{"module": "subprocess.run", "class_name": "x", "config": {}}"#,
-                Verdict::Dangerous,
+                Judgement::Dangerous,
                 "subprocess",
             ),
             (
                 r#"{"module": "keras.utils", "class_name": "get_file", "config": {"origin": "http://x/y", "cache_dir": "/root/.ssh"}}"#,
-                Verdict::Dangerous,
+                Judgement::Dangerous,
                 "CVE-2025-8747",
             ),
             (
                 r#"{"module": "keras.config", "class_name": "enable_unsafe_deserialization", "config": {}}"#,
-                Verdict::Dangerous,
+                Judgement::Dangerous,
                 "CVE-2025-9906",
             ),
             (
                 r#"{"module": "my_layers", "class_name": "Custom", "config": {}, "registered_name": "MyPackage>Custom"}"#,
-                Verdict::Suspicious,
+                Judgement::Suspicious,
                 "outside Keras",
             ),
             (
                 r#"{"module": "keras.layers", "class_name": "Custom", "config": {}, "registered_name": "acme>Custom"}"#,
-                Verdict::Suspicious,
+                Judgement::Suspicious,
                 "acme",
             ),
         ];
@@ -364,7 +364,7 @@ mod tests {
         let nested = r#"{"module": "keras", "class_name": "Sequential", "config": {"layers": [{"module": "keras", "class_name": "Functional", "config": {"layers": []}}]},
           "compile_config": {"loss": {"module": "posix", "class_name": "function", "config": "system"}}}"#;
         let i = judge(nested);
-        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert_eq!(i.verdict, Judgement::Dangerous);
         assert!(
             i.reasons[0].starts_with("$.compile_config.loss"),
             "{:?}",

@@ -19,9 +19,9 @@ pub mod template;
 pub mod torch_legacy;
 pub mod zip;
 
-pub use inspect::{Options, Part, Report, inspect, inspect_file, inspect_partial};
+pub use inspect::{Options, inspect, inspect_file, inspect_partial};
 
-use policy::Verdict;
+use trustscan_core::Judgement;
 
 /// What a format reader found in one file (or archive member) before its pickles are
 /// analysed: format-level findings (a Lambda layer, a template that escapes its sandbox, a
@@ -31,7 +31,7 @@ pub struct Inspection {
     /// Short format name: `npy`, `safetensors`, `gguf`, ...
     pub format: &'static str,
     /// The verdict of the format-level findings alone (`Safe` when there are none).
-    pub verdict: Verdict,
+    pub verdict: Judgement,
     /// Why, most serious first.
     pub reasons: Vec<String>,
     /// Embedded pickle streams, as (what holds it, byte range in the data inspected).
@@ -42,21 +42,21 @@ impl Inspection {
     pub fn new(format: &'static str) -> Inspection {
         Inspection {
             format,
-            verdict: Verdict::Safe,
+            verdict: Judgement::Safe,
             reasons: Vec::new(),
             pickles: Vec::new(),
         }
     }
 
     /// Record a finding, raising the verdict to at least `v`.
-    pub fn flag(&mut self, v: Verdict, reason: impl Into<String>) {
+    pub fn flag(&mut self, v: Judgement, reason: impl Into<String>) {
         self.verdict = self.verdict.max(v);
         self.reasons.push(reason.into());
     }
 
     /// Record findings most serious first, each reason once; a hostile file can produce
     /// thousands, so at most 64 are kept, then a count.
-    pub fn flag_all(&mut self, mut found: Vec<(Verdict, String)>) {
+    pub fn flag_all(&mut self, mut found: Vec<(Judgement, String)>) {
         const MAX_REASONS: usize = 64;
         found.sort_by_key(|f| std::cmp::Reverse(f.0));
         let mut more = 0;

@@ -10,7 +10,7 @@
 //! a bool; v1/v2 headers may carry Python 2 `L` suffixes on ints.
 
 use crate::Inspection;
-use crate::policy::Verdict;
+use trustscan_core::Judgement;
 
 const MAGIC: &[u8] = b"\x93NUMPY";
 /// numpy.load refuses longer headers unless `allow_pickle=True` (numpy >= 1.24,
@@ -26,7 +26,7 @@ pub fn inspect(data: &[u8]) -> Inspection {
     let mut ins = Inspection::new("npy");
     if let Err(e) = inspect_into(data, &mut ins) {
         // Most serious first: nothing else here outranks it.
-        ins.verdict = ins.verdict.max(Verdict::Inconclusive);
+        ins.verdict = ins.verdict.max(Judgement::Inconclusive);
         ins.reasons
             .insert(0, format!("not a readable .npy file: {e}"));
     }
@@ -78,7 +78,7 @@ fn inspect_into(data: &[u8], ins: &mut Inspection) -> Result<(), String> {
     })?;
     if hlen > NUMPY_MAX_HEADER {
         ins.flag(
-            Verdict::Suspicious,
+            Judgement::Suspicious,
             format!(
                 "header of {hlen} bytes: numpy.load refuses headers over {NUMPY_MAX_HEADER} \
                  bytes unless allow_pickle=True"
@@ -98,7 +98,7 @@ fn inspect_into(data: &[u8], ins: &mut Inspection) -> Result<(), String> {
         Dtype::Object => {
             ins.pickles.push(("object array".into(), body));
             ins.flag(
-                Verdict::Suspicious,
+                Judgement::Suspicious,
                 "the dtype holds Python objects: numpy.load needs allow_pickle=True and then \
                  unpickles the data after the header",
             );
@@ -124,7 +124,7 @@ fn inspect_into(data: &[u8], ins: &mut Inspection) -> Result<(), String> {
                 // looks at what follows, so nothing there is loaded or executed. Noted, not
                 // raised.
                 ins.flag(
-                    Verdict::Safe,
+                    Judgement::Safe,
                     format!(
                         "{} trailing bytes after the array data at byte {}; numpy ignores them",
                         have - need,
@@ -590,10 +590,10 @@ mod tests {
     fn plain_array_is_safe() {
         let d = npy(1, F4, &[0; 24]);
         let i = inspect(&d);
-        assert_eq!(i.verdict, Verdict::Safe, "{:?}", i.reasons);
+        assert_eq!(i.verdict, Judgement::Safe, "{:?}", i.reasons);
         assert!(i.pickles.is_empty());
         for v in [2, 3] {
-            assert_eq!(inspect(&npy(v, F4, &[0; 24])).verdict, Verdict::Safe);
+            assert_eq!(inspect(&npy(v, F4, &[0; 24])).verdict, Judgement::Safe);
         }
     }
 
@@ -601,7 +601,7 @@ mod tests {
     fn scalars_strings_and_structured() {
         let ok = |h: &str, n: usize| {
             let i = inspect(&npy(1, h, &vec![0; n]));
-            assert_eq!(i.verdict, Verdict::Safe, "{h}: {:?}", i.reasons);
+            assert_eq!(i.verdict, Judgement::Safe, "{h}: {:?}", i.reasons);
         };
         ok("{'descr': '<i8', 'fortran_order': False, 'shape': ()}", 8);
         ok("{'descr': '<U5', 'fortran_order': True, 'shape': (2,)}", 40);
@@ -636,7 +636,7 @@ mod tests {
             body,
         );
         let i = inspect(&d);
-        assert_eq!(i.verdict, Verdict::Suspicious);
+        assert_eq!(i.verdict, Judgement::Suspicious);
         assert_eq!(i.pickles.len(), 1);
         assert_eq!(&d[i.pickles[0].1.clone()], body);
         let d = npy(
@@ -644,14 +644,14 @@ mod tests {
             "{'descr': ('|O', (2,)), 'fortran_order': False, 'shape': (1,)}",
             body,
         );
-        assert_eq!(inspect(&d).verdict, Verdict::Suspicious);
+        assert_eq!(inspect(&d).verdict, Judgement::Suspicious);
         let d = npy(
             1,
             "{'descr': [('a', '<i4'), ('b', [('c', '|O')])], 'fortran_order': False, 'shape': (1,), }",
             body,
         );
         let i = inspect(&d);
-        assert_eq!(i.verdict, Verdict::Suspicious);
+        assert_eq!(i.verdict, Judgement::Suspicious);
         assert_eq!(&d[i.pickles[0].1.clone()], body);
     }
 
@@ -663,20 +663,20 @@ mod tests {
             b"x.",
         );
         let i = inspect(&d);
-        assert_eq!(i.verdict, Verdict::Inconclusive);
+        assert_eq!(i.verdict, Judgement::Inconclusive);
         assert_eq!(i.pickles.len(), 1);
     }
 
     #[test]
     fn sizes_are_checked() {
         let i = inspect(&npy(1, F4, &[0; 23]));
-        assert_eq!(i.verdict, Verdict::Inconclusive);
+        assert_eq!(i.verdict, Judgement::Inconclusive);
         assert!(i.reasons[0].contains("truncated data"), "{:?}", i.reasons);
         let i = inspect(&npy(1, F4, &[0; 30]));
-        assert_eq!(i.verdict, Verdict::Safe);
+        assert_eq!(i.verdict, Judgement::Safe);
         assert!(i.reasons[0].contains("6 trailing bytes"));
         let h = "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296)}";
-        assert_eq!(inspect(&npy(1, h, &[])).verdict, Verdict::Inconclusive);
+        assert_eq!(inspect(&npy(1, h, &[])).verdict, Judgement::Inconclusive);
     }
 
     #[test]
@@ -695,13 +695,13 @@ mod tests {
             "{'descr': '<f4', 'fortran_order': False, 'shape': (1,)",
         ] {
             let i = inspect(&npy(1, h, &[0; 64]));
-            assert_eq!(i.verdict, Verdict::Inconclusive, "{h}");
+            assert_eq!(i.verdict, Judgement::Inconclusive, "{h}");
             assert!(i.reasons[0].contains("byte"), "{h}: {:?}", i.reasons);
         }
         let mut d = npy(1, F4, &[0; 24]);
         d[6] = 4;
         assert!(inspect(&d).reasons[0].contains("unsupported version 4.0"));
-        assert_eq!(inspect(b"PK\x03\x04").verdict, Verdict::Inconclusive);
+        assert_eq!(inspect(b"PK\x03\x04").verdict, Judgement::Inconclusive);
     }
 
     #[test]
@@ -716,7 +716,7 @@ mod tests {
         ] {
             for n in 0..d.len() {
                 let i = inspect(&d[..n]);
-                assert_ne!(i.verdict, Verdict::Safe, "prefix of {n} bytes");
+                assert_ne!(i.verdict, Judgement::Safe, "prefix of {n} bytes");
             }
         }
     }

@@ -19,7 +19,7 @@
 //! (protobuf has no end marker, so that is how a truncated model shows).
 
 use crate::Inspection;
-use crate::policy::Verdict;
+use trustscan_core::Judgement;
 
 const MAX_DEPTH: usize = 64;
 const MAX_FIELDS: u64 = 20_000_000;
@@ -74,7 +74,7 @@ pub fn inspect(data: &[u8]) -> Inspection {
     let mut w = Walk::default();
     if let Err(e) = walk(data, 0, Msg::Model, 0, &mut w) {
         ins.flag(
-            Verdict::Inconclusive,
+            Judgement::Inconclusive,
             format!("not a readable ONNX model: {e}"),
         );
         return ins;
@@ -85,7 +85,7 @@ pub fn inspect(data: &[u8]) -> Inspection {
             let what = if f == 7 { "graph" } else { "opset_import" };
             flag(
                 &mut found,
-                Verdict::Inconclusive,
+                Judgement::Inconclusive,
                 format!("not a complete ONNX model: no {what} (field {f}); truncated or not ONNX"),
             );
         }
@@ -95,14 +95,14 @@ pub fn inspect(data: &[u8]) -> Inspection {
         match escape(loc) {
             Some(why) if *external => flag(
                 &mut found,
-                Verdict::Dangerous,
+                Judgement::Dangerous,
                 format!(
                     "tensor {name:?} reads external data from {loc:?}, which {why} (CVE-2024-27318)"
                 ),
             ),
             Some(why) => flag(
                 &mut found,
-                Verdict::Suspicious,
+                Judgement::Suspicious,
                 format!(
                     "tensor {name:?} names external location {loc:?}, which {why}; its data_location is not EXTERNAL, so onnx ignores it"
                 ),
@@ -117,7 +117,7 @@ pub fn inspect(data: &[u8]) -> Inspection {
         let shown: Vec<&str> = safe_locations.iter().take(5).copied().collect();
         flag(
             &mut found,
-            Verdict::Safe,
+            Judgement::Safe,
             format!(
                 "tensor data in {} external file(s) inside the model directory: {}",
                 safe_locations.len(),
@@ -257,7 +257,7 @@ fn walk(d: &[u8], base: usize, m: Msg, depth: usize, w: &mut Walk) -> Result<(),
 }
 
 /// Record a finding; `Inspection::flag_all` puts them in the inspection most serious first.
-fn flag(found: &mut Vec<(Verdict, String)>, v: Verdict, r: impl Into<String>) {
+fn flag(found: &mut Vec<(Judgement, String)>, v: Judgement, r: impl Into<String>) {
     found.push((v, r.into()));
 }
 
@@ -329,9 +329,9 @@ mod tests {
     #[test]
     fn inline_and_contained_external_data_are_safe() {
         let i = inspect(&model(&[tensor("w", None, false)]));
-        assert_eq!(i.verdict, Verdict::Safe, "{:?}", i.reasons);
+        assert_eq!(i.verdict, Judgement::Safe, "{:?}", i.reasons);
         let i = inspect(&model(&[tensor("w", Some("weights/w.bin"), true)]));
-        assert_eq!(i.verdict, Verdict::Safe);
+        assert_eq!(i.verdict, Judgement::Safe);
         assert!(i.reasons[0].contains("weights/w.bin"));
     }
 
@@ -347,12 +347,12 @@ mod tests {
             "....//....//etc/passwd/../../..",
         ] {
             let i = inspect(&model(&[tensor("w", Some(loc), true)]));
-            assert_eq!(i.verdict, Verdict::Dangerous, "{loc}: {:?}", i.reasons);
+            assert_eq!(i.verdict, Judgement::Dangerous, "{loc}: {:?}", i.reasons);
             assert!(i.reasons[0].contains("CVE-2024-27318"));
         }
         // Not marked EXTERNAL: loaders ignore it.
         let i = inspect(&model(&[tensor("w", Some("../x"), false)]));
-        assert_eq!(i.verdict, Verdict::Suspicious);
+        assert_eq!(i.verdict, Judgement::Suspicious);
     }
 
     #[test]
@@ -368,7 +368,7 @@ mod tests {
         let mut m = bytes(7, &g);
         m.extend(bytes(8, &int(2, 17)));
         let i = inspect(&m);
-        assert_eq!(i.verdict, Verdict::Dangerous, "{:?}", i.reasons);
+        assert_eq!(i.verdict, Judgement::Dangerous, "{:?}", i.reasons);
         assert!(i.reasons[0].contains("\"inner\""));
     }
 
@@ -383,7 +383,7 @@ mod tests {
             b"\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02",
             b"PK\x03\x04",
         ] {
-            assert_eq!(inspect(d).verdict, Verdict::Inconclusive, "{d:?}");
+            assert_eq!(inspect(d).verdict, Judgement::Inconclusive, "{d:?}");
         }
     }
 
@@ -391,7 +391,7 @@ mod tests {
     fn every_truncation_is_never_safe() {
         let d = model(&[tensor("w", Some("w.bin"), true), tensor("b", None, false)]);
         for n in 0..d.len() {
-            assert_ne!(inspect(&d[..n]).verdict, Verdict::Safe, "prefix {n}");
+            assert_ne!(inspect(&d[..n]).verdict, Judgement::Safe, "prefix {n}");
         }
     }
 
@@ -401,7 +401,7 @@ mod tests {
             .map(|k| tensor(&format!("t{k}"), Some("../x"), true))
             .collect();
         let i = inspect(&model(&many));
-        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert_eq!(i.verdict, Judgement::Dangerous);
         assert_eq!(i.reasons.len(), 65);
         assert_eq!(i.reasons[64], "... and 436 more findings");
     }
@@ -418,7 +418,7 @@ mod tests {
         let mut m = bytes(7, &g);
         m.extend(bytes(8, &int(2, 17)));
         let i = inspect(&m);
-        assert_eq!(i.verdict, Verdict::Inconclusive);
+        assert_eq!(i.verdict, Judgement::Inconclusive);
         assert!(i.reasons[0].contains("nested deeper"));
     }
 }

@@ -12,6 +12,7 @@
 mod joblib;
 
 use std::fmt;
+use trustscan_core::{PickleCall, PickleImport};
 
 /// Limits against hostile streams: they bound memory, not what is recorded before them.
 #[derive(Clone, Debug)]
@@ -37,32 +38,11 @@ impl Default for Budget {
     }
 }
 
-/// A global the unpickler would look up (`find_class(module, name)`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Import {
-    pub module: String,
-    pub name: String,
-    /// Byte offset of the opcode that looks it up.
-    pub offset: usize,
-}
-
-/// A call the unpickler would make.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Call {
-    /// What is called: `module.name` for a global, else a description (`<result of ...>`).
-    pub callee: String,
-    /// The arguments, rendered as Python literals where they are constants.
-    pub args: String,
-    /// `REDUCE`, `NEWOBJ`, `BUILD`, ...
-    pub opcode: &'static str,
-    pub offset: usize,
-}
-
 /// What reading a stream found.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
-    pub imports: Vec<Import>,
-    pub calls: Vec<Call>,
+    pub imports: Vec<PickleImport>,
+    pub calls: Vec<PickleCall>,
     /// Pickles read (a stream may hold several, one after another).
     pub pickles: usize,
     /// Highest protocol announced by a `PROTO` opcode.
@@ -410,7 +390,7 @@ impl Machine<'_> {
     }
 
     fn import(&mut self, module: String, name: String, offset: usize) -> Value {
-        self.out.imports.push(Import {
+        self.out.imports.push(PickleImport {
             module: module.clone(),
             name: name.clone(),
             offset,
@@ -446,10 +426,10 @@ impl Machine<'_> {
             _ => Value::Object(format!("result of {name}")),
         };
         let args = args.render(self.budget.max_text);
-        self.out.calls.push(Call {
+        self.out.calls.push(PickleCall {
             callee: name,
             args,
-            opcode,
+            opcode: opcode.into(),
             offset,
         });
         result
@@ -761,10 +741,10 @@ impl Machine<'_> {
                     | Value::ArrayWrapper = obj
                     {
                         let args = state.render(self.budget.max_text);
-                        self.out.calls.push(Call {
+                        self.out.calls.push(PickleCall {
                             callee: format!("{}.__setstate__", obj.callee()),
                             args: format!("({args},)"),
-                            opcode: "BUILD",
+                            opcode: "BUILD".into(),
                             offset: at,
                         });
                     }
@@ -1012,7 +992,7 @@ mod tests {
         assert!(a.error.as_ref().unwrap().frame_violation, "{:?}", a.error);
         assert_eq!(
             crate::policy::judge(&a).0,
-            crate::policy::Verdict::Dangerous
+            trustscan_core::Judgement::Dangerous
         );
         let nested = [
             0x80, 4, 0x95, 11, 0, 0, 0, 0, 0, 0, 0, b'N', 0x95, 1, 0, 0, 0, 0, 0, 0, 0, b'.',

@@ -4,7 +4,8 @@
 //! suspicious, never silently accepted. Denylists alone lose (`payload-evasions.md` §1): the
 //! dangerous tier only ranks findings, it never decides that something is safe.
 
-use crate::pickle::{Analysis, Import};
+use crate::pickle::Analysis;
+use trustscan_core::{Judgement, PickleImport};
 
 /// What one global is.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -15,16 +16,6 @@ pub enum Class {
     Unknown,
     /// A known gadget, with the reason.
     Dangerous(String),
-}
-
-/// A stream's verdict, most serious last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verdict {
-    Safe,
-    Suspicious,
-    /// The stream could not be read to its end: what follows the break is unknown.
-    Inconclusive,
-    Dangerous,
 }
 
 /// PyTorch's `weights_only` allowlist (`torch/_weights_only_unpickler.py`,
@@ -401,22 +392,22 @@ impl Allowlist {
 }
 
 /// The verdict of an analysed stream and the reasons behind it, most serious first.
-pub fn judge(a: &Analysis) -> (Verdict, Vec<String>) {
+pub fn judge(a: &Analysis) -> (Judgement, Vec<String>) {
     judge_with(a, &Allowlist::default())
 }
 
 /// `judge`, with the user's allowlist extension.
-pub fn judge_with(a: &Analysis, allow: &Allowlist) -> (Verdict, Vec<String>) {
-    let mut verdict = Verdict::Safe;
+pub fn judge_with(a: &Analysis, allow: &Allowlist) -> (Judgement, Vec<String>) {
+    let mut verdict = Judgement::Safe;
     let mut reasons = Vec::new();
-    let mut unknown: Vec<&Import> = Vec::new();
+    let mut unknown: Vec<&PickleImport> = Vec::new();
     for i in &a.imports {
         match classify(&i.module, &i.name) {
             Class::Allowed => {}
             Class::Unknown if allow.allows(&i.module, &i.name) => {}
             Class::Unknown => unknown.push(i),
             Class::Dangerous(why) => {
-                verdict = Verdict::Dangerous;
+                verdict = Judgement::Dangerous;
                 reasons.push(format!(
                     "{}.{} at byte {}: {why}",
                     i.module, i.name, i.offset
@@ -427,7 +418,7 @@ pub fn judge_with(a: &Analysis, allow: &Allowlist) -> (Verdict, Vec<String>) {
     // State set on a function object is an attribute injection (payload-evasions §19).
     for c in a.calls.iter().filter(|c| c.opcode == "BUILD") {
         if !c.callee.starts_with("<result of") {
-            verdict = Verdict::Dangerous;
+            verdict = Judgement::Dangerous;
             reasons.push(format!(
                 "BUILD at byte {} sets state on {} itself, not on an object it built",
                 c.offset,
@@ -438,17 +429,17 @@ pub fn judge_with(a: &Analysis, allow: &Allowlist) -> (Verdict, Vec<String>) {
     if let Some(e) = &a.error
         && e.frame_violation
     {
-        verdict = Verdict::Dangerous;
+        verdict = Judgement::Dangerous;
         reasons.push(format!(
             "the stream breaks frame accounting {e}: CPython's file reader and whole-buffer \
              parsers see different opcodes here, a known way to hide a payload"
         ));
     } else if let Some(e) = &a.error {
-        verdict = verdict.max(Verdict::Inconclusive);
+        verdict = verdict.max(Judgement::Inconclusive);
         reasons.push(format!("the stream breaks {e}; what follows is unknown"));
     }
     if !unknown.is_empty() {
-        verdict = verdict.max(Verdict::Suspicious);
+        verdict = verdict.max(Judgement::Suspicious);
         for i in unknown {
             reasons.push(format!(
                 "{}.{} at byte {} is not on the allowlist",
@@ -481,14 +472,14 @@ mod tests {
         assert!(!allow.allows("mylib.layers", "Conv"));
         // `os.*` was added by the file, yet os.system stays dangerous.
         let a = Analysis {
-            imports: vec![crate::pickle::Import {
+            imports: vec![PickleImport {
                 module: "os".into(),
                 name: "system".into(),
                 offset: 0,
             }],
             ..Default::default()
         };
-        assert_eq!(judge_with(&a, &allow).0, Verdict::Dangerous);
+        assert_eq!(judge_with(&a, &allow).0, Judgement::Dangerous);
     }
 
     #[test]

@@ -10,8 +10,8 @@
 //! what the library would load, so something else may be reading it.
 
 use crate::Inspection;
-use crate::policy::Verdict;
 use serde_json::Value;
+use trustscan_core::Judgement;
 
 /// `MAX_HEADER_SIZE` in the library.
 pub const MAX_HEADER: u64 = 100_000_000;
@@ -48,7 +48,7 @@ pub fn inspect(data: &[u8], file_len: u64) -> Inspection {
     let mut ins = Inspection::new("safetensors");
     if let Err(e) = validate(data, file_len) {
         ins.flag(
-            Verdict::Inconclusive,
+            Judgement::Inconclusive,
             format!("not a valid safetensors file: {e}"),
         );
     }
@@ -204,21 +204,21 @@ mod tests {
 
     #[test]
     fn valid_files_are_safe() {
-        assert_eq!(check(&file(GOOD, 32)).verdict, Verdict::Safe);
-        assert_eq!(check(&file("{}", 0)).verdict, Verdict::Safe);
+        assert_eq!(check(&file(GOOD, 32)).verdict, Judgement::Safe);
+        assert_eq!(check(&file("{}", 0)).verdict, Judgement::Safe);
         assert_eq!(
             check(&file(r#"{"__metadata__":null}"#, 0)).verdict,
-            Verdict::Safe
+            Judgement::Safe
         );
         // Zero-sized tensors and subbyte types that end on a byte.
         let h = r#"{"e":{"dtype":"F64","shape":[0,5],"data_offsets":[0,0]},"f":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}}"#;
-        assert_eq!(check(&file(h, 2)).verdict, Verdict::Safe);
+        assert_eq!(check(&file(h, 2)).verdict, Judgement::Safe);
         // Only a prefix read: the header decides.
         let d = file(GOOD, 32);
         let hdr_end = 8 + GOOD.len();
         assert_eq!(
             inspect(&d[..hdr_end], d.len() as u64).verdict,
-            Verdict::Safe
+            Judgement::Safe
         );
     }
 
@@ -287,19 +287,19 @@ mod tests {
         ];
         for (h, body, why) in bad {
             let i = check(&file(h, body));
-            assert_eq!(i.verdict, Verdict::Inconclusive, "{h}");
+            assert_eq!(i.verdict, Judgement::Inconclusive, "{h}");
             assert!(i.reasons[0].contains(why), "{h}: {:?}", i.reasons);
         }
         let mut d = file("{}", 0);
         d[..8].copy_from_slice(&(MAX_HEADER + 1).to_le_bytes());
         assert!(check(&d).reasons[0].contains("limit"));
         d[..8].copy_from_slice(&u64::MAX.to_le_bytes());
-        assert_eq!(check(&d).verdict, Verdict::Inconclusive);
+        assert_eq!(check(&d).verdict, Judgement::Inconclusive);
         // A prefix that stops inside the header cannot be judged.
         let d = file(GOOD, 32);
         assert_eq!(
             inspect(&d[..20], d.len() as u64).verdict,
-            Verdict::Inconclusive
+            Judgement::Inconclusive
         );
     }
 
@@ -307,7 +307,7 @@ mod tests {
     fn every_truncation_is_never_safe() {
         let d = file(GOOD, 32);
         for n in 0..d.len() {
-            assert_ne!(check(&d[..n]).verdict, Verdict::Safe, "prefix {n}");
+            assert_ne!(check(&d[..n]).verdict, Judgement::Safe, "prefix {n}");
         }
     }
 }

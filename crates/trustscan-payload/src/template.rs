@@ -19,8 +19,8 @@
 //! `namespace(...)` calls, `raise_exception`, `tojson`, `strftime_now` are ordinary.
 
 use crate::Inspection;
-use crate::policy::Verdict;
 use serde_json::Value;
+use trustscan_core::Judgement;
 
 /// Dunders that appear in published Jinja sandbox escapes.
 const KNOWN_DUNDERS: &[&str] = &[
@@ -139,7 +139,7 @@ pub fn inspect(data: &[u8]) -> Inspection {
             }
         }
         Err(e) => ins.flag(
-            Verdict::Inconclusive,
+            Judgement::Inconclusive,
             format!("the template is not UTF-8 at byte {}", e.valid_up_to()),
         ),
     }
@@ -176,7 +176,7 @@ pub fn inspect_tokenizer_config(json: &[u8]) -> Option<Inspection> {
     let count = declared.and_then(Value::as_array).map_or(1, Vec::len);
     if templates.len() != count {
         ins.flag(
-            Verdict::Suspicious,
+            Judgement::Suspicious,
             "chat_template is neither a string nor a list of {name, template}",
         );
     }
@@ -194,12 +194,12 @@ pub fn inspect_tokenizer_config(json: &[u8]) -> Option<Inspection> {
 }
 
 /// Judge a template's source: the verdict and the reasons, most serious first.
-pub fn judge(text: &str) -> (Verdict, Vec<String>) {
+pub fn judge(text: &str) -> (Judgement, Vec<String>) {
     let (blocks, plain, lex_error) = lex(text);
-    let mut found: Vec<(Verdict, String)> = Vec::new();
+    let mut found: Vec<(Judgement, String)> = Vec::new();
     if let Some(e) = lex_error {
         found.push((
-            Verdict::Suspicious,
+            Judgement::Suspicious,
             format!("the template does not lex: {e}"),
         ));
     }
@@ -225,7 +225,7 @@ pub fn judge(text: &str) -> (Verdict, Vec<String>) {
             && (joined.contains(d) || reversed.contains(d))
         {
             found.push((
-                Verdict::Dangerous,
+                Judgement::Dangerous,
                 format!("string pieces join (or reverse) into {d}"),
             ));
         }
@@ -241,7 +241,7 @@ pub fn judge(text: &str) -> (Verdict, Vec<String>) {
         if let Some(c) = DUNDER_CORES.iter().find(|c| **c == core || **c == rev) {
             if underscore_only || char_tricks {
                 found.push((
-                    Verdict::Dangerous,
+                    Judgement::Dangerous,
                     format!(
                         "line {}: string {c:?} next to bare underscores or character tricks builds __{c}__",
                         t.line
@@ -249,7 +249,7 @@ pub fn judge(text: &str) -> (Verdict, Vec<String>) {
                 ));
             } else {
                 found.push((
-                    Verdict::Suspicious,
+                    Judgement::Suspicious,
                     format!("line {}: string {:?} names a dunder core", t.line, t.text),
                 ));
             }
@@ -258,21 +258,21 @@ pub fn judge(text: &str) -> (Verdict, Vec<String>) {
     // Text is output, but `{% set x %}__class__{% endset %}` turns it into a string.
     if let Some(d) = KNOWN_DUNDERS.iter().find(|d| plain.contains(*d)) {
         let v = if computed_attr {
-            Verdict::Dangerous
+            Judgement::Dangerous
         } else {
-            Verdict::Suspicious
+            Judgement::Suspicious
         };
         found.push((v, format!("the template text contains {d}")));
     }
     if computed_attr && (char_tricks || underscore_only) {
         found.push((
-            Verdict::Dangerous,
+            Judgement::Dangerous,
             "attr() with a computed name together with character-building tricks".into(),
         ));
     }
     // Most serious first, each reason once, bounded.
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    let verdict = found.first().map_or(Verdict::Safe, |f| f.0);
+    let verdict = found.first().map_or(Judgement::Safe, |f| f.0);
     let mut reasons: Vec<String> = Vec::new();
     for (_, r) in found {
         if !reasons.contains(&r) && reasons.len() < 32 {
@@ -284,7 +284,7 @@ pub fn judge(text: &str) -> (Verdict, Vec<String>) {
 
 fn analyse_block(
     toks: &[Tok],
-    found: &mut Vec<(Verdict, String)>,
+    found: &mut Vec<(Judgement, String)>,
     char_tricks: &mut bool,
     computed_attr: &mut bool,
     underscore_only: &mut bool,
@@ -297,7 +297,7 @@ fn analyse_block(
         && matches!(t.text.as_str(), "include" | "import" | "extends" | "from")
     {
         found.push((
-            Verdict::Suspicious,
+            Judgement::Suspicious,
             format!("line {}: {{% {} %}} loads another template", t.line, t.text),
         ));
     }
@@ -318,35 +318,35 @@ fn analyse_block(
                         Some(r) => format!("line {line}: gadget chain from {} reaches {n}", r.text),
                         None => format!("line {line}: dunder attribute or name {n}"),
                     };
-                    found.push((Verdict::Dangerous, why));
+                    found.push((Judgement::Dangerous, why));
                 } else if n.contains("__") {
                     found.push((
-                        Verdict::Dangerous,
+                        Judgement::Dangerous,
                         format!("line {line}: name-mangled private attribute {n}"),
                     ));
                 } else if FRAME_ATTRS.contains(&n) {
                     found.push((
-                        Verdict::Dangerous,
+                        Judgement::Dangerous,
                         format!("line {line}: frame or code attribute {n}"),
                     ));
                 } else if EXEC_NAMES.contains(&n)
                     && (n != "system" || (after_dot && is_op(i + 1, "(")))
                 {
                     found.push((
-                        Verdict::Dangerous,
+                        Judgement::Dangerous,
                         format!("line {line}: {n} (process spawning or code evaluation)"),
                     ));
                 } else if matches!(n, "os" | "sys" | "builtins" | "importlib") && !after_dot {
                     let v = if is_op(i + 1, ".") || is_op(i + 1, "[") {
-                        Verdict::Dangerous
+                        Judgement::Dangerous
                     } else {
-                        Verdict::Suspicious
+                        Judgement::Suspicious
                     };
                     found.push((v, format!("line {line}: module name {n}")));
                 } else if !after_dot && ROOTS.contains(&n) {
                     if n == "lipsum" {
                         found.push((
-                            Verdict::Suspicious,
+                            Judgement::Suspicious,
                             format!("line {line}: lipsum, a Jinja global used as a gadget root"),
                         ));
                     } else if is_op(i + 1, ".")
@@ -355,12 +355,12 @@ fn analyse_block(
                         || matches!(n, "config" | "request" | "self" | "session")
                     {
                         found.push((
-                            Verdict::Suspicious,
+                            Judgement::Suspicious,
                             format!("line {line}: attribute access on the Jinja global {n}"),
                         ));
                     }
                 } else if n == "mro" && after_dot {
-                    found.push((Verdict::Suspicious, format!("line {line}: .mro")));
+                    found.push((Judgement::Suspicious, format!("line {line}: .mro")));
                 } else if n == "attr" && i > 0 && is_op(i - 1, "|") {
                     // |attr('literal') is judged by its literal; a computed name is opaque.
                     let literal = is_op(i + 1, "(")
@@ -369,7 +369,7 @@ fn analyse_block(
                     if !literal {
                         *computed_attr = true;
                         found.push((
-                            Verdict::Suspicious,
+                            Judgement::Suspicious,
                             format!("line {line}: attr() with a computed attribute name"),
                         ));
                     }
@@ -387,7 +387,7 @@ fn analyse_block(
                     {
                         *char_tricks = true;
                         found.push((
-                            Verdict::Suspicious,
+                            Judgement::Suspicious,
                             format!("line {line}: characters taken from a |string repr"),
                         ));
                     }
@@ -402,30 +402,30 @@ fn analyse_block(
                 let s = t.text.as_str();
                 if let Some(d) = KNOWN_DUNDERS.iter().find(|d| s.contains(*d)) {
                     found.push((
-                        Verdict::Dangerous,
+                        Judgement::Dangerous,
                         format!("line {line}: string literal names {d}"),
                     ));
                 } else if let Some(d) = dunder_in(s) {
                     found.push((
-                        Verdict::Suspicious,
+                        Judgement::Suspicious,
                         format!("line {line}: string literal holds the dunder {d}"),
                     ));
                 }
                 if let Some(f) = FRAME_ATTRS.iter().find(|f| s == **f) {
                     found.push((
-                        Verdict::Dangerous,
+                        Judgement::Dangerous,
                         format!("line {line}: string literal names {f}"),
                     ));
                 }
                 if EXEC_NAMES.contains(&s) && s != "system" && s != "exec" {
                     found.push((
-                        Verdict::Dangerous,
+                        Judgement::Dangerous,
                         format!("line {line}: string literal {s:?}"),
                     ));
                 }
                 if matches!(s, "os" | "sys" | "builtins" | "subprocess" | "importlib") {
                     found.push((
-                        Verdict::Suspicious,
+                        Judgement::Suspicious,
                         format!("line {line}: string literal names the module {s}"),
                     ));
                 }
@@ -435,7 +435,7 @@ fn analyse_block(
                 if s.contains("%c") {
                     *char_tricks = true;
                     found.push((
-                        Verdict::Suspicious,
+                        Judgement::Suspicious,
                         format!("line {line}: %c format builds characters from numbers"),
                     ));
                 }
@@ -920,7 +920,7 @@ mod tests {
     fn benign_templates_are_safe() {
         for (name, t) in BENIGN {
             let (v, r) = judge(t);
-            assert_eq!(v, Verdict::Safe, "{name}: {r:?}");
+            assert_eq!(v, Judgement::Safe, "{name}: {r:?}");
         }
     }
 
@@ -928,7 +928,7 @@ mod tests {
     fn malicious_templates_are_dangerous() {
         for (name, t) in MALICIOUS {
             let (v, r) = judge(t);
-            assert_eq!(v, Verdict::Dangerous, "{name}: {r:?}");
+            assert_eq!(v, Judgement::Dangerous, "{name}: {r:?}");
             assert!(!r.is_empty());
         }
     }
@@ -960,7 +960,7 @@ mod tests {
             "hello __class__ {{ x }}",
         ] {
             let (v, r) = judge(t);
-            assert_eq!(v, Verdict::Suspicious, "{t}: {r:?}");
+            assert_eq!(v, Judgement::Suspicious, "{t}: {r:?}");
         }
     }
 
@@ -970,7 +970,7 @@ mod tests {
             {"name": "default", "template": "{{ messages[0]['content'] }}"},
             {"name": "tool_use", "template": "{{ cycler.__init__.__globals__ }}"}]}"#;
         let i = inspect_tokenizer_config(cfg).unwrap();
-        assert_eq!(i.verdict, Verdict::Dangerous);
+        assert_eq!(i.verdict, Judgement::Dangerous);
         assert!(
             i.reasons[0].starts_with("chat_template[tool_use]: "),
             "{:?}",
@@ -979,18 +979,18 @@ mod tests {
         let cfg = br#"{"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}"}"#;
         assert_eq!(
             inspect_tokenizer_config(cfg).unwrap().verdict,
-            Verdict::Safe
+            Judgement::Safe
         );
         let cfg = br#"{"chat_template": 3}"#;
         assert_eq!(
             inspect_tokenizer_config(cfg).unwrap().verdict,
-            Verdict::Suspicious
+            Judgement::Suspicious
         );
         assert!(inspect_tokenizer_config(br#"{"model_max_length": 512}"#).is_none());
         assert!(inspect_tokenizer_config(b"not json").is_none());
-        assert_eq!(inspect(b"{{ x }}").verdict, Verdict::Safe);
+        assert_eq!(inspect(b"{{ x }}").verdict, Judgement::Safe);
         assert_eq!(inspect(b"{{ x }}").format, "jinja");
-        assert_eq!(inspect(&[b'{', 0xff]).verdict, Verdict::Inconclusive);
+        assert_eq!(inspect(&[b'{', 0xff]).verdict, Judgement::Inconclusive);
     }
 
     #[test]

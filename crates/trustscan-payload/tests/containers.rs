@@ -4,10 +4,10 @@
 //! user can follow; budgets end in inconclusive, never in safe.
 
 use std::path::{Path, PathBuf};
-use trustscan_payload::policy::Verdict;
-use trustscan_payload::{Options, Report, inspect_file};
+use trustscan_core::{Judgement, PayloadReport};
+use trustscan_payload::{Options, inspect_file};
 
-fn sample(name: &str) -> Report {
+fn sample(name: &str) -> PayloadReport {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
         .nth(2)
@@ -18,11 +18,11 @@ fn sample(name: &str) -> Report {
 }
 
 /// Where the payload's os.system call was found.
-fn payload_location(r: &Report) -> Option<&str> {
+fn payload_location(r: &PayloadReport) -> Option<&str> {
     r.parts
         .iter()
         .find(|p| {
-            p.analysis
+            p.pickle
                 .as_ref()
                 .is_some_and(|a| a.calls.iter().any(|c| c.callee == "posix.system"))
         })
@@ -56,7 +56,7 @@ fn payloads_are_found_behind_every_container() {
         ("payload-protocol0-as-json.zip", "zip", "config.json"),
     ] {
         let r = sample(name);
-        assert_eq!(r.verdict, Verdict::Dangerous, "{name}: {:?}", r.parts);
+        assert_eq!(r.verdict, Judgement::Dangerous, "{name}: {:?}", r.parts);
         assert_eq!(r.format, format, "{name}");
         assert_eq!(
             payload_location(&r),
@@ -77,20 +77,20 @@ fn benign_checkpoints_in_containers_are_safe() {
         "benign-optimizer-state.pt",
     ] {
         let r = sample(name);
-        assert_eq!(r.verdict, Verdict::Safe, "{name}: {:?}", r.parts);
+        assert_eq!(r.verdict, Judgement::Safe, "{name}: {:?}", r.parts);
         // The checkpoint's pickle was read, not skipped.
-        assert!(r.parts.iter().any(|p| p.analysis.is_some()), "{name}");
+        assert!(r.parts.iter().any(|p| p.pickle.is_some()), "{name}");
     }
     // The legacy stream's storage bytes after its five pickles are not read as pickles.
     let r = sample("benign-legacy-stream.pt");
-    assert_eq!(r.parts[0].analysis.as_ref().unwrap().pickles, 5);
+    assert_eq!(r.parts[0].pickle.as_ref().unwrap().pickles, 5);
     // The legacy tar's storages and tensors records: every pickle read, raw records skipped.
     let r = sample("benign-legacy-tar.pt");
     let pickles = |member: &str| {
         r.parts
             .iter()
             .find(|p| p.location == member)
-            .and_then(|p| p.analysis.as_ref())
+            .and_then(|p| p.pickle.as_ref())
             .map(|a| (a.pickles, a.error.is_none()))
     };
     assert_eq!(pickles("storages"), Some((3, true)));
@@ -100,7 +100,7 @@ fn benign_checkpoints_in_containers_are_safe() {
 #[test]
 fn nesting_past_the_budget_is_inconclusive() {
     let r = sample("payload-nested-8-gzip.gz");
-    assert_eq!(r.verdict, Verdict::Inconclusive, "{:?}", r.parts);
+    assert_eq!(r.verdict, Judgement::Inconclusive, "{:?}", r.parts);
     assert!(r.parts[0].reasons[0].contains("nested deeper than 6 levels"));
     let deeper = Options {
         max_depth: 10,
@@ -108,7 +108,10 @@ fn nesting_past_the_budget_is_inconclusive() {
     };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/containers");
     let data = std::fs::read(dir.join("payload-nested-8-gzip.gz")).unwrap();
-    assert_eq!(inspect_file(&data, "", &deeper).verdict, Verdict::Dangerous);
+    assert_eq!(
+        inspect_file(&data, "", &deeper).verdict,
+        Judgement::Dangerous
+    );
 }
 
 /// A fixed-seed sequence of byte flips over every sample: never a panic, and a payload
@@ -139,7 +142,7 @@ fn mutated_containers_never_panic() {
 #[test]
 fn archive_slip_and_links_are_suspicious() {
     let r = sample("slip.tar");
-    assert_eq!(r.verdict, Verdict::Suspicious, "{:?}", r.parts);
+    assert_eq!(r.verdict, Judgement::Suspicious, "{:?}", r.parts);
     let reasons: Vec<&str> = r
         .parts
         .iter()
@@ -168,7 +171,7 @@ fn payloads_carried_as_constants_are_opened() {
         "nested-pickle.pkl",
         &Options::default(),
     );
-    assert_eq!(r.verdict, Verdict::Dangerous);
+    assert_eq!(r.verdict, Judgement::Dangerous);
     let location = payload_location(&r).expect("the inner os.system call");
     assert!(location.starts_with('@'), "{location}");
 }
@@ -184,7 +187,7 @@ fn torchscript_classes_are_trusted_only_inside_torchscript_archives() {
     let data_pkl = entries.iter().find(|e| e.name == "net/data.pkl").unwrap();
     let alone = trustscan_payload::zip::read(&archive, data_pkl).unwrap();
     let r = inspect_file(alone, "data.pkl", &Options::default());
-    assert_eq!(r.verdict, Verdict::Suspicious, "{:?}", r.parts);
+    assert_eq!(r.verdict, Judgement::Suspicious, "{:?}", r.parts);
 }
 
 /// The same nested payload base64-encoded in a string constant is decoded and inspected.

@@ -3,24 +3,25 @@
 //! verdict and reason, as listed in tests/fixtures/formats/expected.tsv.
 
 use std::path::{Path, PathBuf};
-use trustscan_payload::policy::{self, Verdict};
+use trustscan_core::Judgement;
+use trustscan_payload::policy;
 use trustscan_payload::{Inspection, gguf, keras, npy, onnx, pickle, safetensors, template, zip};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats")
 }
 
-fn expected() -> Vec<(String, Verdict, String)> {
+fn expected() -> Vec<(String, Judgement, String)> {
     let text = std::fs::read_to_string(dir().join("expected.tsv")).unwrap();
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             let v = match f[1] {
-                "safe" => Verdict::Safe,
-                "suspicious" => Verdict::Suspicious,
-                "inconclusive" => Verdict::Inconclusive,
-                "dangerous" => Verdict::Dangerous,
+                "safe" => Judgement::Safe,
+                "suspicious" => Judgement::Suspicious,
+                "inconclusive" => Judgement::Inconclusive,
+                "dangerous" => Judgement::Dangerous,
                 other => panic!("bad verdict {other}"),
             };
             (f[0].to_string(), v, f[2].to_string())
@@ -70,7 +71,7 @@ fn every_sample_has_its_expected_verdict() {
                 i.reasons
             );
         }
-        if *verdict != Verdict::Safe {
+        if *verdict != Judgement::Safe {
             assert!(!i.reasons.is_empty(), "{rel}: a verdict needs a reason");
         }
     }
@@ -107,9 +108,9 @@ fn object_arrays_hand_their_pickles_to_the_pickle_model() {
         let a = pickle::analyze(&data[range.clone()], &pickle::Budget::default());
         policy::judge(&a).0
     };
-    assert_eq!(judge("npy/object-os-system.npy"), Verdict::Dangerous);
-    assert_eq!(judge("npy/structured-object.npy"), Verdict::Dangerous);
-    assert_eq!(judge("npy/object-list.npy"), Verdict::Safe);
+    assert_eq!(judge("npy/object-os-system.npy"), Judgement::Dangerous);
+    assert_eq!(judge("npy/structured-object.npy"), Judgement::Dangerous);
+    assert_eq!(judge("npy/object-list.npy"), Judgement::Safe);
 }
 
 #[test]
@@ -118,7 +119,7 @@ fn truncated_samples_are_never_safe() {
         let binary = ["npy/", "safetensors/", "gguf/", "onnx/"]
             .iter()
             .any(|d| rel.starts_with(d));
-        if !binary || verdict != Verdict::Safe {
+        if !binary || verdict != Judgement::Safe {
             continue;
         }
         let data = std::fs::read(dir().join(&rel)).unwrap();
@@ -135,7 +136,7 @@ fn truncated_samples_are_never_safe() {
             let i = inspect(&rel, &data[..n]);
             assert_ne!(
                 i.verdict,
-                Verdict::Safe,
+                Judgement::Safe,
                 "{rel} cut at {n}: {:?}",
                 i.reasons
             );
@@ -174,7 +175,7 @@ fn the_dispatcher_routes_every_sample_to_its_reader() {
             r.verdict,
             r.parts
         );
-        if !r.parts.iter().any(|p| p.analysis.is_some()) {
+        if !r.parts.iter().any(|p| p.pickle.is_some()) {
             assert_eq!(r.verdict, verdict, "{rel}: {:?}", r.parts);
         }
         assert!(r.is_payload(), "{rel} was not recognised");

@@ -1,9 +1,9 @@
 //! Keras HDF5 samples from scripts/make-h5-samples.py: verdicts, metadata-only reading,
 //! truncation and byte flips.
 
+use trustscan_core::Judgement::{self, *};
 use trustscan_payload::Inspection;
 use trustscan_payload::h5::{inspect, inspect_with_reads};
-use trustscan_payload::policy::Verdict::{self, *};
 
 fn sample(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/h5/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -40,7 +40,7 @@ fn every_sample_is_listed() {
     assert_eq!(found, listed);
 }
 
-fn check(name: &str, verdict: Verdict, want: &[&str]) -> Inspection {
+fn check(name: &str, verdict: Judgement, want: &[&str]) -> Inspection {
     let i = inspect(&sample(name));
     assert_eq!(i.format, "hdf5");
     assert_eq!(i.verdict, verdict, "{name}: {:?}", i.reasons);

@@ -7,7 +7,7 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use trustscan_payload::policy::Verdict;
+use trustscan_core::Judgement;
 use trustscan_payload::{Options, inspect};
 
 fn workspace() -> PathBuf {
@@ -33,7 +33,7 @@ fn imports(data: &[u8]) -> Vec<(String, String)> {
     inspect(data, &Options::default())
         .parts
         .iter()
-        .filter_map(|p| p.analysis.as_ref())
+        .filter_map(|p| p.pickle.as_ref())
         .flat_map(|a| a.imports.iter().map(|i| (i.module.clone(), i.name.clone())))
         .collect()
 }
@@ -85,9 +85,9 @@ fn arrays_are_safe_and_payloads_dangerous_in_every_wrapper() {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let r = inspect(&std::fs::read(&f).unwrap(), &Options::default());
         let want = if name.starts_with("payload") {
-            Verdict::Dangerous
+            Judgement::Dangerous
         } else {
-            Verdict::Safe
+            Judgement::Safe
         };
         assert_eq!(r.verdict, want, "{name}: {:?}", r.parts);
         assert!(
@@ -105,6 +105,6 @@ fn a_cut_joblib_file_is_never_safe() {
     // From the protocol header on (a lone 0x80 byte is no pickle).
     for cut in 2..data.len() {
         let v = inspect(&data[..cut], &Options::default()).verdict;
-        assert!(v >= Verdict::Inconclusive, "cut at {cut}: {v:?}");
+        assert!(v >= Judgement::Inconclusive, "cut at {cut}: {v:?}");
     }
 }

@@ -142,7 +142,8 @@ fn mutated_samples_never_panic() {
 
 #[test]
 fn policy_verdicts_on_the_samples() {
-    use trustscan_payload::policy::{Verdict, judge};
+    use trustscan_core::Judgement;
+    use trustscan_payload::policy::judge;
     let dir = workspace().join("tests/fixtures/pickle");
     let verdict = |name: &str| {
         let a = analyze(&std::fs::read(dir.join(name)).unwrap(), &Budget::default());
@@ -151,10 +152,13 @@ fn policy_verdicts_on_the_samples() {
     for p in 0..=5 {
         assert_eq!(
             verdict(&format!("os-system-protocol{p}.pkl")).0,
-            Verdict::Dangerous
+            Judgement::Dangerous
         );
         // OrderedDict, sets, bytes, datetime and Decimal: value types checkpoints carry.
-        assert_eq!(verdict(&format!("benign-protocol{p}.pkl")).0, Verdict::Safe);
+        assert_eq!(
+            verdict(&format!("benign-protocol{p}.pkl")).0,
+            Judgement::Safe
+        );
     }
     for name in [
         "keyerror-after-payload.pkl",
@@ -180,21 +184,21 @@ fn policy_verdicts_on_the_samples() {
         "dotted-name.pkl",
         "build-on-function.pkl",
     ] {
-        assert_eq!(verdict(name).0, Verdict::Dangerous, "{name}");
+        assert_eq!(verdict(name).0, Judgement::Dangerous, "{name}");
     }
     // A torch-style state dict: OrderedDict and persistent storage ids only.
-    assert_eq!(verdict("persistent-ids.pkl").0, Verdict::Safe);
+    assert_eq!(verdict("persistent-ids.pkl").0, Judgement::Safe);
     // NumPy random states as checkpoints save them (written by numpy's own pickling).
     for name in [
         "numpy-rng-state.pkl",
         "numpy-randomstate.pkl",
         "numpy-generator.pkl",
     ] {
-        assert_eq!(verdict(name).0, Verdict::Safe, "{name}");
+        assert_eq!(verdict(name).0, Judgement::Safe, "{name}");
     }
-    assert_eq!(verdict("build-setstate.pkl").0, Verdict::Safe);
-    assert_eq!(verdict("newobj-ex-protocol4.pkl").0, Verdict::Suspicious);
+    assert_eq!(verdict("build-setstate.pkl").0, Judgement::Safe);
+    assert_eq!(verdict("newobj-ex-protocol4.pkl").0, Judgement::Suspicious);
     let (v, reasons) = verdict("extension-code.pkl");
-    assert_eq!(v, Verdict::Inconclusive);
+    assert_eq!(v, Judgement::Inconclusive);
     assert!(reasons[0].contains("extension code 240"), "{reasons:?}");
 }

@@ -4,7 +4,7 @@
 //! the pickle are read).
 
 use std::path::{Path, PathBuf};
-use trustscan_payload::policy::Verdict;
+use trustscan_core::Judgement;
 use trustscan_payload::{Options, inspect, zip};
 
 fn sample(name: &str) -> Vec<u8> {
@@ -17,12 +17,12 @@ fn sample(name: &str) -> Vec<u8> {
 }
 
 /// (location, verdict) of every pickle stream found.
-fn verdicts(data: &[u8]) -> Vec<(String, Verdict)> {
+fn verdicts(data: &[u8]) -> Vec<(String, Judgement)> {
     let r = inspect(data, &Options::default());
     assert_eq!(r.format, "torch-zip");
     r.parts
         .into_iter()
-        .filter(|p| p.analysis.is_some())
+        .filter(|p| p.pickle.is_some())
         .map(|p| (p.location, p.verdict))
         .collect()
 }
@@ -31,11 +31,11 @@ fn verdicts(data: &[u8]) -> Vec<(String, Verdict)> {
 fn state_dict_is_safe_and_payload_is_dangerous() {
     assert_eq!(
         verdicts(&sample("torch-state-dict.pt")),
-        vec![("archive/data.pkl".to_string(), Verdict::Safe)]
+        vec![("archive/data.pkl".to_string(), Judgement::Safe)]
     );
     assert_eq!(
         verdicts(&sample("torch-payload.pt")),
-        vec![("archive/data.pkl".to_string(), Verdict::Dangerous)]
+        vec![("archive/data.pkl".to_string(), Judgement::Dangerous)]
     );
 }
 
@@ -44,7 +44,7 @@ fn edited_crcs_and_local_names_do_not_hide_the_pickle() {
     // Python's zipfile refuses this archive; PyTorch loads it, and so the payload runs.
     assert_eq!(
         verdicts(&sample("torch-payload-bad-crc.pt")),
-        vec![("archive/data.pkl".to_string(), Verdict::Dangerous)]
+        vec![("archive/data.pkl".to_string(), Judgement::Dangerous)]
     );
 }
 
@@ -73,7 +73,7 @@ fn truncated_archives_are_inconclusive() {
     // Shorter than the four-byte signature, the data is no archive at all.
     for cut in 4..data.len() {
         let v = inspect(&data[..cut], &Options::default()).verdict;
-        assert!(v >= Verdict::Inconclusive, "cut at {cut}: {v:?}");
+        assert!(v >= Judgement::Inconclusive, "cut at {cut}: {v:?}");
     }
 }
 
@@ -98,7 +98,7 @@ fn mutated_archives_never_panic() {
             }
             let v = inspect(&data, &Options::default()).verdict;
             assert!(
-                name != "torch-payload.pt" || v != Verdict::Safe,
+                name != "torch-payload.pt" || v != Judgement::Safe,
                 "a mutation of the payload was judged safe: {data:?}"
             );
         }

@@ -16,8 +16,8 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use crate::endpoints::Platform;
 use crate::hub::{Listing, RemoteEntry, encode, is_commit, safe_path};
+use trustscan_core::Platform;
 
 /// `TRUSTSCAN_CACHE`, else `$XDG_CACHE_HOME/trustscan`, else `~/.cache/trustscan`; remote
 /// repositories go under `remote/`.
@@ -37,9 +37,11 @@ pub fn default_root() -> PathBuf {
 fn platform_dir(p: Platform) -> &'static str {
     match p {
         Platform::HuggingFace => "huggingface",
-        Platform::ModelScope => "modelscope",
-        Platform::OpenCsg => "opencsg",
-        Platform::GitHub => "github",
+        Platform::Modelscope => "modelscope",
+        Platform::Opencsg => "opencsg",
+        Platform::Github => "github",
+        // Never cached: a local directory is read in place.
+        Platform::Local => "local",
     }
 }
 
@@ -396,7 +398,7 @@ mod tests {
     #[test]
     fn listings_and_refs_round_trip() {
         let root = tempfile::tempdir().unwrap();
-        let cache = RepoCache::new(root.path(), Platform::ModelScope, "o/n");
+        let cache = RepoCache::new(root.path(), Platform::Modelscope, "o/n");
         let l = Listing {
             revision: "master".into(),
             commit: "b".repeat(40),

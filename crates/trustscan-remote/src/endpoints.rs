@@ -3,41 +3,35 @@
 //! platform's origin (see [`crate::Client::set_token`]) and never printed.
 
 use crate::http::{Client, FetchError, redact};
+use trustscan_core::Platform;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Platform {
-    HuggingFace,
-    ModelScope,
-    OpenCsg,
-    GitHub,
+/// Endpoint variables, most preferred first, and the public default; `None` for a local
+/// directory, which has no hub.
+fn endpoint_vars(platform: Platform) -> Option<(&'static [&'static str], &'static str)> {
+    Some(match platform {
+        Platform::Local => return None,
+        Platform::HuggingFace => (&["HF_ENDPOINT"], "https://huggingface.co"),
+        // MODELSCOPE_DOMAIN is the deprecated spelling modelscope-hub still reads.
+        Platform::Modelscope => (
+            &["MODELSCOPE_ENDPOINT", "MODELSCOPE_DOMAIN"],
+            "https://modelscope.cn",
+        ),
+        Platform::Opencsg => (&["CSGHUB_DOMAIN"], "https://hub.opencsg.com"),
+        // GitHub Actions sets GITHUB_API_URL (GitHub Enterprise runners point it elsewhere).
+        Platform::Github => (&["GITHUB_API_URL"], "https://api.github.com"),
+    })
 }
 
-impl Platform {
-    /// Endpoint variables, most preferred first, and the public default.
-    fn endpoint_vars(self) -> (&'static [&'static str], &'static str) {
-        match self {
-            Platform::HuggingFace => (&["HF_ENDPOINT"], "https://huggingface.co"),
-            // MODELSCOPE_DOMAIN is the deprecated spelling modelscope-hub still reads.
-            Platform::ModelScope => (
-                &["MODELSCOPE_ENDPOINT", "MODELSCOPE_DOMAIN"],
-                "https://modelscope.cn",
-            ),
-            Platform::OpenCsg => (&["CSGHUB_DOMAIN"], "https://hub.opencsg.com"),
-            // GitHub Actions sets GITHUB_API_URL (GitHub Enterprise runners point it elsewhere).
-            Platform::GitHub => (&["GITHUB_API_URL"], "https://api.github.com"),
-        }
-    }
-
-    /// Token variables, most preferred first. `CSGHUB_TOKEN` is what csghub-sdk's README
-    /// sets; ModelScope's SDK logs in with a token passed to it, and both names below are the
-    /// ones its users export (unverified against the SDK itself).
-    pub fn token_vars(self) -> &'static [&'static str] {
-        match self {
-            Platform::HuggingFace => &["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"],
-            Platform::ModelScope => &["MODELSCOPE_API_TOKEN", "MODELSCOPE_TOKEN"],
-            Platform::OpenCsg => &["CSGHUB_TOKEN"],
-            Platform::GitHub => &["GITHUB_TOKEN"],
-        }
+/// Token variables, most preferred first. `CSGHUB_TOKEN` is what csghub-sdk's README sets;
+/// ModelScope's SDK logs in with a token passed to it, and both names below are the ones its
+/// users export (unverified against the SDK itself).
+pub fn token_vars(platform: Platform) -> &'static [&'static str] {
+    match platform {
+        Platform::Local => &[],
+        Platform::HuggingFace => &["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"],
+        Platform::Modelscope => &["MODELSCOPE_API_TOKEN", "MODELSCOPE_TOKEN"],
+        Platform::Opencsg => &["CSGHUB_TOKEN"],
+        Platform::Github => &["GITHUB_TOKEN"],
     }
 }
 
@@ -75,7 +69,7 @@ impl Endpoint {
         cli_token: Option<&str>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Endpoint, FetchError> {
-        let (vars, default) = platform.endpoint_vars();
+        let (vars, default) = endpoint_vars(platform).ok_or(FetchError::NoHub)?;
         let nonempty =
             |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let (base, base_from) = match nonempty(cli_endpoint.map(str::to_string)) {
@@ -93,7 +87,7 @@ impl Endpoint {
             });
         }
         let token = nonempty(cli_token.map(str::to_string))
-            .or_else(|| platform.token_vars().iter().find_map(|v| nonempty(env(v))))
+            .or_else(|| token_vars(platform).iter().find_map(|v| nonempty(env(v))))
             .map(Secret);
         Ok(Endpoint {
             platform,
@@ -149,7 +143,7 @@ mod tests {
             ("http://127.0.0.1:9", "--endpoint")
         );
         assert_eq!(d.token.as_ref().map(Secret::expose), Some("cli"));
-        let d = Endpoint::resolve(Platform::OpenCsg, None, None, &env(&[])).unwrap();
+        let d = Endpoint::resolve(Platform::Opencsg, None, None, &env(&[])).unwrap();
         assert_eq!(
             (d.base.as_str(), d.token.clone()),
             ("https://hub.opencsg.com", None)
@@ -160,14 +154,14 @@ mod tests {
             ("MODELSCOPE_ENDPOINT", "https://new.example"),
         ]);
         assert_eq!(
-            Endpoint::resolve(Platform::ModelScope, None, None, &e)
+            Endpoint::resolve(Platform::Modelscope, None, None, &e)
                 .unwrap()
                 .base,
             "https://new.example"
         );
         let e = env(&[("MODELSCOPE_DOMAIN", "https://old.example")]);
         assert_eq!(
-            Endpoint::resolve(Platform::ModelScope, None, None, &e)
+            Endpoint::resolve(Platform::Modelscope, None, None, &e)
                 .unwrap()
                 .base,
             "https://old.example"
@@ -191,10 +185,10 @@ mod tests {
             "not a url",
             "https://x/?a=1",
         ] {
-            let e = Endpoint::resolve(Platform::GitHub, Some(bad), None, &env(&[])).unwrap_err();
+            let e = Endpoint::resolve(Platform::Github, Some(bad), None, &env(&[])).unwrap_err();
             assert!(!e.to_string().contains("pw"), "{e}");
         }
-        let d = Endpoint::resolve(Platform::GitHub, None, Some("ghp_SECRET"), &env(&[])).unwrap();
+        let d = Endpoint::resolve(Platform::Github, None, Some("ghp_SECRET"), &env(&[])).unwrap();
         assert!(!format!("{d:?}").contains("SECRET"));
     }
 }

@@ -185,12 +185,12 @@ pub fn zip(r: &dyn Source, limit: u64) -> Result<(), ReadError> {
 pub fn gguf(r: &dyn RangedReader, limit: u64) -> Result<(), ReadError> {
     crate::prefix::growing_prefix(r, HEAD, limit, |prefix| {
         match gguf::header_len(prefix) {
-            Ok(_) => crate::prefix::Verdict::Done,
+            Ok(_) => crate::prefix::Need::Nothing,
             // Running out of bytes means "fetch more"; any other error is the file's own.
             Err(e) if e.contains("truncated") || e.contains("left") => {
-                crate::prefix::Verdict::NeedMore(None)
+                crate::prefix::Need::More(None)
             }
-            Err(_) => crate::prefix::Verdict::Done,
+            Err(_) => crate::prefix::Need::Nothing,
         }
     })
     .map(drop)
@@ -212,9 +212,9 @@ pub fn legacy_pickles(r: &dyn RangedReader, limit: u64) -> Result<(), ReadError>
                 .as_ref()
                 .is_some_and(|e| e.offset + 64 < prefix.len())
         {
-            crate::prefix::Verdict::Done
+            crate::prefix::Need::Nothing
         } else {
-            crate::prefix::Verdict::NeedMore(None)
+            crate::prefix::Need::More(None)
         }
     })
     .map(drop)

@@ -87,6 +87,8 @@ pub enum FetchError {
     EmptyRange { url: String },
     #[error("{url}: invalid URL")]
     BadUrl { url: String },
+    #[error("a local directory has no hub")]
+    NoHub,
 }
 
 impl FetchError {

@@ -23,7 +23,7 @@ pub mod remote_file;
 pub mod snapshot;
 pub mod zoo;
 
-pub use endpoints::{Endpoint, Platform, Secret};
+pub use endpoints::{Endpoint, Secret, token_vars};
 pub use http::{
     ByteRange, Client, ClientConfig, Clock, FetchError, Fetched, HubHeaders, SystemClock,
 };

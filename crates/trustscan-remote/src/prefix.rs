@@ -55,22 +55,22 @@ pub fn safetensors_header(r: &dyn RangedReader, limit: u64) -> Result<Vec<u8>, P
     Ok(out)
 }
 
-/// What a parser says about a prefix.
-pub enum Verdict {
-    /// The header is complete within the prefix.
-    Done,
-    /// More bytes are needed: at least this many in total, when the parser can tell.
-    NeedMore(Option<u64>),
+/// What a parser needs beyond the prefix it was given.
+pub enum Need {
+    /// Nothing: the header is complete within the prefix.
+    Nothing,
+    /// More bytes: at least this many in total, when the parser can tell.
+    More(Option<u64>),
 }
 
 /// Reads a prefix starting at `initial` bytes and growing (doubling, or to what the parser asks)
-/// until `judge` says `Done`, the whole file is read, or `limit` is reached. Returns the prefix;
+/// until `judge` needs nothing more, the whole file is read, or `limit` is reached. Returns the prefix;
 /// the caller's parser then decides whether a partial header is inconclusive.
 pub fn growing_prefix(
     r: &dyn RangedReader,
     initial: u64,
     limit: u64,
-    mut judge: impl FnMut(&[u8]) -> Verdict,
+    mut judge: impl FnMut(&[u8]) -> Need,
 ) -> Result<Vec<u8>, PrefixError> {
     let len = r.len();
     let cap = limit.min(len);
@@ -78,8 +78,8 @@ pub fn growing_prefix(
     let mut buf = r.read_at(0, want as usize)?;
     loop {
         match judge(&buf) {
-            Verdict::Done => return Ok(buf),
-            Verdict::NeedMore(hint) => {
+            Need::Nothing => return Ok(buf),
+            Need::More(hint) => {
                 if want >= cap {
                     if cap < len {
                         return Err(PrefixError::Budget {
@@ -142,9 +142,9 @@ mod tests {
         let p = growing_prefix(&f, 100, 1 << 20, |b| {
             seen.push(b.len());
             if b.len() >= 1000 {
-                Verdict::Done
+                Need::Nothing
             } else {
-                Verdict::NeedMore(None)
+                Need::More(None)
             }
         })
         .unwrap();
@@ -153,22 +153,22 @@ mod tests {
         // A hint jumps straight there.
         let p = growing_prefix(&f, 100, 1 << 20, |b| {
             if b.len() >= 5000 {
-                Verdict::Done
+                Need::Nothing
             } else {
-                Verdict::NeedMore(Some(5000))
+                Need::More(Some(5000))
             }
         })
         .unwrap();
         assert_eq!(p.len(), 5000);
         // Never satisfied: the whole (small) file, or a budget error for a big one.
         assert_eq!(
-            growing_prefix(&f, 100, 1 << 20, |_| Verdict::NeedMore(None))
+            growing_prefix(&f, 100, 1 << 20, |_| Need::More(None))
                 .unwrap()
                 .len(),
             10_000
         );
         assert!(matches!(
-            growing_prefix(&f, 100, 3000, |_| Verdict::NeedMore(None)),
+            growing_prefix(&f, 100, 3000, |_| Need::More(None)),
             Err(PrefixError::Budget { .. })
         ));
     }

@@ -143,12 +143,7 @@ impl RemoteSnapshot {
             })
             .collect();
         let info = SnapshotInfo {
-            platform: match hub.platform() {
-                crate::Platform::HuggingFace => trustscan_core::Platform::HuggingFace,
-                crate::Platform::ModelScope => trustscan_core::Platform::Modelscope,
-                crate::Platform::OpenCsg => trustscan_core::Platform::Opencsg,
-                crate::Platform::GitHub => trustscan_core::Platform::Github,
-            },
+            platform: hub.platform(),
             layout: "remote".into(),
             root: hub.repo_url(repo),
             repo_id: Some(repo.to_string()),

@@ -191,7 +191,7 @@ fn a_five_gigabyte_checkpoint_costs_well_under_a_megabyte() {
     );
     assert_eq!(
         report.verdict,
-        trustscan_payload::policy::Verdict::Dangerous,
+        trustscan_core::Judgement::Dangerous,
         "{report:?}"
     );
     let moved = snap.client().unwrap().bytes_transferred();

@@ -10,13 +10,14 @@
 //! closed `<details>` when a fragment link targets an element inside it.
 
 use crate::text::{entry_point_text, failure_text, note_line, reach_word, step_tags};
-use crate::{FindingView, PayloadFile, Scan, api_headline, verdict, verdict_word};
+use crate::{FindingView, Scan, api_headline, verdict};
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use trustscan_core::Judgement;
+use trustscan_core::PayloadFile;
 use trustscan_core::{
     ApiPlan, CodeReport, Finding, Level, Note, Reachability, Step, StepKind, Subject,
 };
-use trustscan_payload::policy::Verdict as PayloadVerdict;
 
 /// Globals and calls listed per payload part (`--format json` lists them all).
 const LISTED: usize = 100;
@@ -367,15 +368,15 @@ fn payloads(out: &mut String, payloads: &[PayloadFile], view: FindingView) {
     if payloads.is_empty() {
         return;
     }
-    let count = |v| payloads.iter().filter(|p| p.report.verdict == v).count();
+    let count = |v| payloads.iter().filter(|p| p.verdict == v).count();
     let _ = writeln!(
         out,
         "<h2>Payloads</h2>\n<p>{} files: {} dangerous, {} suspicious, {} inconclusive, {} safe.</p>",
         payloads.len(),
-        count(PayloadVerdict::Dangerous),
-        count(PayloadVerdict::Suspicious),
-        count(PayloadVerdict::Inconclusive),
-        count(PayloadVerdict::Safe),
+        count(Judgement::Dangerous),
+        count(Judgement::Suspicious),
+        count(Judgement::Inconclusive),
+        count(Judgement::Safe),
     );
     for p in view.payloads(payloads) {
         let when = if p.loaded_by.is_empty() {
@@ -386,29 +387,24 @@ fn payloads(out: &mut String, payloads: &[PayloadFile], view: FindingView) {
         let _ = writeln!(
             out,
             "<details class=\"payload\" open><summary><b>{}</b> <code>{}</code> ({}{})</summary>",
-            verdict_word(p.report.verdict).to_uppercase(),
+            p.verdict.word().to_uppercase(),
             esc(&p.path),
-            esc(p.report.format),
+            esc(&p.format),
             esc(&when)
         );
-        for part in p
-            .report
-            .parts
-            .iter()
-            .filter(|x| x.verdict != PayloadVerdict::Safe)
-        {
+        for part in p.parts.iter().filter(|x| x.verdict != Judgement::Safe) {
             let _ = writeln!(
                 out,
                 "<p><code>{}</code> {}: {}</p>\n<ul>",
                 esc(&part.location),
-                esc(part.format),
-                verdict_word(part.verdict)
+                esc(&part.format),
+                part.verdict.word()
             );
             for r in &part.reasons {
                 let _ = writeln!(out, "<li>{}</li>", esc(r));
             }
             out.push_str("</ul>\n");
-            if let Some(a) = &part.analysis {
+            if let Some(a) = &part.pickle {
                 capped(
                     out,
                     "globals",
@@ -456,8 +452,7 @@ fn capped(out: &mut String, title: &str, items: impl ExactSizeIterator<Item = St
 mod tests {
     use super::*;
     use trustscan_core::{LoadPlan, Location};
-    use trustscan_payload::pickle::{Analysis, Import};
-    use trustscan_payload::{Part, Report};
+    use trustscan_core::{PayloadPart, PickleFacts, PickleImport};
 
     const HOSTILE: &str = "x\"'><script>alert(1)</script><img src=//e/x>\u{0}";
 
@@ -523,24 +518,22 @@ mod tests {
             path: HOSTILE.into(),
             reachability: Reachability::NotReached,
             loaded_by: vec![],
-            report: Report {
-                format: "pickle",
-                verdict: PayloadVerdict::Dangerous,
-                parts: vec![Part {
-                    location: HOSTILE.into(),
-                    format: "pickle",
-                    verdict: PayloadVerdict::Dangerous,
-                    reasons: vec![HOSTILE.into()],
-                    analysis: Some(Analysis {
-                        imports: vec![Import {
-                            module: "os".into(),
-                            name: HOSTILE.into(),
-                            offset: 2,
-                        }],
-                        ..Default::default()
-                    }),
-                }],
-            },
+            format: "pickle".into(),
+            verdict: Judgement::Dangerous,
+            parts: vec![PayloadPart {
+                location: HOSTILE.into(),
+                format: "pickle".into(),
+                verdict: Judgement::Dangerous,
+                reasons: vec![HOSTILE.into()],
+                pickle: Some(PickleFacts {
+                    imports: vec![PickleImport {
+                        module: "os".into(),
+                        name: HOSTILE.into(),
+                        offset: 2,
+                    }],
+                    ..Default::default()
+                }),
+            }],
         };
         Scan {
             plan,

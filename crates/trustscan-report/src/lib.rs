@@ -11,14 +11,14 @@ mod text;
 
 pub use html::render_scans_html;
 pub use markdown::render_scans_markdown;
-pub use payload::{PayloadFile, payload_fingerprint, payload_json, payload_text, verdict_word};
+pub use payload::{payload_fingerprint, payload_text};
 pub use sarif::{
     SARIF_FINGERPRINT, SARIF_SCHEMA, SarifInput, SarifTarget, TSP_DANGEROUS, TSP_INCONCLUSIVE,
     TSP_SUSPICIOUS, render_sarif,
 };
 pub use text::{FindingView, paint_level, render_plan_text, render_scan_text};
 
-use trustscan_core::{CodeReport, Level, LoadPlan, Reachability};
+use trustscan_core::{CodeReport, Judgement, Level, LoadPlan, PayloadFile, Reachability, Verdict};
 
 /// Plans as one JSON document: an object for one target, an array for several.
 pub fn render_plans_json(plans: &[LoadPlan]) -> String {
@@ -30,30 +30,6 @@ pub fn render_plans_json(plans: &[LoadPlan]) -> String {
     .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialize the plan: {e}\"}}"));
     out.push('\n');
     out
-}
-
-/// What a scan concludes about one plan, for the verdict line and the exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verdict {
-    /// Loading runs no repository code and deserializes nothing pickle-based.
-    Clean,
-    /// Part of the repository could not be analysed.
-    Inconclusive,
-    /// Loading runs repository code, installs packages, fetches code or unpickles.
-    Review,
-    /// A model-loading rule (TS) of high severity fires in code that runs at load.
-    Dangerous,
-}
-
-impl Verdict {
-    pub fn word(self) -> &'static str {
-        match self {
-            Verdict::Clean => "SAFE",
-            Verdict::Inconclusive => "INCONCLUSIVE",
-            Verdict::Review => "REVIEW",
-            Verdict::Dangerous => "DANGEROUS",
-        }
-    }
 }
 
 /// A scan's result for one target: the plan, the code findings and the payload files.
@@ -78,7 +54,7 @@ pub fn render_scans_json(scans: &[Scan]) -> String {
                 "reason": reason,
                 "plan": s.plan,
                 "code": s.code,
-                "payloads": s.payloads.iter().map(payload_json).collect::<Vec<_>>(),
+                "payloads": s.payloads,
             })
         })
         .collect();
@@ -112,15 +88,14 @@ pub fn decisive_finding(code: &CodeReport) -> Option<&trustscan_core::Finding> {
 /// the repository or a decisive finding makes it dangerous; payloads that are suspicious
 /// or could not be read fully weigh like the plan's own reasons.
 pub fn verdict(scan: &Scan) -> (Verdict, String) {
-    use trustscan_payload::policy::Verdict as P;
-    let worst = |v: P| {
+    let worst = |v: Judgement| {
         // Files the loader deserializes first: they decide what loading does.
         scan.payloads
             .iter()
-            .filter(|p| p.report.verdict == v)
+            .filter(|p| p.verdict == v)
             .min_by_key(|p| (p.reachability, &p.path))
     };
-    if let Some(p) = worst(P::Dangerous) {
+    if let Some(p) = worst(Judgement::Dangerous) {
         return (Verdict::Dangerous, payload_reason(p));
     }
     if let Some(f) = scan.code.as_ref().and_then(decisive_finding) {
@@ -137,7 +112,7 @@ pub fn verdict(scan: &Scan) -> (Verdict, String) {
         );
     }
     let (v, reason) = plan_verdict(&scan.plan);
-    if let Some(p) = worst(P::Suspicious) {
+    if let Some(p) = worst(Judgement::Suspicious) {
         let reason = if v == Verdict::Review {
             format!("{reason}; {}", payload_reason(p))
         } else {
@@ -145,8 +120,8 @@ pub fn verdict(scan: &Scan) -> (Verdict, String) {
         };
         return (Verdict::Review, reason);
     }
-    if v == Verdict::Clean
-        && let Some(p) = worst(P::Inconclusive)
+    if v == Verdict::Safe
+        && let Some(p) = worst(Judgement::Inconclusive)
     {
         return (Verdict::Inconclusive, payload_reason(p));
     }
@@ -201,19 +176,19 @@ pub fn api_headline(api: &trustscan_core::ApiPlan, scan: &Scan) -> String {
     }
     let label = format!("{} {}", api.ecosystem.display_name(), api.api_label());
     for v in [
-        trustscan_payload::policy::Verdict::Dangerous,
-        trustscan_payload::policy::Verdict::Suspicious,
-        trustscan_payload::policy::Verdict::Inconclusive,
+        Judgement::Dangerous,
+        Judgement::Suspicious,
+        Judgement::Inconclusive,
     ] {
         let n = scan
             .payloads
             .iter()
-            .filter(|p| p.report.verdict == v && p.loaded_by.contains(&label))
+            .filter(|p| p.verdict == v && p.loaded_by.contains(&label))
             .count();
         if n > 0 {
             line += &format!(
                 "; {n} {} {}",
-                verdict_word(v),
+                v.word(),
                 if n == 1 { "payload" } else { "payloads" }
             );
         }
@@ -227,12 +202,7 @@ fn payload_reason(p: &PayloadFile) -> String {
     } else {
         "deserialized at load"
     };
-    format!(
-        "{} {} {when}: {}",
-        verdict_word(p.report.verdict),
-        p.report.format,
-        p.path
-    )
+    format!("{} {} {when}: {}", p.verdict.word(), p.format, p.path)
 }
 
 /// The verdict from the plan alone.
@@ -287,12 +257,12 @@ pub fn plan_verdict(plan: &LoadPlan) -> (Verdict, String) {
         )
     } else if plan.apis.is_empty() {
         (
-            Verdict::Clean,
+            Verdict::Safe,
             "no loading API recognised for this repository".into(),
         )
     } else {
         (
-            Verdict::Clean,
+            Verdict::Safe,
             "no repository code runs and nothing pickle-based is deserialized".into(),
         )
     }

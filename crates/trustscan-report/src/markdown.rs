@@ -2,10 +2,11 @@
 //! findings and payloads that decide it, as tables. Text from the repository (messages,
 //! snippets, paths) is escaped so it cannot break the table or inject markup.
 
-use crate::{FindingView, PayloadFile, Scan, verdict, verdict_word};
+use crate::{FindingView, Scan, verdict};
 use std::fmt::Write;
+use trustscan_core::Judgement;
+use trustscan_core::PayloadFile;
 use trustscan_core::Reachability;
-use trustscan_payload::policy::Verdict as PayloadVerdict;
 
 /// Findings listed per target (the rest are counted).
 const ROWS: usize = 50;
@@ -82,7 +83,7 @@ fn scan(out: &mut String, s: &Scan, view: FindingView) {
             s.payloads.len(),
             s.payloads
                 .iter()
-                .filter(|p| p.report.verdict != PayloadVerdict::Safe)
+                .filter(|p| p.verdict != Judgement::Safe)
                 .count()
         );
     }
@@ -93,10 +94,9 @@ fn scan(out: &mut String, s: &Scan, view: FindingView) {
         );
         for p in flagged.iter().take(ROWS) {
             let why = p
-                .report
                 .parts
                 .iter()
-                .filter(|x| x.verdict != PayloadVerdict::Safe)
+                .filter(|x| x.verdict != Judgement::Safe)
                 .flat_map(|x| x.reasons.first())
                 .next()
                 .map(String::as_str)
@@ -109,9 +109,9 @@ fn scan(out: &mut String, s: &Scan, view: FindingView) {
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {} | {} |",
-                verdict_word(p.report.verdict),
+                p.verdict.word(),
                 code(&p.path),
-                p.report.format,
+                p.format,
                 loaded,
                 cell(why)
             );

@@ -23,10 +23,9 @@
 //! Deterministic: no timestamps, no absolute paths the input does not hold, objects built in a
 //! fixed field order; rules sorted by ID; results in input order.
 
-use crate::{PayloadFile, Verdict, verdict_word};
 use serde_json::{Map, Value, json};
 use trustscan_core::{Finding, Level, RuleInfo};
-use trustscan_payload::{Part, policy::Verdict as PayloadVerdict};
+use trustscan_core::{Judgement, PayloadFile, PayloadPart, Verdict};
 
 /// The schema URI GitHub code scanning and most consumers expect.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -88,11 +87,11 @@ fn sarif_value(input: &SarifInput) -> Value {
             results.push(finding_result(f, &rules, loc));
         }
         for p in t.payloads {
-            if p.report.verdict == PayloadVerdict::Safe {
+            if p.verdict == Judgement::Safe {
                 continue;
             }
-            for part in p.report.parts.iter() {
-                if part.verdict == PayloadVerdict::Safe {
+            for part in p.parts.iter() {
+                if part.verdict == Judgement::Safe {
                     continue;
                 }
                 let (loc, base) = physical_location(t.root, &p.path, json!({"startLine": 1}));
@@ -318,12 +317,12 @@ fn payload_descriptor(r: &PayloadRule) -> Value {
     })
 }
 
-fn payload_rule(v: PayloadVerdict) -> &'static PayloadRule {
+fn payload_rule(v: Judgement) -> &'static PayloadRule {
     match v {
-        PayloadVerdict::Dangerous => &PAYLOAD_RULES[0],
-        PayloadVerdict::Suspicious => &PAYLOAD_RULES[1],
+        Judgement::Dangerous => &PAYLOAD_RULES[0],
+        Judgement::Suspicious => &PAYLOAD_RULES[1],
         // `Safe` parts are never reported.
-        PayloadVerdict::Inconclusive | PayloadVerdict::Safe => &PAYLOAD_RULES[2],
+        Judgement::Inconclusive | Judgement::Safe => &PAYLOAD_RULES[2],
     }
 }
 
@@ -371,14 +370,14 @@ fn finding_result(f: &Finding, rules: &Rules, location: Value) -> Value {
     })
 }
 
-fn payload_result(p: &PayloadFile, part: &Part, rules: &Rules, location: Value) -> Value {
+fn payload_result(p: &PayloadFile, part: &PayloadPart, rules: &Rules, location: Value) -> Value {
     let rule = payload_rule(part.verdict);
     let place = if part.location.is_empty() {
         p.path.as_str()
     } else {
         part.location.as_str()
     };
-    let mut message = format!("{} {} {place}", verdict_word(part.verdict), part.format);
+    let mut message = format!("{} {} {place}", part.verdict.word(), part.format);
     if !part.reasons.is_empty() {
         message.push_str(": ");
         let shown: Vec<&str> = part
@@ -391,12 +390,12 @@ fn payload_result(p: &PayloadFile, part: &Part, rules: &Rules, location: Value) 
     }
     let mut props = Map::new();
     props.insert("format".into(), json!(part.format));
-    props.insert("fileFormat".into(), json!(p.report.format));
+    props.insert("fileFormat".into(), json!(p.format));
     props.insert("partLocation".into(), json!(part.location));
     props.insert("reachability".into(), json!(p.reachability));
     props.insert("loadedBy".into(), json!(p.loaded_by));
     props.insert("reasons".into(), json!(part.reasons));
-    if let Some(a) = &part.analysis {
+    if let Some(a) = &part.pickle {
         let calls: Vec<String> = a
             .calls
             .iter()

@@ -67,7 +67,7 @@ fn paint_verdict(v: crate::Verdict, on: bool) -> String {
         crate::Verdict::Dangerous => "1;41;97",
         crate::Verdict::Review => "1;33",
         crate::Verdict::Inconclusive => "1;35",
-        crate::Verdict::Clean => "1;32",
+        crate::Verdict::Safe => "1;32",
     };
     paint(v.word(), sgr, on)
 }
@@ -82,9 +82,9 @@ impl FindingView {
     pub fn payloads<'p>(&self, payloads: &'p [crate::PayloadFile]) -> Vec<&'p crate::PayloadFile> {
         let mut shown: Vec<&crate::PayloadFile> = payloads
             .iter()
-            .filter(|p| self.all || p.report.verdict != trustscan_payload::policy::Verdict::Safe)
+            .filter(|p| self.all || p.verdict != trustscan_core::Judgement::Safe)
             .collect();
-        shown.sort_by_key(|p| (std::cmp::Reverse(p.report.verdict), p.reachability, &p.path));
+        shown.sort_by_key(|p| (std::cmp::Reverse(p.verdict), p.reachability, &p.path));
         shown
     }
 }
@@ -136,11 +136,11 @@ pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
 /// Payload files: a count line, then every file that is not safe (all with `--findings
 /// all`), deserialized-at-load ones first.
 fn render_payloads(out: &mut String, payloads: &[crate::PayloadFile], view: FindingView) {
-    use trustscan_payload::policy::Verdict as P;
+    use trustscan_core::Judgement as P;
     if payloads.is_empty() {
         return;
     }
-    let count = |v| payloads.iter().filter(|p| p.report.verdict == v).count();
+    let count = |v| payloads.iter().filter(|p| p.verdict == v).count();
     let _ = writeln!(
         out,
         "  payloads: {} files: {} dangerous, {} suspicious, {} inconclusive, {} safe",

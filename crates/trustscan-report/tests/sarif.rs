@@ -8,9 +8,10 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use trustscan_core::Judgement as P;
 use trustscan_core::{Finding, Level, Location, Reachability, RuleInfo};
-use trustscan_payload::policy::Verdict as P;
-use trustscan_report::{PayloadFile, SarifInput, SarifTarget, Verdict, render_sarif};
+use trustscan_core::{PayloadFile, Verdict};
+use trustscan_report::{SarifInput, SarifTarget, render_sarif};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -118,16 +119,16 @@ fn finding(
 }
 
 fn payload(path: &str, bytes: &[u8], loaded_by: &[&str]) -> PayloadFile {
-    PayloadFile {
-        path: path.into(),
-        reachability: if loaded_by.is_empty() {
+    PayloadFile::new(
+        path.into(),
+        trustscan_payload::inspect(bytes, &Default::default()),
+        if loaded_by.is_empty() {
             Reachability::NotReached
         } else {
             Reachability::RunsAtLoad
         },
-        loaded_by: loaded_by.iter().map(|s| s.to_string()).collect(),
-        report: trustscan_payload::inspect(bytes, &Default::default()),
-    }
+        loaded_by.iter().map(|s| s.to_string()).collect(),
+    )
 }
 
 /// Protocol 2: `posix.system('id')`.
@@ -157,7 +158,7 @@ fn fixture() -> Fixture {
         payload("safe.pkl", SAFE, &["AutoModel.from_pretrained"]),
         payload("broken.pkl", INCONCLUSIVE, &[]),
     ];
-    let verdicts: Vec<P> = payloads.iter().map(|p| p.report.verdict).collect();
+    let verdicts: Vec<P> = payloads.iter().map(|p| p.verdict).collect();
     assert_eq!(
         verdicts,
         [P::Dangerous, P::Suspicious, P::Safe, P::Inconclusive],
@@ -458,10 +459,10 @@ fn sarif_payload_fingerprints_ignore_reason_order() {
     };
     let base = fixture();
     let mut reordered = fixture();
-    let part = &mut reordered.payloads[0].report.parts[0];
+    let part = &mut reordered.payloads[0].parts[0];
     part.reasons.push("a second reason".into());
     let with_two = fp(&reordered);
-    reordered.payloads[0].report.parts[0].reasons.reverse();
+    reordered.payloads[0].parts[0].reasons.reverse();
     assert_eq!(
         fp(&reordered),
         with_two,
@@ -544,7 +545,7 @@ fn sarif_of_a_clean_scan_is_valid() {
         targets: vec![SarifTarget {
             root: "examples/transformers-builtin-safetensors/",
             verdict: Some((
-                Verdict::Clean,
+                Verdict::Safe,
                 "no repository code runs and nothing pickle-based is deserialized".into(),
             )),
             findings: Vec::new(),

@@ -5,7 +5,7 @@ use crate::{Format, exit, fail, gate, scan_outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use trustscan_core::Platform;
-use trustscan_report::Verdict;
+use trustscan_core::Verdict;
 
 #[derive(clap::Args)]
 pub struct CacheArgs {

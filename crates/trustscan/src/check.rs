@@ -133,11 +133,11 @@ pub fn bandit_options(path: &Path, honor_nosec: bool) -> Result<Options, String>
 pub fn judge(
     path: &Path,
     options: &trustscan_payload::Options,
-) -> Option<trustscan_report::PayloadFile> {
+) -> Option<trustscan_core::PayloadFile> {
     let file = std::fs::File::open(path).ok()?;
     let report = match trustscan_source::map_file(&file) {
         Ok(bytes) => trustscan_payload::inspect_file(&bytes, &path.to_string_lossy(), options),
-        Err(e) => crate::payloads::unreadable(format!("cannot read: {e}")),
+        Err(e) => trustscan_core::PayloadReport::unreadable(format!("cannot read: {e}")),
     };
     Some(payload_file(path, report))
 }
@@ -145,12 +145,12 @@ pub fn judge(
 /// A file `check` was given, with its payload report (nothing loads it).
 pub fn payload_file(
     path: &Path,
-    report: trustscan_payload::Report,
-) -> trustscan_report::PayloadFile {
-    trustscan_report::PayloadFile {
-        path: path.display().to_string(),
-        reachability: trustscan_core::Reachability::NotReached,
-        loaded_by: Vec::new(),
+    report: trustscan_core::PayloadReport,
+) -> trustscan_core::PayloadFile {
+    trustscan_core::PayloadFile::new(
+        path.display().to_string(),
         report,
-    }
+        trustscan_core::Reachability::NotReached,
+        Vec::new(),
+    )
 }

@@ -9,8 +9,8 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use trustscan_core::PayloadFile;
 use trustscan_core::{Finding, Level};
-use trustscan_report::PayloadFile;
 
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct ConfigArgs {
@@ -281,12 +281,12 @@ fn baseline_json<'a>(
         })
         .collect();
     let mut p: Vec<serde_json::Value> = payloads
-        .filter(|p| p.report.verdict != trustscan_payload::policy::Verdict::Safe)
+        .filter(|p| p.verdict != trustscan_core::Judgement::Safe)
         .map(|p| {
             serde_json::json!({
                 "fingerprint": trustscan_report::payload_fingerprint(p),
                 "file": p.path,
-                "verdict": trustscan_report::verdict_word(p.report.verdict),
+                "verdict": p.verdict.word(),
             })
         })
         .collect();

@@ -15,9 +15,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use trustscan_core::Judgement;
 use trustscan_core::LoadPlan;
-use trustscan_payload::policy::Verdict as PayloadVerdict;
-use trustscan_report::{Scan, Verdict};
+use trustscan_core::Verdict;
+use trustscan_report::Scan;
 
 // The analysis allocates many small strings and tree nodes on two threads; mimalloc makes
 // `scan` markedly faster than the system allocator (bench/python_bench.py).
@@ -454,14 +455,14 @@ fn sarif(targets: Vec<trustscan_report::SarifTarget>) -> String {
 /// What a scan means for gating.
 fn scan_outcome(s: &Scan) -> gate::Outcome {
     let (v, _) = trustscan_report::verdict(s);
-    let payload = |v| s.payloads.iter().any(|p| p.report.verdict == v);
+    let payload = |v| s.payloads.iter().any(|p| p.verdict == v);
     gate::Outcome {
         dangerous: v == Verdict::Dangerous,
         review: v == Verdict::Review,
         inconclusive: v == Verdict::Inconclusive
             || s.plan.is_inconclusive()
-            || payload(PayloadVerdict::Inconclusive),
-        suspicious_payload: payload(PayloadVerdict::Suspicious),
+            || payload(Judgement::Inconclusive),
+        suspicious_payload: payload(Judgement::Suspicious),
         findings: s
             .code
             .iter()
@@ -532,7 +533,7 @@ fn check_command(args: &CheckArgs) -> ExitCode {
             ))
         });
         match judged {
-            Some(p) if p.report.is_payload() => payloads.push(p),
+            Some(p) if p.is_payload() => payloads.push(p),
             _ if named.contains(path) => files.push(path.clone()),
             _ => {}
         }
@@ -569,11 +570,8 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         Err(e) => return fail(e),
     }
     let color = args.color.enabled();
-    let flagged = |p: &&trustscan_report::PayloadFile| {
-        matches!(
-            p.report.verdict,
-            PayloadVerdict::Suspicious | PayloadVerdict::Dangerous
-        )
+    let flagged = |p: &&trustscan_core::PayloadFile| {
+        matches!(p.verdict, Judgement::Suspicious | Judgement::Dangerous)
     };
     let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum::<usize>()
         + payloads.iter().filter(flagged).count();
@@ -603,7 +601,7 @@ fn check_command(args: &CheckArgs) -> ExitCode {
             let doc = serde_json::json!({
                 "schema": "trustscan.check/1",
                 "files": files,
-                "payloads": payloads.iter().map(trustscan_report::payload_json).collect::<Vec<_>>(),
+                "payloads": payloads,
             });
             let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
             s.push('\n');
@@ -645,13 +643,13 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     if !emit(&out) || !errors.is_empty() {
         return ExitCode::from(exit::ERROR);
     }
-    let payload = |v| payloads.iter().any(|p| p.report.verdict == v);
+    let payload = |v| payloads.iter().any(|p| p.verdict == v);
     let outcome = gate::Outcome {
-        dangerous: payload(PayloadVerdict::Dangerous),
+        dangerous: payload(Judgement::Dangerous),
         review: total > 0,
         inconclusive: reports.iter().any(|(_, r)| !r.notes.is_empty())
-            || payload(PayloadVerdict::Inconclusive),
-        suspicious_payload: payload(PayloadVerdict::Suspicious),
+            || payload(Judgement::Inconclusive),
+        suspicious_payload: payload(Judgement::Suspicious),
         // `check` computes no reachability: every finding counts.
         findings: reports
             .iter()

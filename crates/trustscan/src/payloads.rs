@@ -2,9 +2,10 @@
 //! content and judged by the payload scanner, with the loading APIs that deserialize it.
 
 use std::collections::BTreeMap;
+use trustscan_core::PayloadFile;
+use trustscan_core::PayloadReport;
 use trustscan_core::{LoadPlan, Reachability, StepKind, Subject};
-use trustscan_payload::{Options, Report};
-use trustscan_report::PayloadFile;
+use trustscan_payload::Options;
 use trustscan_source::Snapshot;
 
 /// The allowlist extension flags of `scan` and `check`.
@@ -56,8 +57,8 @@ pub fn scan<T: Send>(
     snapshot: &dyn Snapshot,
     threads: usize,
     options: &Options,
-    also: impl Fn(&str, &[u8], &Report, bool) -> T + Sync,
-    also_failed: impl Fn(&str, &Report, bool) -> T + Sync,
+    also: impl Fn(&str, &[u8], &PayloadReport, bool) -> T + Sync,
+    also_failed: impl Fn(&str, &PayloadReport, bool) -> T + Sync,
 ) -> (Vec<PayloadFile>, Vec<T>) {
     let loaded = loaded_files(plan);
     let paths: Vec<&str> = snapshot
@@ -75,7 +76,7 @@ pub fn scan<T: Send>(
                 .or_else(|| snapshot.url_of(path).and_then(|u| loaded.get(u)))
         })
         .collect();
-    let inspect = |path: &str, bytes: &trustscan_source::Bytes, unpickled: bool| -> Report {
+    let inspect = |path: &str, bytes: &trustscan_source::Bytes, unpickled: bool| -> PayloadReport {
         let r = match bytes.present() {
             // A local header is 30 bytes; a fetched member has all of them.
             Some(ranges) => trustscan_payload::inspect_partial(bytes, path, options, &|at| {
@@ -96,7 +97,7 @@ pub fn scan<T: Send>(
         let path = paths[i];
         let bytes = match snapshot.view(path) {
             Ok(bytes) => bytes,
-            Err(e) => return (unreadable(e.to_string()), None),
+            Err(e) => return (PayloadReport::unreadable(e.to_string()), None),
         };
         let unpickled = matches!(loaded_by[i], Some((_, true)));
         let report = caught(|| inspect(path, &bytes, unpickled))
@@ -118,16 +119,16 @@ pub fn scan<T: Send>(
             if !report.is_payload() && by.is_none() {
                 return None;
             }
-            Some(PayloadFile {
-                path: path.to_string(),
-                reachability: if by.is_some() {
+            Some(PayloadFile::new(
+                path.to_string(),
+                report,
+                if by.is_some() {
                     Reachability::RunsAtLoad
                 } else {
                     Reachability::NotReached
                 },
-                loaded_by: by.map(|(apis, _)| apis.clone()).unwrap_or_default(),
-                report,
-            })
+                by.map(|(apis, _)| apis.clone()).unwrap_or_default(),
+            ))
         })
         .collect();
     (payloads, extras)
@@ -139,23 +140,8 @@ fn caught<R>(f: impl FnOnce() -> R) -> Option<R> {
 }
 
 /// A report for a file whose `stage` failed with an internal error (a bug, caught).
-pub fn internal_error(stage: &str) -> Report {
-    unreadable(format!("{stage} failed with an internal error"))
-}
-
-/// A report for a file that could not be read.
-pub fn unreadable(reason: String) -> Report {
-    Report {
-        format: "unreadable",
-        verdict: trustscan_payload::policy::Verdict::Inconclusive,
-        parts: vec![trustscan_payload::Part {
-            location: String::new(),
-            format: "unreadable",
-            verdict: trustscan_payload::policy::Verdict::Inconclusive,
-            reasons: vec![reason],
-            analysis: None,
-        }],
-    }
+pub fn internal_error(stage: &str) -> PayloadReport {
+    PayloadReport::unreadable(format!("{stage} failed with an internal error"))
 }
 
 /// Repository files (and URLs) the plan deserializes: the APIs that do, and whether any of

@@ -193,16 +193,9 @@ impl RemoteArgs {
 
     /// The platform's API client, with its token bound to its own origin.
     fn hub(&self, platform: Platform) -> Result<(Box<dyn Hub>, Client, Endpoint), String> {
-        let p = match platform {
-            Platform::HuggingFace => trustscan_remote::Platform::HuggingFace,
-            Platform::Modelscope => trustscan_remote::Platform::ModelScope,
-            Platform::Opencsg => trustscan_remote::Platform::OpenCsg,
-            Platform::Github => trustscan_remote::Platform::GitHub,
-            Platform::Local => return Err("a local directory has no hub".into()),
-        };
         let env = |k: &str| std::env::var(k).ok();
         // Tokens come from the environment only: a token on the command line shows in `ps`.
-        let endpoint = Endpoint::resolve(p, self.endpoint.as_deref(), None, &env)
+        let endpoint = Endpoint::resolve(platform, self.endpoint.as_deref(), None, &env)
             .map_err(|e| e.to_string())?;
         let mut client = Client::new(ClientConfig {
             // At most 50 requests a second to one host: polite to hubs, unnoticeable here.
@@ -213,11 +206,12 @@ impl RemoteArgs {
             .install_token(&mut client)
             .map_err(|e| e.to_string())?;
         let base = endpoint.base.as_str();
-        let hub: Box<dyn Hub> = match p {
-            trustscan_remote::Platform::HuggingFace => Box::new(HuggingFace::new(base)),
-            trustscan_remote::Platform::ModelScope => Box::new(ModelScope::new(base)),
-            trustscan_remote::Platform::OpenCsg => Box::new(CsgHub::new(base)),
-            trustscan_remote::Platform::GitHub => {
+        let hub: Box<dyn Hub> = match platform {
+            Platform::Local => return Err(trustscan_remote::FetchError::NoHub.to_string()),
+            Platform::HuggingFace => Box::new(HuggingFace::new(base)),
+            Platform::Modelscope => Box::new(ModelScope::new(base)),
+            Platform::Opencsg => Box::new(CsgHub::new(base)),
+            Platform::Github => {
                 let gh = GitHub::new(base);
                 // Raw files come from the web host, not the API host: the token goes there too.
                 if let Some(t) = &endpoint.token {
@@ -236,7 +230,7 @@ impl RemoteArgs {
 /// the token given was not enough. Hubs answer "not found" for private repositories too.
 fn access_hint(e: &trustscan_remote::OpenError, endpoint: &Endpoint) -> String {
     use trustscan_remote::{FetchError as F, OpenError::Fetch};
-    let vars = endpoint.platform.token_vars().join(" or ");
+    let vars = trustscan_remote::token_vars(endpoint.platform).join(" or ");
     let hint = match (e, &endpoint.token) {
         (Fetch(F::NotFound { .. }), None) => format!(" (if the repository is private, set {vars})"),
         (Fetch(F::Unauthorized { .. } | F::Forbidden { .. } | F::Gated { .. }), None) => {

@@ -5,8 +5,8 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
+use trustscan_core::PayloadReport;
 use trustscan_core::{Finding, Level, LoadPlan, Location, Reachability};
-use trustscan_payload::Report;
 use trustscan_signatures::{Match, Signatures};
 
 /// Files above this size are not scanned for signatures (weights; the payload scanner has
@@ -33,7 +33,7 @@ impl<'a> FileScan<'a> {
         &self,
         path: &str,
         bytes: &[u8],
-        report: &Report,
+        report: &PayloadReport,
         loaded: bool,
     ) -> Vec<Finding> {
         let Some(reach) = self.wanted(path, bytes.len(), report, loaded) else {
@@ -50,7 +50,7 @@ impl<'a> FileScan<'a> {
     }
 
     /// What a scan of the file that failed with an internal error reports.
-    pub fn failed(&self, path: &str, report: &Report, loaded: bool) -> Vec<Finding> {
+    pub fn failed(&self, path: &str, report: &PayloadReport, loaded: bool) -> Vec<Finding> {
         self.wanted(path, 0, report, loaded)
             .map(|reach| unfinished(path, "internal error", reach))
             .into_iter()
@@ -63,11 +63,11 @@ impl<'a> FileScan<'a> {
         &self,
         path: &str,
         len: usize,
-        report: &Report,
+        report: &PayloadReport,
         loaded: bool,
     ) -> Option<Reachability> {
         let pickled = (loaded || report.is_payload())
-            && report.parts.iter().any(|part| part.analysis.is_some());
+            && report.parts.iter().any(|part| part.pickle.is_some());
         if len > MAX_BYTES || !(is_code_or_template(path) || pickled) {
             return None;
         }

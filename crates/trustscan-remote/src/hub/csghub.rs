@@ -5,8 +5,8 @@
 //! place of a branch name is assumed from the Hugging Face shape, not verified against CSGHub.
 
 use super::{Hub, Listing, RemoteEntry, bad, commit_field, encode, encode_path, finish, get_json};
-use crate::endpoints::Platform;
 use crate::http::{Client, FetchError};
+use trustscan_core::Platform;
 
 pub struct CsgHub {
     base: String,
@@ -33,7 +33,7 @@ fn model_info(v: &serde_json::Value) -> Option<&serde_json::Value> {
 
 impl Hub for CsgHub {
     fn platform(&self) -> Platform {
-        Platform::OpenCsg
+        Platform::Opencsg
     }
 
     fn base(&self) -> &str {

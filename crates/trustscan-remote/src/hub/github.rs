@@ -14,8 +14,8 @@
 use std::collections::VecDeque;
 
 use super::{Hub, Listing, RemoteEntry, bad, commit_field, encode, encode_path, finish, get_json};
-use crate::endpoints::Platform;
 use crate::http::{Client, FetchError};
+use trustscan_core::Platform;
 
 /// Trees listed one by one after a truncated recursive listing, before giving up.
 const MAX_TREES: usize = 20_000;
@@ -150,7 +150,7 @@ impl TreeEntry {
 
 impl Hub for GitHub {
     fn platform(&self) -> Platform {
-        Platform::GitHub
+        Platform::Github
     }
 
     fn base(&self) -> &str {

@@ -4,8 +4,8 @@
 //! CDN for LFS files; Range is re-sent on every hop by the client).
 
 use super::{Hub, Listing, RemoteEntry, bad, commit_field, encode, encode_path, finish, get_json};
-use crate::endpoints::Platform;
 use crate::http::{Client, FetchError};
+use trustscan_core::Platform;
 
 pub struct HuggingFace {
     base: String,

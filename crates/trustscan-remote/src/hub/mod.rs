@@ -7,8 +7,8 @@ pub mod github;
 pub mod hf;
 pub mod modelscope;
 
-use crate::endpoints::Platform;
 use crate::http::{Client, FetchError, Fetched};
+use trustscan_core::Platform;
 
 /// JSON listings larger than this are refused (a listing of 100,000 files is ~20 MB).
 pub const MAX_LISTING_BYTES: u64 = 64 << 20;

@@ -12,8 +12,8 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use super::{Hub, Listing, RemoteEntry, bad, encode, finish, get_json, is_commit};
-use crate::endpoints::Platform;
 use crate::http::{Client, FetchError};
+use trustscan_core::Platform;
 
 /// modelscope-hub's `REPO_FILES_TRUNCATION_LIMIT`: an answer with this many entries may be cut.
 pub const TRUNCATION_LIMIT: usize = 3000;
@@ -142,7 +142,7 @@ fn check_envelope(v: &serde_json::Value, url: &str) -> Result<(), FetchError> {
 
 impl Hub for ModelScope {
     fn platform(&self) -> Platform {
-        Platform::ModelScope
+        Platform::Modelscope
     }
 
     fn base(&self) -> &str {
