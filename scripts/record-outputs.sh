@@ -5,7 +5,8 @@
 # Inputs: every example, every fixture repository and sample (tests/fixtures, the crates' own
 # fixtures), and the site-packages of the oracle environments when they exist
 # (scripts/setup-oracles.sh). For each: `scan` (JSON, and text with every finding; SARIF,
-# Markdown and HTML for the examples) and `check` (JSON and text), with the exit code.
+# Markdown and HTML for the examples), `check` (JSON and text) and `plan` (JSON and text), with
+# the exit code; and `cache` over the example cache entry.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:?usage: scripts/record-outputs.sh OUT_DIR [BINARY]}"
@@ -32,6 +33,8 @@ for d in "${repos[@]}"; do
   run "$k.scan.txt" scan --findings all --min-severity low --color never --offline "$d"
   run "$k.check.json" check --format json "$d"
   run "$k.check.txt" check --color never "$d"
+  run "$k.plan.json" plan --format json --offline "$d"
+  run "$k.plan.txt" plan --offline "$d"
 done
 for d in examples/*/; do
   k="$(key "$d")"
@@ -39,6 +42,9 @@ for d in examples/*/; do
   run "$k.scan.md" scan --format markdown --offline "$d"
   run "$k.scan.html" scan --format html --offline "$d"
 done
+# The example cache entry, listed by `cache` as if it were a Hugging Face cache.
+run "cache.txt" cache --hf-cache examples --modelscope-cache examples/no-modelscope-cache
+run "cache.json" cache --format json --hf-cache examples --modelscope-cache examples/no-modelscope-cache
 # Sample directories (pickles, containers, formats), judged file by file by `check`.
 for d in tests/fixtures/*/ crates/*/tests/fixtures/*/; do
   k="$(key "$d")"

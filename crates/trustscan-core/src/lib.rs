@@ -3,12 +3,14 @@
 //! A *target* names a repository; a source turns it into a *snapshot* ([`SnapshotInfo`]
 //! describes it). The load stage turns a snapshot into a [`LoadPlan`]: for every loading API
 //! that applies, an ordered list of [`Step`]s, each with the chain of [`ReasonLink`]s that
-//! leads to it. Later stages attach findings to the same report.
+//! leads to it. Later stages add [`Finding`]s in its code and [`PayloadFile`]s judged without
+//! being deserialized; the audit gathers them into a [`Scan`] with one [`Verdict`].
 
 pub mod classification;
 pub mod finding;
 pub mod payload;
 pub mod plan;
+pub mod scan;
 pub mod snapshot;
 pub mod verdict;
 
@@ -22,5 +24,6 @@ pub use plan::{
     ApiPlan, Certainty, Ecosystem, EntryPoint, Failure, Gate, LoadPlan, Note, NoteLevel,
     PLAN_SCHEMA, PayloadFormat, ReasonLink, Step, StepKind, Subject, VersionScope,
 };
+pub use scan::{CheckedFile, Scan};
 pub use snapshot::{PartialFile, Platform, RemoteInfo, SnapshotInfo, ZooModel, ZooWeights};
 pub use verdict::Verdict;

@@ -174,4 +174,48 @@ impl PayloadFile {
     pub fn is_payload(&self) -> bool {
         self.format != NOT_A_PAYLOAD
     }
+
+    /// The fingerprint baselines record: the path and every part's location, judgement and
+    /// reasons, so an entry stops matching when the content gives other reasons.
+    pub fn fingerprint(&self) -> String {
+        let mut fields = vec![self.path.as_str()];
+        for part in &self.parts {
+            fields.extend(part.fields());
+        }
+        hex(&sha256_of_fields(fields))
+    }
+
+    /// One part's fingerprint (SARIF has a result per part).
+    pub fn part_fingerprint(&self, part: &PayloadPart) -> String {
+        hex(&sha256_of_fields(
+            std::iter::once(self.path.as_str()).chain(part.fields()),
+        ))
+    }
+}
+
+impl PayloadPart {
+    /// What identifies a part's result: its location, judgement and reasons (in any order).
+    fn fields(&self) -> impl Iterator<Item = &str> {
+        let mut reasons: Vec<&str> = self.reasons.iter().map(String::as_str).collect();
+        reasons.sort_unstable();
+        [self.location.as_str(), self.verdict.word()]
+            .into_iter()
+            .chain(reasons)
+    }
+}
+
+/// SHA-256 over fields, each followed by a NUL (so `("ab", "c")` and `("a", "bc")` differ).
+pub fn sha256_of_fields<'a>(fields: impl IntoIterator<Item = &'a str>) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for field in fields {
+        h.update(field.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().into()
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -17,8 +17,5 @@ mod walk;
 
 pub use engine::{Engine, FileReport};
 pub use glob::fnmatch;
-pub use repository::{
-    RepositoryAnalysis, analyze_repository, check_files, code_report, default_threads,
-    sort_findings,
-};
+pub use repository::{RepositoryAnalysis, analyze_repository, check_files, default_threads};
 pub use rules::{Meta, Options};

@@ -4,7 +4,6 @@
 //! start the calls. A finding is `runs-at-load`, `reachable-from-load` (with the call path
 //! as evidence) or `not-reached`; across APIs the strongest wins.
 
-use crate::engine::FileReport;
 use crate::graph::CallGraph;
 use crate::summary::MODULE_SCOPE;
 use rustc_hash::FxHashMap as HashMap;
@@ -40,16 +39,6 @@ impl<'g> PlanReach<'g> {
                     .min_by_key(|(r, e)| (*r, e.len()))
             })
             .unwrap_or((Reachability::NotReached, Vec::new()))
-    }
-}
-
-/// Set `reachability` and `evidence` on every finding of `files` from `plan`.
-pub fn apply(plan: &LoadPlan, graph: &CallGraph, files: &mut [(String, FileReport)]) {
-    let reach = PlanReach::new(plan, graph);
-    for (path, report) in files.iter_mut() {
-        for f in &mut report.findings {
-            (f.reachability, f.evidence) = reach.classify(path, &f.scope);
-        }
     }
 }
 

@@ -10,11 +10,12 @@
 //! closed `<details>` when a fragment link targets an element inside it.
 
 use crate::text::{entry_point_text, failure_text, note_line, reach_word, step_tags};
-use crate::{FindingView, Scan, api_headline, verdict};
+use crate::{FindingView, api_headline};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use trustscan_core::Judgement;
 use trustscan_core::PayloadFile;
+use trustscan_core::Scan;
 use trustscan_core::{
     ApiPlan, CodeReport, Finding, Level, Note, Reachability, Step, StepKind, Subject,
 };
@@ -90,7 +91,7 @@ fn esc(s: &str) -> String {
 }
 
 fn target(out: &mut String, id: &str, s: &Scan, view: FindingView) {
-    let (v, reason) = verdict(s);
+    let (v, reason) = (s.verdict, &s.reason);
     let _ = writeln!(
         out,
         "<section class=\"target v-{}\" id=\"{id}\">\n<h1 class=\"verdict\"><span class=\"word\">{}</span> <span class=\"reason\">{}</span></h1>",
@@ -539,6 +540,10 @@ mod tests {
             plan,
             code: Some(code),
             payloads: vec![payload],
+            // What the audit decides for a dangerous payload: its path is in the reason.
+            verdict: trustscan_core::Verdict::Dangerous,
+            reason: format!("dangerous pickle in the repository: {HOSTILE}"),
+            suppressed: 0,
         }
     }
 

@@ -2,11 +2,12 @@
 //! findings and payloads that decide it, as tables. Text from the repository (messages,
 //! snippets, paths) is escaped so it cannot break the table or inject markup.
 
-use crate::{FindingView, Scan, verdict};
+use crate::FindingView;
 use std::fmt::Write;
 use trustscan_core::Judgement;
 use trustscan_core::PayloadFile;
 use trustscan_core::Reachability;
+use trustscan_core::Scan;
 
 /// Findings listed per target (the rest are counted).
 const ROWS: usize = 50;
@@ -23,7 +24,7 @@ pub fn render_scans_markdown(scans: &[Scan], view: FindingView) -> String {
 }
 
 fn scan(out: &mut String, s: &Scan, view: FindingView) {
-    let (v, reason) = verdict(s);
+    let (v, reason) = (s.verdict, &s.reason);
     let _ = writeln!(
         out,
         "### trustscan: **{}** `{}`\n\n{}\n",

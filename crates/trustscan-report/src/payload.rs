@@ -1,9 +1,8 @@
 //! Payload files (pickles, checkpoints, archives) as JSON and text: the file's verdict, then
 //! each judged part with its reasons, the globals it looks up and the calls it makes.
 
-use sha2::{Digest, Sha256};
 use std::fmt::Write;
-use trustscan_core::{Judgement, PayloadFile, PayloadPart, Reachability};
+use trustscan_core::{Judgement, PayloadFile, Reachability};
 
 /// Calls listed per part in text (JSON lists them all).
 const CALLS_SHOWN: usize = 20;
@@ -53,36 +52,4 @@ pub fn payload_text(out: &mut String, p: &PayloadFile, indent: &str) {
             }
         }
     }
-}
-
-/// A payload file's fingerprint for baselines: its path and every part's location, verdict
-/// and reasons, so an entry stops matching when the content gives other reasons.
-pub fn payload_fingerprint(p: &PayloadFile) -> String {
-    let mut fields = vec![p.path.as_str()];
-    for part in &p.parts {
-        fields.extend(part_fields(part));
-    }
-    sha256_hex(fields)
-}
-
-/// One part's fingerprint (a SARIF result per part).
-pub(crate) fn part_fingerprint(p: &PayloadFile, part: &PayloadPart) -> String {
-    sha256_hex(std::iter::once(p.path.as_str()).chain(part_fields(part)))
-}
-
-fn part_fields(part: &PayloadPart) -> impl Iterator<Item = &str> {
-    let mut reasons: Vec<&str> = part.reasons.iter().map(String::as_str).collect();
-    reasons.sort_unstable();
-    [part.location.as_str(), part.verdict.word()]
-        .into_iter()
-        .chain(reasons)
-}
-
-fn sha256_hex<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
-    let mut h = Sha256::new();
-    for field in fields {
-        h.update(field.as_bytes());
-        h.update([0u8]);
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

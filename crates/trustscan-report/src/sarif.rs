@@ -428,7 +428,7 @@ fn payload_result(p: &PayloadFile, part: &PayloadPart, rules: &Rules, location: 
         "level": level(rule.severity),
         "message": {"text": message},
         "locations": [location],
-        "partialFingerprints": {SARIF_FINGERPRINT: crate::payload::part_fingerprint(p, part)},
+        "partialFingerprints": {SARIF_FINGERPRINT: p.part_fingerprint(part)},
         "properties": Value::Object(props),
     })
 }

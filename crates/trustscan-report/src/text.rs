@@ -1,7 +1,7 @@
 //! Plain-text rendering for terminals.
 
-use crate::{Scan, verdict};
 use std::fmt::Write;
+use trustscan_core::Scan;
 use trustscan_core::{
     ApiPlan, Certainty, CodeReport, EntryPoint, Finding, Gate, Level, LoadPlan, Note, NoteLevel,
     Platform, Reachability, SnapshotInfo, Step, StudyCriterion,
@@ -62,12 +62,12 @@ fn level_sgr(level: Level) -> &'static str {
     }
 }
 
-fn paint_verdict(v: crate::Verdict, on: bool) -> String {
+fn paint_verdict(v: trustscan_core::Verdict, on: bool) -> String {
     let sgr = match v {
-        crate::Verdict::Dangerous => "1;41;97",
-        crate::Verdict::Review => "1;33",
-        crate::Verdict::Inconclusive => "1;35",
-        crate::Verdict::Safe => "1;32",
+        trustscan_core::Verdict::Dangerous => "1;41;97",
+        trustscan_core::Verdict::Review => "1;33",
+        trustscan_core::Verdict::Inconclusive => "1;35",
+        trustscan_core::Verdict::Safe => "1;32",
     };
     paint(v.word(), sgr, on)
 }
@@ -79,8 +79,11 @@ impl FindingView {
 
     /// The payload files to list: not safe ones (all with `all`), most serious first, then
     /// those loading deserializes.
-    pub fn payloads<'p>(&self, payloads: &'p [crate::PayloadFile]) -> Vec<&'p crate::PayloadFile> {
-        let mut shown: Vec<&crate::PayloadFile> = payloads
+    pub fn payloads<'p>(
+        &self,
+        payloads: &'p [trustscan_core::PayloadFile],
+    ) -> Vec<&'p trustscan_core::PayloadFile> {
+        let mut shown: Vec<&trustscan_core::PayloadFile> = payloads
             .iter()
             .filter(|p| self.all || p.verdict != trustscan_core::Judgement::Safe)
             .collect();
@@ -94,7 +97,7 @@ impl FindingView {
 pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
     let (plan, code) = (&scan.plan, scan.code.as_ref());
     let mut out = String::new();
-    let (v, reason) = verdict(scan);
+    let (v, reason) = (scan.verdict, &scan.reason);
     let _ = writeln!(
         out,
         "{}  {}  ({reason})",
@@ -135,7 +138,7 @@ pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
 
 /// Payload files: a count line, then every file that is not safe (all with `--findings
 /// all`), deserialized-at-load ones first.
-fn render_payloads(out: &mut String, payloads: &[crate::PayloadFile], view: FindingView) {
+fn render_payloads(out: &mut String, payloads: &[trustscan_core::PayloadFile], view: FindingView) {
     use trustscan_core::Judgement as P;
     if payloads.is_empty() {
         return;

@@ -1,7 +1,7 @@
 //! `trustscan cache`: every model already downloaded into the local Hugging Face and
 //! ModelScope caches, scanned, one line each, worst first.
 
-use crate::{Format, exit, fail, gate, scan_outcome};
+use crate::{Format, exit, fail, gate};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use trustscan_core::Platform;
@@ -25,7 +25,7 @@ pub struct CacheArgs {
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     #[command(flatten)]
-    allow: crate::payloads::AllowArgs,
+    allow: crate::allow::AllowArgs,
     #[command(flatten)]
     config: crate::config::ConfigArgs,
 }
@@ -54,37 +54,36 @@ pub fn command(a: &CacheArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let gate = a.gate.resolve(&config.config);
-    let analysis = match crate::analysis(config, &a.allow, None, false, false, a.jobs) {
+    let filters = config.filters(None);
+    let analyses = match crate::analyses(&config, filters, &a.allow, None, false, false, a.jobs) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
-    let scanner = crate::scanner::Scanner::new(
-        Some(hf.clone()),
-        None,
-        None,
-        crate::remote::RemoteArgs::default(),
-        Some(analysis),
-    );
+    let open = trustscan_audit::OpenSettings {
+        hf_cache: Some(hf.clone()),
+        ..Default::default()
+    };
+    let auditor = trustscan_audit::Auditor::new(open, Some(analyses));
     let progress = crate::progress::Progress::auto();
     let mut rows = Vec::new();
     let mut outcome = gate::Outcome::default();
     let mut had_error = !errors.is_empty();
     for (i, s) in snapshots.iter().enumerate() {
-        progress.item(i + 1, snapshots.len(), &s.repo_id);
-        match scanner.scan(&s.path.to_string_lossy(), &progress) {
+        use trustscan_audit::Progress as _;
+        progress.target(i + 1, snapshots.len(), &s.repo_id);
+        let path = s.path.to_string_lossy();
+        match auditor.audit(&path, &progress) {
             Ok(scan) => {
-                outcome.merge(scan_outcome(&scan));
-                let (verdict, reason) = trustscan_report::verdict(&scan);
+                outcome.merge(gate::Outcome::of_scan(&scan));
                 rows.push(Row {
                     snapshot: s,
-                    verdict,
-                    reason,
+                    verdict: scan.verdict,
+                    reason: scan.reason,
                 });
             }
             Err(e) => {
-                progress.clear();
                 had_error = true;
-                eprintln!("trustscan: {}: {e}", s.path.display());
+                progress.failed(&path, &e);
             }
         }
     }

@@ -77,34 +77,21 @@ impl Loaded {
         }
     }
 
-    /// Whether a finding or payload at `path` is kept by `exclude`.
-    pub fn included(&self, path: &str) -> bool {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        !self
-            .config
-            .exclude
-            .iter()
-            .any(|g| trustscan_python::fnmatch(g, path) || trustscan_python::fnmatch(g, name))
-    }
-
-    /// Apply rule selection, ignores, severity overrides and excludes to findings.
-    pub fn filter_findings(&self, findings: &mut Vec<Finding>) {
+    /// What the audit drops, re-rates and suppresses: rule selection and ignores, severity
+    /// overrides and excludes from the configuration, the fingerprints of `baseline`.
+    pub fn filters(&self, baseline: Option<&Baseline>) -> trustscan_audit::Filters {
         let c = &self.config;
-        let has = |list: &[String], rule: &str| list.iter().any(|p| rule.starts_with(p.as_str()));
-        findings.retain(|f| {
-            (c.select.is_empty() || has(&c.select, &f.rule))
-                && !has(&c.ignore, &f.rule)
-                && self.included(&f.location.file)
-        });
-        for f in findings.iter_mut() {
-            if let Some(s) = c.severity.get(&f.rule) {
-                f.severity = Level::from(*s);
-            }
+        trustscan_audit::Filters {
+            select: c.select.clone(),
+            ignore: c.ignore.clone(),
+            severity: c
+                .severity
+                .iter()
+                .map(|(rule, s)| (rule.clone(), Level::from(*s)))
+                .collect(),
+            exclude: c.exclude.clone(),
+            suppressed: baseline.map(|b| b.fingerprints.clone()).unwrap_or_default(),
         }
-    }
-
-    pub fn filter_payloads(&self, payloads: &mut Vec<PayloadFile>) {
-        payloads.retain(|p| self.included(&p.path));
     }
 }
 
@@ -222,27 +209,8 @@ impl Baseline {
         Ok(Baseline { file, fingerprints })
     }
 
-    /// Drop what the baseline records, and say on standard error how much that was.
-    pub fn suppress<'a>(
-        &self,
-        findings: impl IntoIterator<Item = &'a mut Vec<Finding>>,
-        payloads: impl IntoIterator<Item = &'a mut Vec<PayloadFile>>,
-    ) {
-        let mut n = 0;
-        for list in findings {
-            let before = list.len();
-            list.retain(|f| !self.fingerprints.contains(&f.fingerprint));
-            n += before - list.len();
-        }
-        for list in payloads {
-            let before = list.len();
-            list.retain(|p| {
-                !self
-                    .fingerprints
-                    .contains(&trustscan_report::payload_fingerprint(p))
-            });
-            n += before - list.len();
-        }
+    /// Say on standard error how much the baseline suppressed.
+    pub fn report_suppressed(&self, n: usize) {
         if n > 0 {
             eprintln!(
                 "trustscan: {n} findings and payloads suppressed by the baseline {}",
@@ -284,7 +252,7 @@ fn baseline_json<'a>(
         .filter(|p| p.verdict != trustscan_core::Judgement::Safe)
         .map(|p| {
             serde_json::json!({
-                "fingerprint": trustscan_report::payload_fingerprint(p),
+                "fingerprint": p.fingerprint(),
                 "file": p.path,
                 "verdict": p.verdict.word(),
             })

@@ -3,7 +3,7 @@
 //! `scan`, by whether the code runs at load.
 
 use clap::ValueEnum;
-use trustscan_core::{Level, Reachability};
+use trustscan_core::{Judgement, Level, Reachability, Verdict};
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct GateArgs {
@@ -80,6 +80,23 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What a scan means for gating.
+    pub fn of_scan(s: &trustscan_audit::Scan) -> Outcome {
+        let payload = |v| s.payloads.iter().any(|p| p.verdict == v);
+        Outcome {
+            dangerous: s.verdict == Verdict::Dangerous,
+            review: s.verdict == Verdict::Review,
+            inconclusive: s.verdict == Verdict::Inconclusive
+                || s.plan.is_inconclusive()
+                || payload(Judgement::Inconclusive),
+            suspicious_payload: payload(Judgement::Suspicious),
+            findings: s
+                .findings()
+                .map(|f| (f.severity, Some(f.reachability)))
+                .collect(),
+        }
+    }
+
     pub fn merge(&mut self, other: Outcome) {
         self.dangerous |= other.dangerous;
         self.review |= other.review;

@@ -1,24 +1,20 @@
-//! The trustscan command line: parse arguments, open targets, plan, render, exit.
+//! The trustscan command line: flags and configuration in, the audit library's results
+//! rendered out, exit codes that gate CI.
 
+mod allow;
+mod bandit;
 mod cache;
-mod check;
-mod code;
 mod config;
 mod gate;
-mod payloads;
 mod progress;
 mod remote;
-mod scanner;
-mod signatures;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use trustscan_core::Judgement;
-use trustscan_core::LoadPlan;
-use trustscan_core::Verdict;
-use trustscan_report::Scan;
+use trustscan_audit::{Analyses, Auditor, OpenSettings, PendingSignatures, Scan};
+use trustscan_core::{Judgement, LoadPlan};
 
 // The analysis allocates many small strings and tree nodes on two threads; mimalloc makes
 // `scan` markedly faster than the system allocator (bench/python_bench.py).
@@ -85,7 +81,7 @@ struct CheckArgs {
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     #[command(flatten)]
-    allow: payloads::AllowArgs,
+    allow: allow::AllowArgs,
     #[command(flatten)]
     config: config::ConfigArgs,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
@@ -145,7 +141,7 @@ struct ScanArgs {
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     #[command(flatten)]
-    allow: payloads::AllowArgs,
+    allow: allow::AllowArgs,
     /// Add the YARA rules (`*.yar`, `*.yara`) under this directory to the bundled pack.
     #[arg(long, value_name = "DIR")]
     yara_rules: Option<PathBuf>,
@@ -259,45 +255,41 @@ fn emit(text: &str) -> bool {
     std::io::stdout().lock().write_all(text.as_bytes()).is_ok()
 }
 
-fn scanner(args: &Args, analysis: Option<scanner::Analysis>) -> scanner::Scanner {
-    scanner::Scanner::new(
-        args.hf_cache.clone(),
-        args.revision.clone(),
-        args.max_files,
-        args.remote.clone(),
-        analysis,
-    )
-}
-
-/// Scan every target; the scans, and whether one could not be opened (its error is printed).
-fn scan_all(scanner: &scanner::Scanner, targets: &[String]) -> (Vec<Scan>, bool) {
-    if let Err(e) = scanner.remote.check_targets(targets) {
-        eprintln!("trustscan: {e}");
-        return (Vec::new(), true);
-    }
-    let progress = progress::Progress::auto();
-    let mut scans = Vec::new();
-    let mut had_error = false;
-    for (i, text) in targets.iter().enumerate() {
-        progress.item(i + 1, targets.len(), text);
-        match scanner.scan(text, &progress) {
-            Ok(s) => scans.push(s),
-            Err(e) => {
-                progress.clear();
-                had_error = true;
-                eprintln!("trustscan: {text}: {e}");
-            }
+impl Args {
+    /// How this command's targets are opened.
+    fn open_settings(&self) -> OpenSettings {
+        OpenSettings {
+            hf_cache: self.hf_cache.clone(),
+            revision: self.revision.clone(),
+            max_files: self.max_files,
+            hub: self.remote.settings(),
         }
     }
+}
+
+/// Audit every target; the scans, and whether one could not be audited (its error is printed
+/// as it happens).
+fn audit_all(auditor: &Auditor, targets: &[String]) -> (Vec<Scan>, bool) {
+    let progress = progress::Progress::auto();
+    let results = auditor.audit_all(targets, &progress);
     progress.clear();
-    (scans, had_error)
+    match results {
+        Ok(results) => {
+            let had_error = results.iter().any(Result::is_err);
+            (results.into_iter().flatten().collect(), had_error)
+        }
+        Err(e) => {
+            eprintln!("trustscan: {e}");
+            (Vec::new(), true)
+        }
+    }
 }
 
 fn plan_command(args: &Args) -> ExitCode {
     if matches!(args.format, Format::Markdown | Format::Sarif | Format::Html) {
         return fail("--format markdown, html and sarif are for scan (sarif also for check)");
     }
-    let (scans, had_error) = scan_all(&scanner(args, None), &args.targets);
+    let (scans, had_error) = audit_all(&Auditor::new(args.open_settings(), None), &args.targets);
     let rendered = match args.format {
         Format::Json => {
             let plans: Vec<LoadPlan> = scans.iter().map(|s| s.plan.clone()).collect();
@@ -319,17 +311,19 @@ fn plan_command(args: &Args) -> ExitCode {
     }
 }
 
-/// What `scan` and `cache` share: the analyses with the configuration applied.
-fn analysis(
-    config: config::Loaded,
-    allow: &payloads::AllowArgs,
+/// What `scan` and `cache` share: the analyses with the configuration applied (`filters`:
+/// what it drops, re-rates and suppresses).
+fn analyses(
+    config: &config::Loaded,
+    filters: trustscan_audit::Filters,
+    allow: &allow::AllowArgs,
     yara_rules: Option<&PathBuf>,
     honor_nosec: bool,
     honor_noqa: bool,
     jobs: Option<usize>,
-) -> Result<scanner::Analysis, String> {
+) -> Result<Analyses, String> {
     let c = &config.config;
-    let payload_options = allow.options(&config)?;
+    let payload = allow.options(config)?;
     let yara_rules = yara_rules
         .cloned()
         .or_else(|| c.yara_rules.as_deref().map(|p| config.path(p)));
@@ -337,23 +331,23 @@ fn analysis(
     // the bundled pack (compiled when trustscan was built) loads while the first target is
     // planned and analysed.
     let signatures = match &yara_rules {
-        Some(dir) => scanner::PendingSignatures::ready(
+        Some(dir) => PendingSignatures::ready(
             trustscan_signatures::Signatures::with_user_rules(dir)
                 .map_err(|e| format!("signatures: {e}"))?,
         ),
-        None => scanner::PendingSignatures::spawn(trustscan_signatures::Signatures::bundled),
+        None => PendingSignatures::spawn(trustscan_signatures::Signatures::bundled),
     };
     let engine = trustscan_python::Engine::new(trustscan_python::Options {
         honor_nosec: honor_nosec || c.honor_nosec == Some(true),
         honor_noqa: honor_noqa || c.honor_noqa == Some(true),
         ..Default::default()
     });
-    Ok(scanner::Analysis {
+    Ok(Analyses {
         engine,
-        payload_options,
+        payload,
         signatures,
-        threads: jobs.unwrap_or_else(trustscan_python::default_threads),
-        config,
+        threads: jobs.unwrap_or_else(trustscan_audit::default_threads),
+        filters,
     })
 }
 
@@ -365,12 +359,18 @@ fn scan_command(a: &ScanArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let gate = a.gate.resolve(&config.config);
-    let baseline = match config.baseline(&a.config) {
-        Ok(b) => b,
-        Err(e) => return fail(e),
+    // A baseline being written records what the configuration keeps, before any baseline.
+    let baseline = match a.config.write_baseline {
+        Some(_) => None,
+        None => match config.baseline(&a.config) {
+            Ok(b) => b,
+            Err(e) => return fail(e),
+        },
     };
-    let analysis = match analysis(
-        config,
+    let filters = config.filters(baseline.as_ref());
+    let analyses = match analyses(
+        &config,
+        filters,
         &a.allow,
         a.yara_rules.as_ref(),
         a.honor_nosec,
@@ -380,11 +380,10 @@ fn scan_command(a: &ScanArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
-    let (mut scans, had_error) = scan_all(&scanner(args, Some(analysis)), &args.targets);
+    let auditor = Auditor::new(args.open_settings(), Some(analyses));
+    let (scans, had_error) = audit_all(&auditor, &args.targets);
     if let Some(file) = &a.config.write_baseline {
-        let findings = scans
-            .iter()
-            .flat_map(|s| s.code.iter().flat_map(|c| &c.findings));
+        let findings = scans.iter().flat_map(Scan::findings);
         let payloads = scans.iter().flat_map(|s| &s.payloads);
         if let Err(e) = config::write_baseline(file, findings, payloads) {
             return fail(e);
@@ -392,14 +391,7 @@ fn scan_command(a: &ScanArgs) -> ExitCode {
         return ExitCode::from(if had_error { exit::ERROR } else { exit::CLEAN });
     }
     if let Some(b) = &baseline {
-        let (code, payloads): (Vec<_>, Vec<_>) = scans
-            .iter_mut()
-            .map(|s| (s.code.as_mut(), &mut s.payloads))
-            .unzip();
-        b.suppress(
-            code.into_iter().flatten().map(|c| &mut c.findings),
-            payloads,
-        );
+        b.report_suppressed(scans.iter().map(|s| s.suppressed).sum());
     }
     let view = trustscan_report::FindingView {
         all: matches!(a.findings, Shown::All),
@@ -412,8 +404,8 @@ fn scan_command(a: &ScanArgs) -> ExitCode {
                 .iter()
                 .map(|s| trustscan_report::SarifTarget {
                     root: &s.plan.target,
-                    verdict: Some(trustscan_report::verdict(s)),
-                    findings: s.code.iter().flat_map(|c| c.findings.iter()).collect(),
+                    verdict: Some((s.verdict, s.reason.clone())),
+                    findings: s.findings().collect(),
                     payloads: &s.payloads,
                 })
                 .collect(),
@@ -432,7 +424,7 @@ fn scan_command(a: &ScanArgs) -> ExitCode {
     }
     let mut outcome = gate::Outcome::default();
     for s in &scans {
-        outcome.merge(scan_outcome(s));
+        outcome.merge(gate::Outcome::of_scan(s));
     }
     ExitCode::from(gate::exit_code(&outcome, &gate))
 }
@@ -452,26 +444,6 @@ fn sarif(targets: Vec<trustscan_report::SarifTarget>) -> String {
     })
 }
 
-/// What a scan means for gating.
-fn scan_outcome(s: &Scan) -> gate::Outcome {
-    let (v, _) = trustscan_report::verdict(s);
-    let payload = |v| s.payloads.iter().any(|p| p.verdict == v);
-    gate::Outcome {
-        dangerous: v == Verdict::Dangerous,
-        review: v == Verdict::Review,
-        inconclusive: v == Verdict::Inconclusive
-            || s.plan.is_inconclusive()
-            || payload(Judgement::Inconclusive),
-        suspicious_payload: payload(Judgement::Suspicious),
-        findings: s
-            .code
-            .iter()
-            .flat_map(|c| c.findings.iter())
-            .map(|f| (f.severity, Some(f.reachability)))
-            .collect(),
-    }
-}
-
 fn check_command(args: &CheckArgs) -> ExitCode {
     if matches!(args.format, Format::Markdown | Format::Html) {
         return fail("--format markdown and html are for scan");
@@ -482,13 +454,13 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let gate = args.gate.resolve(&config.config);
-    let payload_options = match args.allow.options(&config) {
+    let payload = match args.allow.options(&config) {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
     let honor_nosec = args.honor_nosec || config.config.honor_nosec == Some(true);
-    let mut options = match &args.bandit_config {
-        Some(path) => match check::bandit_options(path, honor_nosec) {
+    let mut rules = match &args.bandit_config {
+        Some(path) => match bandit::options(path, honor_nosec) {
             Ok(o) => o,
             Err(e) => return fail(e),
         },
@@ -497,163 +469,71 @@ fn check_command(args: &CheckArgs) -> ExitCode {
             ..Default::default()
         },
     };
-    options.honor_noqa = args.honor_noqa || config.config.honor_noqa == Some(true);
+    rules.honor_noqa = args.honor_noqa || config.config.honor_noqa == Some(true);
     if !args.select.is_empty() {
-        options.select = Some(args.select.iter().cloned().collect());
+        rules.select = Some(args.select.iter().cloned().collect());
     }
-    options.ignore.extend(args.ignore.iter().cloned());
-    let check::Discovered {
-        python: mut files,
-        mut other,
-        named,
-        errors,
-    } = check::discover(&args.paths);
-    for e in &errors {
+    rules.ignore.extend(args.ignore.iter().cloned());
+    let baseline = match args.config.write_baseline {
+        Some(_) => None,
+        None => match config.baseline(&args.config) {
+            Ok(b) => b,
+            Err(e) => return fail(e),
+        },
+    };
+    let options = trustscan_audit::CheckOptions {
+        rules,
+        payload,
+        threads: args.jobs.unwrap_or_else(trustscan_audit::default_threads),
+        filters: config.filters(baseline.as_ref()),
+    };
+    let progress = progress::Progress::auto();
+    let checked = trustscan_audit::check(&args.paths, &options, &progress);
+    progress.clear();
+    for e in &checked.errors {
         eprintln!("trustscan: {e}");
     }
-    for list in [&mut files, &mut other] {
-        list.retain(|p| config.included(&p.to_string_lossy()));
-    }
-    let threads = args.jobs.unwrap_or_else(trustscan_python::default_threads);
-    let progress = progress::Progress::auto();
-    progress.item(1, 1, &format!("{} files", files.len() + other.len()));
-    progress.phase("inspecting payloads");
-    // Every other file is judged by content; those named directly that are no payload
-    // format are read as Python, as `bandit` reads any file it is given.
-    let mut payloads = Vec::new();
-    let judged = trustscan_pyparse::parallel_map(other.len(), threads, |i| {
-        check::judge(&other[i], &payload_options)
-    });
-    for (path, judged) in other.iter().zip(judged) {
-        // A judgement that failed is inconclusive, never clean.
-        let judged = judged.unwrap_or_else(|| {
-            Some(check::payload_file(
-                path,
-                payloads::internal_error("inspecting it"),
-            ))
-        });
-        match judged {
-            Some(p) if p.is_payload() => payloads.push(p),
-            _ if named.contains(path) => files.push(path.clone()),
-            _ => {}
-        }
-    }
-    files.sort();
-    progress.phase("analysing Python code");
-    // Building the rule engine costs milliseconds: only when there is Python to check.
-    let mut reports = if files.is_empty() {
-        Vec::new()
-    } else {
-        check::run(&trustscan_python::Engine::new(options), &files, threads)
-    };
-    progress.clear();
-    for (_, r) in reports.iter_mut() {
-        config.filter_findings(&mut r.findings);
-    }
+    let (files, payloads) = (&checked.files, &checked.payloads);
     if let Some(file) = &args.config.write_baseline {
-        let findings = reports.iter().flat_map(|(_, r)| &r.findings);
+        let findings = files.iter().flat_map(|f| &f.findings);
         if let Err(e) = config::write_baseline(file, findings, payloads.iter()) {
             return fail(e);
         }
-        return ExitCode::from(if errors.is_empty() {
+        return ExitCode::from(if checked.errors.is_empty() {
             exit::CLEAN
         } else {
             exit::ERROR
         });
     }
-    match config.baseline(&args.config) {
-        Ok(Some(b)) => b.suppress(
-            reports.iter_mut().map(|(_, r)| &mut r.findings),
-            [&mut payloads],
-        ),
-        Ok(None) => {}
-        Err(e) => return fail(e),
+    if let Some(b) = &baseline {
+        b.report_suppressed(checked.suppressed);
     }
-    let color = args.color.enabled();
-    let flagged = |p: &&trustscan_core::PayloadFile| {
-        matches!(p.verdict, Judgement::Suspicious | Judgement::Dangerous)
-    };
-    let total: usize = reports.iter().map(|(_, r)| r.findings.len()).sum::<usize>()
-        + payloads.iter().filter(flagged).count();
     let out = match args.format {
         Format::Sarif => sarif(vec![trustscan_report::SarifTarget {
             root: "",
             verdict: None,
-            findings: reports
-                .iter()
-                .flat_map(|(_, r)| r.findings.iter())
-                .collect(),
-            payloads: &payloads,
+            findings: files.iter().flat_map(|f| f.findings.iter()).collect(),
+            payloads,
         }]),
-        Format::Json => {
-            let files: Vec<serde_json::Value> = reports
-                .iter()
-                .map(|(path, r)| {
-                    serde_json::json!({
-                        "path": path,
-                        "findings": r.findings,
-                        "notes": r.notes,
-                        "nosec": r.nosec,
-                        "skipped_tests": r.skipped_tests,
-                    })
-                })
-                .collect();
-            let doc = serde_json::json!({
-                "schema": "trustscan.check/1",
-                "files": files,
-                "payloads": payloads,
-            });
-            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        Format::Json => trustscan_report::render_check_json(files, payloads),
         // Markdown and HTML were refused above.
         Format::Text | Format::Markdown | Format::Html => {
-            let mut s = String::new();
-            for (path, r) in &reports {
-                for f in &r.findings {
-                    s.push_str(&format!(
-                        "{}:{}:{}: {} {} [{} severity, {} confidence, CWE-{}] {}\n    {}\n",
-                        path,
-                        f.location.line,
-                        f.location.column,
-                        f.rule,
-                        f.name,
-                        trustscan_report::paint_level(f.severity, color),
-                        f.confidence,
-                        f.cwe,
-                        f.message,
-                        f.snippet.trim()
-                    ));
-                }
-                for n in &r.notes {
-                    s.push_str(&format!("{path}: note: {n}\n"));
-                }
-            }
-            for p in &payloads {
-                trustscan_report::payload_text(&mut s, p, "");
-            }
-            s.push_str(&format!(
-                "{total} findings in {} files\n",
-                reports.len() + payloads.len()
-            ));
-            s
+            trustscan_report::render_check_text(files, payloads, args.color.enabled())
         }
     };
-    if !emit(&out) || !errors.is_empty() {
+    if !emit(&out) || !checked.errors.is_empty() {
         return ExitCode::from(exit::ERROR);
     }
     let payload = |v| payloads.iter().any(|p| p.verdict == v);
     let outcome = gate::Outcome {
         dangerous: payload(Judgement::Dangerous),
-        review: total > 0,
-        inconclusive: reports.iter().any(|(_, r)| !r.notes.is_empty())
-            || payload(Judgement::Inconclusive),
+        review: trustscan_report::check_total(files, payloads) > 0,
+        inconclusive: files.iter().any(|f| !f.notes.is_empty()) || payload(Judgement::Inconclusive),
         suspicious_payload: payload(Judgement::Suspicious),
         // `check` computes no reachability: every finding counts.
-        findings: reports
+        findings: files
             .iter()
-            .flat_map(|(_, r)| r.findings.iter())
+            .flat_map(|f| f.findings.iter())
             .map(|f| (f.severity, None))
             .collect(),
     };

@@ -68,6 +68,23 @@ impl Progress {
     }
 }
 
+/// The audit reports here: a line per target and stage, and failed targets on standard error
+/// as they happen.
+impl trustscan_audit::Progress for Progress {
+    fn target(&self, index: usize, count: usize, name: &str) {
+        self.item(index, count, name);
+    }
+
+    fn phase(&self, what: &str) {
+        Progress::phase(self, what);
+    }
+
+    fn failed(&self, name: &str, error: &trustscan_audit::AuditError) {
+        self.clear();
+        eprintln!("trustscan: {name}: {error}");
+    }
+}
+
 /// At most `max` characters, keeping the end (a path's end says most).
 fn shorten(s: &str, max: usize) -> String {
     let n = s.chars().count();

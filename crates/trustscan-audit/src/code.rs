@@ -1,6 +1,6 @@
-//! `scan`'s Python analysis: every Python file of the snapshot, checked in parallel and joined
-//! into a call graph. Nothing here needs the plan, so it runs while the plan is made;
-//! reachability from the plan is added after (`trustscan_python::code_report`).
+//! The Python analysis: every Python file of the snapshot, checked in parallel and joined into
+//! a call graph. Nothing here needs the plan, so it runs while the plan is made; reachability
+//! from the plan is added after (`reach`).
 
 use std::sync::Arc;
 use trustscan_python::{Engine, RepositoryAnalysis};

@@ -1,13 +1,57 @@
 //! Signature matches (YARA-X) as findings: over the repository's Python files, its chat
 //! templates and its pickle-based payload files. A match becomes a finding of its rule
-//! (`TS_Obf_ExecOfDecodedData`, ...) at the line of its offset, running at load when the file runs or is
-//! deserialized at load, so it weighs in the verdict, the reports and gating like the rest.
+//! (`TS_Obf_ExecOfDecodedData`, ...) at the line of its offset; its reachability is assigned
+//! with every other result's (`reach`), so it weighs in the verdict, the reports and gating
+//! like the rest.
 
-use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
-use trustscan_core::PayloadReport;
-use trustscan_core::{Finding, Level, LoadPlan, Location, Reachability};
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
+use trustscan_core::payload::{hex, sha256_of_fields};
+use trustscan_core::{Finding, Level, Location, PayloadReport, Reachability};
 use trustscan_signatures::{Match, Signatures};
+
+/// A signature set, or the thread loading it.
+pub struct PendingSignatures {
+    compiling: Mutex<Option<JoinHandle<Result<Signatures, String>>>>,
+    compiled: OnceLock<Result<Signatures, String>>,
+}
+
+impl PendingSignatures {
+    pub fn ready(signatures: Signatures) -> PendingSignatures {
+        PendingSignatures {
+            compiling: Mutex::new(None),
+            compiled: OnceLock::from(Ok(signatures)),
+        }
+    }
+
+    /// Load or compile on a background thread; [`PendingSignatures::get`] waits for it.
+    pub fn spawn(
+        compile: impl FnOnce() -> Result<Signatures, String> + Send + 'static,
+    ) -> PendingSignatures {
+        PendingSignatures {
+            compiling: Mutex::new(Some(std::thread::spawn(compile))),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self) -> Result<&Signatures, String> {
+        self.compiled
+            .get_or_init(|| {
+                let handle = self
+                    .compiling
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+                match handle.map(JoinHandle::join) {
+                    Some(Ok(compiled)) => compiled,
+                    Some(Err(_)) => Err("compiling the signatures failed".into()),
+                    None => Err("the signatures were not compiled".into()),
+                }
+            })
+            .as_ref()
+            .map_err(String::clone)
+    }
+}
 
 /// Files above this size are not scanned for signatures (weights; the payload scanner has
 /// already read their pickles).
@@ -17,15 +61,11 @@ const MAX_BYTES: usize = 256 << 20;
 /// ([`crate::payloads::scan`]): Python files and chat templates, and files holding pickles.
 pub struct FileScan<'a> {
     sigs: &'a Signatures,
-    executed: BTreeSet<&'a str>,
 }
 
 impl<'a> FileScan<'a> {
-    pub fn new(sigs: &'a Signatures, plan: &'a LoadPlan) -> FileScan<'a> {
-        FileScan {
-            sigs,
-            executed: plan.apis.iter().flat_map(|a| a.executed_files()).collect(),
-        }
+    pub fn new(sigs: &'a Signatures) -> FileScan<'a> {
+        FileScan { sigs }
     }
 
     /// Findings for every match in one file (`loaded`: a loading API deserializes it).
@@ -36,51 +76,39 @@ impl<'a> FileScan<'a> {
         report: &PayloadReport,
         loaded: bool,
     ) -> Vec<Finding> {
-        let Some(reach) = self.wanted(path, bytes.len(), report, loaded) else {
+        if !wanted(path, bytes.len(), report, loaded) {
             return Vec::new();
-        };
+        }
         match self.sigs.try_scan(bytes) {
             Ok(matches) => matches
                 .into_iter()
-                .map(|m| finding(path, bytes, &m, reach))
+                .map(|m| finding(path, bytes, &m))
                 .collect(),
             // A scan that ran out of time is not a clean file.
-            Err(e) => vec![unfinished(path, &e, reach)],
+            Err(e) => vec![unfinished(path, &e)],
         }
     }
 
     /// What a scan of the file that failed with an internal error reports.
     pub fn failed(&self, path: &str, report: &PayloadReport, loaded: bool) -> Vec<Finding> {
-        self.wanted(path, 0, report, loaded)
-            .map(|reach| unfinished(path, "internal error", reach))
-            .into_iter()
-            .collect()
-    }
-
-    /// Whether the file is worth scanning, and if so when its content is reached: at load
-    /// when the plan executes it, or deserializes the pickles it holds.
-    fn wanted(
-        &self,
-        path: &str,
-        len: usize,
-        report: &PayloadReport,
-        loaded: bool,
-    ) -> Option<Reachability> {
-        let pickled = (loaded || report.is_payload())
-            && report.parts.iter().any(|part| part.pickle.is_some());
-        if len > MAX_BYTES || !(is_code_or_template(path) || pickled) {
-            return None;
-        }
-        Some(if self.executed.contains(path) || (pickled && loaded) {
-            Reachability::RunsAtLoad
+        if wanted(path, 0, report, loaded) {
+            vec![unfinished(path, "internal error")]
         } else {
-            Reachability::NotReached
-        })
+            Vec::new()
+        }
     }
 }
 
+/// Whether a file is worth scanning: code and templates, and files holding pickles that a
+/// loader deserializes or whose content is a payload format.
+fn wanted(path: &str, len: usize, report: &PayloadReport, loaded: bool) -> bool {
+    let pickled =
+        (loaded || report.is_payload()) && report.parts.iter().any(|part| part.pickle.is_some());
+    len <= MAX_BYTES && (is_code_or_template(path) || pickled)
+}
+
 /// A low finding saying the file's signature scan did not finish (e.g. its time ran out).
-fn unfinished(path: &str, error: &str, reachability: Reachability) -> Finding {
+fn unfinished(path: &str, error: &str) -> Finding {
     Finding {
         rule: "TS_SignatureScanIncomplete".into(),
         name: "yara-incomplete".into(),
@@ -98,7 +126,8 @@ fn unfinished(path: &str, error: &str, reachability: Reachability) -> Finding {
         scope: "<file>".into(),
         snippet: String::new(),
         message: format!("the signature scan did not finish: {error}"),
-        reachability,
+        // Assigned with every other result's (`reach`).
+        reachability: Reachability::NotReached,
         evidence: Vec::new(),
         fingerprint: format!("incomplete:{path}"),
     }
@@ -125,7 +154,7 @@ fn cwe(category: &str) -> u32 {
     }
 }
 
-fn finding(path: &str, bytes: &[u8], m: &Match, reachability: Reachability) -> Finding {
+fn finding(path: &str, bytes: &[u8], m: &Match) -> Finding {
     // A pattern may start at the separator before the indicator (a newline, a quote): point
     // at the indicator itself.
     let mut at = m.offset.min(bytes.len());
@@ -151,17 +180,7 @@ fn finding(path: &str, bytes: &[u8], m: &Match, reachability: Reachability) -> F
         _ => m.excerpt.clone(),
     };
     let rule = m.rule.clone();
-    let mut h = Sha256::new();
-    for part in [rule.as_str(), path, m.excerpt.as_str()] {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    let fingerprint = h
-        .finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let fingerprint = hex(&sha256_of_fields([rule.as_str(), path, m.excerpt.as_str()])[..16]);
     Finding {
         rule,
         name: format!("yara-{}", m.category),
@@ -179,7 +198,8 @@ fn finding(path: &str, bytes: &[u8], m: &Match, reachability: Reachability) -> F
         scope: "<file>".into(),
         snippet,
         message: format!("signature {} ({}): {}", m.rule, m.category, m.description),
-        reachability,
+        // Assigned with every other result's (`reach`).
+        reachability: Reachability::NotReached,
         evidence: Vec::new(),
         fingerprint,
     }
