@@ -10,6 +10,7 @@
 mod check;
 mod code;
 mod filter;
+mod nested;
 mod open;
 mod payloads;
 mod reach;
@@ -19,12 +20,12 @@ mod verdict;
 pub use check::{CheckOptions, Checked, check};
 pub use filter::Filters;
 pub use open::{DEFAULT_FETCH_LIMIT, HubSettings, OpenSettings};
-pub use signatures::PendingSignatures;
+pub use signatures::{PendingSignatures, SIGNATURE_SCAN_INCOMPLETE};
 pub use trustscan_core::Scan;
 pub use verdict::{decide, decisive_finding};
 
 use std::sync::Arc;
-use trustscan_core::{CodeReport, Finding, LoadPlan, PayloadFile};
+use trustscan_core::{CodeReport, Finding, LoadPlan, PayloadFile, Verdict};
 use trustscan_source::{Snapshot, Target};
 
 /// What a caller learns while an audit runs: which target, which stage, which target failed.
@@ -135,7 +136,43 @@ impl Auditor {
         let (mut plan, code, payloads) = self.analyse(text, snapshot, a, progress)?;
         // What reaching the hub cost, counted after every stage has read what it needs.
         plan.snapshot.remote = snapshot.remote();
-        Ok(finish(plan, Some(code), payloads, Some(&a.filters)))
+        let mut scan = finish(plan, Some(code), payloads, Some(&a.filters));
+        if let Target::Path(dir) = &target {
+            self.point_at_repositories_below(dir, &mut scan);
+        }
+        Ok(scan)
+    }
+
+    /// A directory that holds model repositories rather than being one (`examples/` for
+    /// `examples/*/`): say so, in the reason of an UNRECOGNISED verdict or in a warning. Only
+    /// mmengine plans configs below the top level, so a directory whose loading APIs are all
+    /// mmengine's may still be such a collection.
+    fn point_at_repositories_below(&self, dir: &std::path::Path, scan: &mut Scan) {
+        let unrecognised = scan.verdict == Verdict::Unrecognised;
+        let only_configs = !scan.plan.apis.is_empty()
+            && scan
+                .plan
+                .apis
+                .iter()
+                .all(|a| a.ecosystem == trustscan_core::Ecosystem::Mmengine);
+        if !(unrecognised || only_configs) {
+            return;
+        }
+        let found = nested::repositories_below(dir, &self.plan_options);
+        if unrecognised && !found.is_empty() {
+            scan.reason = format!(
+                "nothing loadable found here, but {}",
+                nested::advice(dir, &found)
+            );
+        } else if found.len() >= 2 {
+            scan.plan.notes.push(trustscan_core::Note::warning(
+                None,
+                format!(
+                    "this directory is no model repository itself: {}",
+                    nested::advice(dir, &found)
+                ),
+            ));
+        }
     }
 
     /// The plan, the code report and the payload files of one snapshot, each result with its

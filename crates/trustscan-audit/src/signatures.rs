@@ -53,6 +53,9 @@ impl PendingSignatures {
     }
 }
 
+/// The rule of the finding that says a file's signature scan did not finish.
+pub const SIGNATURE_SCAN_INCOMPLETE: &str = "TS_SignatureScanIncomplete";
+
 /// Files above this size are not scanned for signatures (weights; the payload scanner has
 /// already read their pickles).
 const MAX_BYTES: usize = 256 << 20;
@@ -110,7 +113,7 @@ fn wanted(path: &str, len: usize, report: &PayloadReport, loaded: bool) -> bool 
 /// A low finding saying the file's signature scan did not finish (e.g. its time ran out).
 fn unfinished(path: &str, error: &str) -> Finding {
     Finding {
-        rule: "TS_SignatureScanIncomplete".into(),
+        rule: SIGNATURE_SCAN_INCOMPLETE.into(),
         name: "yara-incomplete".into(),
         cwe: 693,
         severity: Level::Low,

@@ -65,6 +65,14 @@ pub fn decide(
     {
         return (Verdict::Inconclusive, payload_reason(p));
     }
+    if v == Verdict::Safe && plan.apis.is_empty() && payloads.is_empty() {
+        return (
+            Verdict::Unrecognised,
+            "nothing loadable found: no loading API recognises it and it holds no model or \
+             payload file; check the path, or use `trustscan check` for code that is not a model"
+                .into(),
+        );
+    }
     (v, reason)
 }
 

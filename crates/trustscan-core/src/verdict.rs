@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 pub enum Verdict {
     /// Loading runs no repository code and deserializes nothing pickle-based.
     Safe,
+    /// No loading API recognises the target and it holds no payload file: nothing loadable
+    /// was found (a wrong path, a download that did not happen). Never a pass.
+    Unrecognised,
     /// Part of the repository could not be analysed.
     Inconclusive,
     /// Loading runs repository code, installs packages, fetches code or unpickles.
@@ -21,6 +24,7 @@ impl Verdict {
     pub fn word(self) -> &'static str {
         match self {
             Verdict::Safe => "SAFE",
+            Verdict::Unrecognised => "UNRECOGNISED",
             Verdict::Inconclusive => "INCONCLUSIVE",
             Verdict::Review => "REVIEW",
             Verdict::Dangerous => "DANGEROUS",

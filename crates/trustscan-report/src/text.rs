@@ -68,6 +68,7 @@ fn paint_verdict(v: trustscan_core::Verdict, on: bool) -> String {
         trustscan_core::Verdict::Review => "1;33",
         trustscan_core::Verdict::Inconclusive => "1;35",
         trustscan_core::Verdict::Safe => "1;32",
+        trustscan_core::Verdict::Unrecognised => "1;35",
     };
     paint(v.word(), sgr, on)
 }
@@ -119,15 +120,22 @@ pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
         );
     }
     study_line(&mut out, plan, "  ");
+    // The snapshot's own warnings (a symlink out of the repository, a directory of
+    // repositories) and every inconclusive note.
     let important: Vec<&Note> = plan
         .notes
         .iter()
-        .chain(plan.apis.iter().flat_map(|a| a.notes.iter()))
-        .filter(|n| n.level == NoteLevel::Inconclusive)
+        .filter(|n| n.level != NoteLevel::Info)
+        .chain(
+            plan.apis
+                .iter()
+                .flat_map(|a| a.notes.iter())
+                .filter(|n| n.level == NoteLevel::Inconclusive),
+        )
         .collect();
     let mut seen = std::collections::BTreeSet::new();
     for n in important.into_iter().filter(|n| seen.insert(*n)) {
-        let _ = writeln!(out, "  inconclusive: {}", note_text(n));
+        let _ = writeln!(out, "  {}", note_line(n));
     }
     if let Some(code) = code {
         render_code(&mut out, code, view);

@@ -128,9 +128,12 @@ fn locate_dir(path: &Path, options: &OpenOptions) -> Result<Located, SourceError
         .map(file_name)
         .unwrap_or_default();
 
-    // Hugging Face cache entry: models--org--name/
+    // Hugging Face cache entry: models--org--name/ (also one whose download never made a
+    // snapshot: refs/ or blobs/ alone)
     if let Some(repo_id) = hf_repo_id_from_folder(&name)
-        && path.join("snapshots").is_dir()
+        && ["snapshots", "refs", "blobs"]
+            .iter()
+            .any(|d| path.join(d).is_dir())
     {
         return hf_entry(path, &repo_id, options.revision.clone());
     }
@@ -318,6 +321,13 @@ fn list_names(dir: &Path) -> Vec<String> {
 
 fn hf_entry(entry: &Path, repo_id: &str, revision: Option<String>) -> Result<Located, SourceError> {
     let snapshots = list_names(&entry.join("snapshots"));
+    if snapshots.is_empty() {
+        return Err(SourceError::NotFound(format!(
+            "{}: the Hugging Face cache entry of {repo_id} holds no snapshot: nothing was \
+             downloaded, or the download was interrupted (hf:{repo_id} reads it from the hub)",
+            entry.display()
+        )));
+    }
     let wanted = revision.clone().unwrap_or_else(|| "main".to_string());
     let commit = if let Some(c) = read_ref(entry, &wanted) {
         c

@@ -277,6 +277,10 @@ fn opened_path(file: &File, path: &Path) -> std::io::Result<PathBuf> {
     fs::canonicalize(path)
 }
 
+/// Version-control metadata directories (or, for a git worktree or submodule, the `.git` file
+/// pointing at one).
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn"];
+
 struct Listing {
     files: Vec<FileEntry>,
     fs_paths: Vec<PathBuf>,
@@ -344,6 +348,16 @@ fn walk(
                     Some(&child),
                     "file name is not valid UTF-8; shown with replacement characters",
                 ));
+            }
+            // Version-control metadata is history, not what a loader reads: a pickle committed
+            // and deleted would otherwise stay in the verdict (as a loose zlib object) until
+            // `git gc`. The working tree is scanned.
+            if VCS_DIRS.contains(&name.as_str()) {
+                notes.push(Note::info(
+                    Some(&child),
+                    "version-control metadata skipped: the working tree is scanned, not its history",
+                ));
+                continue;
             }
             let Ok(file_type) = item.file_type() else {
                 notes.push(Note::inconclusive(
@@ -521,6 +535,26 @@ mod tests {
         assert_eq!(snap.read_range("b.py", 2, 2).unwrap(), b"= ");
         assert_eq!(snap.read_range("b.py", 4, 100).unwrap(), b"1");
         assert!(snap.read_range("b.py", 10, 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn version_control_metadata_is_skipped_with_a_note() {
+        let repo = tempfile::tempdir().unwrap();
+        write(&repo.path().join("config.json"), "{}");
+        // A loose object of a pickle committed and deleted since; a submodule's `.git` file.
+        write(&repo.path().join(".git/objects/ab/cdef"), "x");
+        write(&repo.path().join("sub/.git"), "gitdir: ../.git/modules/sub");
+        write(&repo.path().join(".hg/store/data"), "x");
+        let snap = open(&Target::Path(repo.path().into()), &OpenOptions::default()).unwrap();
+        let paths: Vec<&str> = snap.files().iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["config.json"]);
+        let skipped: Vec<&str> = snap
+            .notes()
+            .iter()
+            .filter(|n| n.message.contains("version-control metadata"))
+            .filter_map(|n| n.file.as_deref())
+            .collect();
+        assert_eq!(skipped.len(), 3, "{skipped:?}");
     }
 
     #[test]

@@ -77,6 +77,27 @@ impl Loaded {
         }
     }
 
+    /// `Err` when `select` or `ignore` holds a prefix no rule ID starts with (`user`: the
+    /// user's signatures, whose names count too).
+    pub fn check_rule_ids(
+        &self,
+        user: Option<&trustscan_signatures::Signatures>,
+    ) -> Result<(), String> {
+        let c = &self.config;
+        if c.select.is_empty() && c.ignore.is_empty() && c.severity.is_empty() {
+            return Ok(());
+        }
+        let known = crate::rule_ids::KnownIds::new(user)?;
+        let place = |key: &str| match &self.file {
+            Some(f) => format!("{key} in {}", f.display()),
+            None => key.to_string(),
+        };
+        known.check_prefixes(&place("select"), &c.select)?;
+        known.check_prefixes(&place("ignore"), &c.ignore)?;
+        let rated: Vec<String> = c.severity.keys().cloned().collect();
+        known.check_ids(&place("severity"), &rated)
+    }
+
     /// What the audit drops, re-rates and suppresses: rule selection and ignores, severity
     /// overrides and excludes from the configuration, the fingerprints of `baseline`.
     pub fn filters(&self, baseline: Option<&Baseline>) -> trustscan_audit::Filters {

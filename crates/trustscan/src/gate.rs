@@ -74,6 +74,8 @@ pub struct Outcome {
     /// The verdict asks for review (repository code runs, a suspicious payload, ...).
     pub review: bool,
     pub inconclusive: bool,
+    /// Nothing loadable was found (an empty or unrecognised target).
+    pub unrecognised: bool,
     pub suspicious_payload: bool,
     /// Severity and reachability of every finding (`None`: not computed, as in `check`).
     pub findings: Vec<(Level, Option<Reachability>)>,
@@ -89,6 +91,7 @@ impl Outcome {
             inconclusive: s.verdict == Verdict::Inconclusive
                 || s.plan.is_inconclusive()
                 || payload(Judgement::Inconclusive),
+            unrecognised: s.verdict == Verdict::Unrecognised,
             suspicious_payload: payload(Judgement::Suspicious),
             findings: s
                 .findings()
@@ -101,6 +104,7 @@ impl Outcome {
         self.dangerous |= other.dangerous;
         self.review |= other.review;
         self.inconclusive |= other.inconclusive;
+        self.unrecognised |= other.unrecognised;
         self.suspicious_payload |= other.suspicious_payload;
         self.findings.extend(other.findings);
     }
@@ -128,6 +132,9 @@ pub fn exit_code(o: &Outcome, g: &Gate) -> u8 {
         exit::REVIEW
     } else if o.inconclusive && g.inconclusive == OnInconclusive::Fail {
         exit::INCONCLUSIVE
+    } else if o.unrecognised {
+        // Not an inconclusive result a gate may pass: a wrong path must not pass green.
+        exit::UNRECOGNISED
     } else {
         exit::CLEAN
     }
@@ -226,5 +233,12 @@ mod tests {
         let mut pass = gate(high, ReachGate::Any, false);
         pass.inconclusive = OnInconclusive::Pass;
         assert_eq!(exit_code(&o, &pass), 0);
+        // Nothing loadable is never passed, whatever the gate.
+        let o = Outcome {
+            unrecognised: true,
+            ..Default::default()
+        };
+        assert_eq!(exit_code(&o, &pass), 5);
+        assert_eq!(exit_code(&o, &gate(high, ReachGate::Any, false)), 5);
     }
 }

@@ -8,6 +8,7 @@ mod config;
 mod gate;
 mod progress;
 mod remote;
+mod rule_ids;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -218,6 +219,7 @@ mod exit {
     pub const ERROR: u8 = 2;
     pub const INCONCLUSIVE: u8 = 3;
     pub const DANGEROUS: u8 = 4;
+    pub const UNRECOGNISED: u8 = 5;
 }
 
 fn main() -> ExitCode {
@@ -306,6 +308,8 @@ fn plan_command(args: &Args) -> ExitCode {
     }
     if scans.iter().any(|s| s.plan.is_inconclusive()) {
         ExitCode::from(exit::INCONCLUSIVE)
+    } else if scans.iter().any(|s| s.plan.apis.is_empty()) {
+        ExitCode::from(exit::UNRECOGNISED)
     } else {
         ExitCode::from(exit::CLEAN)
     }
@@ -330,11 +334,13 @@ fn analyses(
     // A user's rules are compiled now, so a mistake in them stops the run before any work;
     // the bundled pack (compiled when trustscan was built) loads while the first target is
     // planned and analysed.
-    let signatures = match &yara_rules {
-        Some(dir) => PendingSignatures::ready(
-            trustscan_signatures::Signatures::with_user_rules(dir)
-                .map_err(|e| format!("signatures: {e}"))?,
-        ),
+    let user = yara_rules
+        .map(|dir| trustscan_signatures::Signatures::with_user_rules(&dir))
+        .transpose()
+        .map_err(|e| format!("signatures: {e}"))?;
+    config.check_rule_ids(user.as_ref())?;
+    let signatures = match user {
+        Some(sigs) => PendingSignatures::ready(sigs),
         None => PendingSignatures::spawn(trustscan_signatures::Signatures::bundled),
     };
     let engine = trustscan_python::Engine::new(trustscan_python::Options {
@@ -454,6 +460,16 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let gate = args.gate.resolve(&config.config);
+    if let Err(e) = config.check_rule_ids(None).and_then(|_| {
+        if args.select.is_empty() && args.ignore.is_empty() {
+            return Ok(());
+        }
+        let known = rule_ids::KnownIds::new(None)?;
+        known.check_python_ids("--select", &args.select)?;
+        known.check_python_ids("--ignore", &args.ignore)
+    }) {
+        return fail(e);
+    }
     let payload = match args.allow.options(&config) {
         Ok(o) => o,
         Err(e) => return fail(e),
@@ -524,11 +540,16 @@ fn check_command(args: &CheckArgs) -> ExitCode {
     if !emit(&out) || !checked.errors.is_empty() {
         return ExitCode::from(exit::ERROR);
     }
+    if files.is_empty() && payloads.is_empty() {
+        eprintln!("trustscan: nothing to check: no Python file and no payload file was found");
+    }
     let payload = |v| payloads.iter().any(|p| p.verdict == v);
     let outcome = gate::Outcome {
         dangerous: payload(Judgement::Dangerous),
         review: trustscan_report::check_total(files, payloads) > 0,
         inconclusive: files.iter().any(|f| !f.notes.is_empty()) || payload(Judgement::Inconclusive),
+        // Nothing to check is not a pass (a wrong path).
+        unrecognised: files.is_empty() && payloads.is_empty(),
         suspicious_payload: payload(Judgement::Suspicious),
         // `check` computes no reachability: every finding counts.
         findings: files

@@ -252,10 +252,10 @@ fn odd_targets_get_clear_errors() {
     let (code, _, err) = run(&["scan", "hf:bad//id"]);
     assert_eq!(code, 2);
     assert!(err.contains("not a repository id"), "{err}");
-    // An empty directory has nothing to load.
+    // An empty directory has nothing to load: never a pass (tests/gates.rs has more).
     let empty = tempfile::tempdir().unwrap();
     let (code, out, _) = run(&["scan", empty.path().to_str().unwrap()]);
-    assert_eq!(code, 0, "{out}");
+    assert_eq!(code, 5, "{out}");
     assert!(out.contains("no loading API"), "{out}");
 }
 
