@@ -38,7 +38,12 @@ try {
   const targets = await page.$$eval("section.target", (sections) =>
     sections.map((s) => ({
       verdict: s.querySelector(".verdict .word")?.textContent ?? null,
-      findings: s.querySelectorAll(".finding").length,
+      // An entry per line of code; it holds every finding on that line.
+      entries: s.querySelectorAll(".finding").length,
+      findings: [...s.querySelectorAll(".finding")].reduce(
+        (n, f) => n + Number(f.dataset.findings ?? 1),
+        0,
+      ),
     })),
   );
   // Elements that run or fetch something: the report has none, injected markup would.

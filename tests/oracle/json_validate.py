@@ -3,7 +3,7 @@
     json_validate.py SCHEMA FILE...
 
 SCHEMA is one of docs/schema/*.schema.json; every schema of that directory is registered
-under its `$id`, so references between them (scan-1 uses plan-1's definitions) resolve
+under its `$id`, so references between them (scan-2 uses plan-1's definitions) resolve
 locally, without the network. Each schema is first checked against its own metaschema
 (Draft 2020-12).
 

@@ -131,12 +131,12 @@ impl Auditor {
             progress.phase("planning");
             let mut plan = trustscan_load::plan(text, snapshot, &self.plan_options);
             plan.snapshot.remote = snapshot.remote();
-            return Ok(finish(plan, None, Vec::new(), None));
+            return Ok(finish(plan, snapshot, None, Vec::new(), None));
         };
         let (mut plan, code, payloads) = self.analyse(text, snapshot, a, progress)?;
         // What reaching the hub cost, counted after every stage has read what it needs.
         plan.snapshot.remote = snapshot.remote();
-        let mut scan = finish(plan, Some(code), payloads, Some(&a.filters));
+        let mut scan = finish(plan, snapshot, Some(code), payloads, Some(&a.filters));
         if let Target::Path(dir) = &target {
             self.point_at_repositories_below(dir, &mut scan);
         }
@@ -226,6 +226,7 @@ impl Auditor {
 /// report's order, and the verdict decided on what remains.
 fn finish(
     plan: LoadPlan,
+    snapshot: &dyn Snapshot,
     mut code: Option<CodeReport>,
     mut payloads: Vec<PayloadFile>,
     filters: Option<&Filters>,
@@ -240,6 +241,7 @@ fn finish(
     }
     let (verdict, reason) = decide(&plan, code.as_ref(), &payloads);
     Scan {
+        code_at_load: reach::code_at_load(&plan, snapshot),
         plan,
         code,
         payloads,

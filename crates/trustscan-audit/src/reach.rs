@@ -10,9 +10,12 @@
 //! - A payload file is `runs-at-load` when a loading API deserializes it.
 
 use crate::payloads::FileResult;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
+use trustscan_core::payload::{hex, sha256_of_fields};
 use trustscan_core::{
-    CodeReport, Finding, GraphStats, LoadPlan, Note, PayloadFile, Reachability, StepKind, Subject,
+    CodeAtLoad, CodeReport, Finding, GraphStats, LoadPlan, Note, PayloadFile, Reachability,
+    StepKind, Subject,
 };
 use trustscan_python::RepositoryAnalysis;
 use trustscan_python::reach::PlanReach;
@@ -141,6 +144,48 @@ impl<'p> Reach<'p> {
         (payloads, matches)
     }
 }
+
+/// Code loading runs that is no installed library's, each once, in the plan's order, with
+/// the fingerprint a baseline allows it by.
+pub fn code_at_load(plan: &LoadPlan, snapshot: &dyn Snapshot) -> Vec<CodeAtLoad> {
+    let mut out: Vec<CodeAtLoad> = Vec::new();
+    for step in plan.apis.iter().flat_map(|a| &a.steps) {
+        if !matches!(
+            step.kind,
+            StepKind::ExecuteFile | StepKind::InstallPackage | StepKind::FetchRepository
+        ) {
+            continue;
+        }
+        let subject = step.subject.to_string();
+        if out
+            .iter()
+            .any(|c| c.kind == step.kind && c.subject == subject)
+        {
+            continue;
+        }
+        let content = match &step.subject {
+            Subject::File {
+                path,
+                repository: None,
+            } if step.kind == StepKind::ExecuteFile => snapshot.read(path, MAX_CODE_BYTES).ok(),
+            _ => None,
+        };
+        let digest = match &content {
+            Some(bytes) => Sha256::digest(bytes).into(),
+            // What is installed or fetched, or a file that cannot be read: its name.
+            None => sha256_of_fields([step.kind.verb(), subject.as_str()]),
+        };
+        out.push(CodeAtLoad {
+            kind: step.kind,
+            subject,
+            fingerprint: hex(&digest),
+        });
+    }
+    out
+}
+
+/// Executed files larger than this are fingerprinted by name.
+const MAX_CODE_BYTES: u64 = 32 << 20;
 
 fn reached(at_load: bool) -> Reachability {
     if at_load {

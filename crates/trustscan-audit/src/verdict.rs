@@ -51,7 +51,7 @@ pub fn decide(
             ),
         );
     }
-    let (v, reason) = plan_verdict(plan);
+    let (v, reason) = plan_verdict(plan, code);
     if let Some(p) = worst(Judgement::Suspicious) {
         let reason = if v == Verdict::Review {
             format!("{reason}; {}", payload_reason(p))
@@ -85,35 +85,62 @@ fn payload_reason(p: &PayloadFile) -> String {
     format!("{} {} {when}: {}", p.verdict.word(), p.format, p.path)
 }
 
-/// The verdict from the plan alone.
-fn plan_verdict(plan: &LoadPlan) -> (Verdict, String) {
+/// Subjects named in a reason, at most.
+const NAMED: usize = 3;
+
+/// The verdict from the plan (and, for a REVIEW, whether any finding lies in the code that
+/// runs): each reason names what it is about (`repository code runs at load: modeling_x.py,
+/// configuration_x.py`).
+fn plan_verdict(plan: &LoadPlan, code: Option<&CodeReport>) -> (Verdict, String) {
     use trustscan_core::StepKind::*;
-    let mut reasons = Vec::new();
+    // (what happens, the subjects it happens to), in the plan's order.
+    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
     for api in &plan.apis {
         for s in &api.steps {
-            let hit = match s.kind {
-                ExecuteFile => Some("repository code runs at load"),
-                InstallPackage => Some("packages are pip-installed at load"),
-                FetchRepository => Some("code is fetched from another repository"),
+            let what = match s.kind {
+                ExecuteFile => "repository code runs at load",
+                InstallPackage => "packages are pip-installed at load",
+                FetchRepository => "code is fetched from another repository",
                 DeserializePayload if s.format.is_some_and(|f| f.runs_code_when_loaded()) => {
-                    Some("a pickle-based file would be deserialized")
+                    "a pickle-based file would be deserialized"
                 }
-                _ => None,
+                _ => continue,
             };
-            if let Some(h) = hit
-                && !reasons.contains(&h)
-            {
-                reasons.push(h);
+            let subject = s.subject.to_string();
+            match reasons.iter_mut().find(|(w, _)| *w == what) {
+                Some((_, subjects)) if !subjects.contains(&subject) => subjects.push(subject),
+                Some(_) => {}
+                None => reasons.push((what, vec![subject])),
             }
         }
+    }
+    if !reasons.is_empty() {
+        let text: Vec<String> = reasons
+            .iter()
+            .map(|(what, subjects)| {
+                // Code that runs and that no rule says anything about: say so, so that a
+                // reader does not look for findings that are not there.
+                let unflagged = *what == "repository code runs at load"
+                    && code.is_some_and(|c| {
+                        !c.findings
+                            .iter()
+                            .any(|f| subjects.contains(&f.location.file))
+                    });
+                let what = if unflagged {
+                    "repository code that no rule flags runs at load"
+                } else {
+                    what
+                };
+                format!("{what}: {}", named(subjects))
+            })
+            .collect();
+        return (Verdict::Review, text.join("; "));
     }
     let failure = plan
         .apis
         .iter()
         .find_map(|a| a.failures.first().map(|f| (a, f)));
-    if !reasons.is_empty() {
-        (Verdict::Review, reasons.join("; "))
-    } else if let Some((api, f)) = failure {
+    if let Some((api, f)) = failure {
         // A load that stops with an error is not shown as safe: the error may hide what a
         // corrected repository (or another library version) would run.
         (
@@ -146,4 +173,13 @@ fn plan_verdict(plan: &LoadPlan) -> (Verdict, String) {
             "no repository code runs and nothing pickle-based is deserialized".into(),
         )
     }
+}
+
+/// `a, b, c and 2 more`.
+fn named(subjects: &[String]) -> String {
+    let mut text = subjects[..subjects.len().min(NAMED)].join(", ");
+    if subjects.len() > NAMED {
+        text += &format!(" and {} more", subjects.len() - NAMED);
+    }
+    text
 }

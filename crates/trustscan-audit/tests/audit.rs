@@ -99,7 +99,10 @@ fn plans_alone_take_the_plans_verdict() {
         .unwrap();
     assert!(scan.code.is_none() && scan.payloads.is_empty());
     assert_eq!(scan.verdict, Verdict::Review);
-    assert_eq!(scan.reason, "repository code runs at load");
+    assert_eq!(
+        scan.reason,
+        "repository code runs at load: configuration_hidden.py, modeling_hidden.py, setup_utils.py"
+    );
 }
 
 #[test]
@@ -146,7 +149,7 @@ fn the_verdict_is_decided_after_filters_and_the_baseline() {
     assert_eq!(baselined.verdict, Verdict::Review);
     assert_eq!(
         baselined.reason,
-        "a pickle-based file would be deserialized"
+        "a pickle-based file would be deserialized: pytorch_model.bin"
     );
 }
 

@@ -24,6 +24,6 @@ pub use plan::{
     ApiPlan, Certainty, Ecosystem, EntryPoint, Failure, Gate, LoadPlan, Note, NoteLevel,
     PLAN_SCHEMA, PayloadFormat, ReasonLink, Step, StepKind, Subject, VersionScope,
 };
-pub use scan::{CheckedFile, Scan};
+pub use scan::{CheckedFile, CodeAtLoad, Scan};
 pub use snapshot::{PartialFile, Platform, RemoteInfo, SnapshotInfo, ZooModel, ZooWeights};
 pub use verdict::Verdict;

@@ -2,7 +2,7 @@
 //! and the verdict with the reason that decided it; and what `check` returns for files named
 //! directly. Renderers turn these into text, JSON, SARIF, Markdown and HTML.
 
-use crate::{CodeReport, Finding, LoadPlan, PayloadFile, Verdict};
+use crate::{CodeReport, Finding, LoadPlan, PayloadFile, StepKind, Verdict};
 use serde::{Deserialize, Serialize};
 
 /// One target's audit.
@@ -16,9 +16,26 @@ pub struct Scan {
     pub verdict: Verdict,
     /// What decided the verdict: a finding, a payload, or the plan's reasons.
     pub reason: String,
+    /// Code loading runs that is no installed library's: repository files executed,
+    /// packages installed, code fetched from other repositories (what `--fail-on-code`
+    /// gates, and a baseline can allow by fingerprint).
+    #[serde(default)]
+    pub code_at_load: Vec<CodeAtLoad>,
     /// Findings and payload files left out because a baseline records them.
     #[serde(default)]
     pub suppressed: usize,
+}
+
+/// One piece of code that loading runs.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CodeAtLoad {
+    /// `execute-file`, `install-package` or `fetch-repository`.
+    pub kind: StepKind,
+    /// The file, requirement or repository, as the plan names it.
+    pub subject: String,
+    /// SHA-256 of an executed repository file's content; for what is installed or fetched, of
+    /// the kind and the subject. A baseline records it to allow this code.
+    pub fingerprint: String,
 }
 
 impl Scan {

@@ -16,9 +16,7 @@ use std::fmt::Write;
 use trustscan_core::Judgement;
 use trustscan_core::PayloadFile;
 use trustscan_core::Scan;
-use trustscan_core::{
-    ApiPlan, CodeReport, Finding, Level, Note, Reachability, Step, StepKind, Subject,
-};
+use trustscan_core::{ApiPlan, CodeReport, Finding, Note, Reachability, Step, StepKind, Subject};
 
 /// Globals and calls listed per payload part (`--format json` lists them all).
 const LISTED: usize = 100;
@@ -30,7 +28,7 @@ const HEAD: &str = r#"<!DOCTYPE html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>trustscan report</title>
+<title>trustscan: {title}</title>
 <style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 72em; padding: 0 1em; color: #1b1b1b; }
 code, pre, .mono { font-family: ui-monospace, monospace; font-size: 13px; }
@@ -63,12 +61,47 @@ pre.code { background: #f6f6f6; padding: .4em; overflow-x: auto; }
 /// All scans as one HTML document; `view` picks the findings and payload files listed, as
 /// for the text report.
 pub fn render_scans_html(scans: &[Scan], view: FindingView) -> String {
-    let mut out = String::from(HEAD);
-    for (t, s) in scans.iter().enumerate() {
+    let sorted = crate::summary::worst_first(scans);
+    let targets: Vec<&str> = sorted.iter().map(|s| s.plan.target.as_str()).collect();
+    let mut title = targets
+        .iter()
+        .take(3)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if targets.len() > 3 {
+        title += &format!(" and {} more", targets.len() - 3);
+    }
+    let mut out = HEAD.replace("{title}", &esc(&title));
+    if scans.len() > 1 {
+        summary(&mut out, &sorted, scans);
+    }
+    for (t, s) in sorted.iter().enumerate() {
         target(&mut out, &format!("t{t}"), s, view);
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// Several targets: a count per verdict and a row per target (worst first, linked to its
+/// section) with the reason that decided it.
+fn summary(out: &mut String, sorted: &[&Scan], scans: &[Scan]) {
+    let _ = writeln!(
+        out,
+        "<section class=\"summary\">\n<h1>{}</h1>\n<table>\n<tr><th>verdict</th><th>target</th><th>why</th></tr>",
+        esc(&crate::summary::verdict_counts(scans))
+    );
+    for (t, s) in sorted.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<tr class=\"v-{}\"><td>{}</td><td><a href=\"#t{t}\"><code>{}</code></a></td><td>{}</td></tr>",
+            s.verdict.word().to_lowercase(),
+            s.verdict.word(),
+            esc(&s.plan.target),
+            esc(&s.reason)
+        );
+    }
+    out.push_str("</table>\n</section>\n");
 }
 
 /// HTML text: markup characters as entities, control characters (but tabs and newlines)
@@ -138,17 +171,18 @@ fn target(out: &mut String, id: &str, s: &Scan, view: FindingView) {
             .map(|n| format!("{id}-file{n}"))
     };
 
+    // What a reader looks for first: the findings with their snippets, and the payloads;
+    // then the plan that explains them, and the code they are in.
+    if let Some(code) = &s.code {
+        findings(out, id, code, &shown);
+    }
+    payloads(out, &s.payloads, view);
     out.push_str("<h2>Load plan</h2>\n");
     for api in &s.plan.apis {
         plan_api(out, api, &file_id);
     }
     notes(out, "Repository notes", &s.plan.notes);
-
-    if let Some(code) = &s.code {
-        findings(out, id, code, &shown);
-        code_section(out, id, &files);
-    }
-    payloads(out, &s.payloads, view);
+    code_section(out, id, &files);
     out.push_str("</section>\n");
 }
 
@@ -262,47 +296,65 @@ fn findings(out: &mut String, id: &str, code: &CodeReport, shown: &[(usize, &Fin
         code.findings.len(),
         shown.len()
     );
-    for r in [
-        Reachability::RunsAtLoad,
-        Reachability::ReachableFromLoad,
-        Reachability::NotReached,
-    ] {
-        for sev in [Level::High, Level::Medium, Level::Low] {
-            let group: Vec<_> = shown
+    // One entry per line of code, whatever the number of rules that flag it.
+    let index: std::collections::HashMap<*const Finding, usize> = shown
+        .iter()
+        .map(|&(i, f)| (f as *const Finding, i))
+        .collect();
+    let listed: Vec<&Finding> = shown.iter().map(|(_, f)| *f).collect();
+    let lines = crate::summary::by_line(&listed);
+    let mut i = 0;
+    while i < lines.len() {
+        let lead = lines[i].lead();
+        let key = (lead.reachability, lead.severity);
+        let n = lines[i..]
+            .iter()
+            .take_while(|l| (l.lead().reachability, l.lead().severity) == key)
+            .count();
+        let _ = writeln!(
+            out,
+            "<details class=\"group\"{}><summary>{}, {} severity: {n}</summary>",
+            if key.0 == Reachability::NotReached {
+                ""
+            } else {
+                " open"
+            },
+            reach_word(key.0),
+            key.1,
+        );
+        for line in &lines[i..i + n] {
+            let ids: Vec<String> = line
+                .findings
                 .iter()
-                .filter(|(_, f)| f.reachability == r && f.severity == sev)
+                .map(|f| format!("{id}-f{}", index[&(*f as *const Finding)]))
                 .collect();
-            if group.is_empty() {
-                continue;
-            }
-            let _ = writeln!(
-                out,
-                "<details class=\"group\"{}><summary>{}, {sev} severity: {}</summary>",
-                if r == Reachability::NotReached {
-                    ""
-                } else {
-                    " open"
-                },
-                reach_word(r),
-                group.len()
-            );
-            for (i, f) in group {
-                finding(out, &format!("{id}-f{i}"), f);
-            }
-            out.push_str("</details>\n");
+            finding(out, &ids, line);
         }
+        out.push_str("</details>\n");
+        i += n;
     }
     notes(out, "Code notes", &code.notes);
 }
 
-fn finding(out: &mut String, fid: &str, f: &Finding) {
+/// One line of code and what every rule says about it; `ids`: each finding's anchor (the
+/// first is the entry's own, the code view links to all of them).
+fn finding(out: &mut String, ids: &[String], line: &crate::summary::LineFindings) {
+    let f = line.lead();
+    let fid = &ids[0];
     let loc = &f.location;
     let _ = writeln!(
         out,
-        "<div class=\"finding sev-{}\" id=\"{fid}\">\n<p><b>{} {}</b> CWE-{}, {} severity, {} confidence, {}: <a class=\"code-link\" href=\"#{fid}-L{}\">{}:{}:{}</a> in <code>{}</code></p>\n<p>{}</p>",
+        "<div class=\"finding sev-{}\" id=\"{fid}\" data-findings=\"{}\">",
         f.severity,
-        esc(&f.rule),
-        esc(&f.name),
+        line.findings.len()
+    );
+    for other in &ids[1..] {
+        let _ = writeln!(out, "<span id=\"{other}\"></span>");
+    }
+    let _ = writeln!(
+        out,
+        "<p><b>{}</b> CWE-{}, {} severity, {} confidence, {}: <a class=\"code-link\" href=\"#{fid}-L{}\">{}:{}:{}</a> in <code>{}</code></p>",
+        esc(&line.rules()),
         f.cwe,
         f.severity,
         f.confidence,
@@ -312,7 +364,19 @@ fn finding(out: &mut String, fid: &str, f: &Finding) {
         loc.line,
         loc.column,
         esc(&f.scope),
-        esc(&f.message)
+    );
+    for g in &line.findings {
+        let lead = if line.findings.len() > 1 {
+            format!("{}: ", g.rule)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "<p>{}{}</p>", esc(&lead), esc(&g.message));
+    }
+    let _ = writeln!(
+        out,
+        "<pre class=\"snippet\">{}</pre>",
+        esc(f.snippet.trim())
     );
     if !f.evidence.is_empty() {
         out.push_str("<ol class=\"evidence\">\n");
@@ -409,13 +473,16 @@ fn payloads(out: &mut String, payloads: &[PayloadFile], view: FindingView) {
                 capped(
                     out,
                     "globals",
+                    false,
                     a.imports
                         .iter()
                         .map(|i| format!("{}.{} (byte {})", i.module, i.name, i.offset)),
                 );
+                // What unpickling would call is the point: shown open.
                 capped(
                     out,
                     "calls",
+                    true,
                     a.calls.iter().map(|c| {
                         format!("{}{} ({} at byte {})", c.callee, c.args, c.opcode, c.offset)
                     }),
@@ -426,15 +493,16 @@ fn payloads(out: &mut String, payloads: &[PayloadFile], view: FindingView) {
     }
 }
 
-/// A titled list of at most `LISTED` items, with a count of the rest.
-fn capped(out: &mut String, title: &str, items: impl ExactSizeIterator<Item = String>) {
+/// A titled list of at most `LISTED` items, with a count of the rest (folded unless `open`).
+fn capped(out: &mut String, title: &str, open: bool, items: impl ExactSizeIterator<Item = String>) {
     let n = items.len();
     if n == 0 {
         return;
     }
     let _ = writeln!(
         out,
-        "<details><summary>{title}: {n}</summary><ul class=\"mono\">"
+        "<details{}><summary>{title}: {n}</summary><ul class=\"mono\">",
+        if open { " open" } else { "" }
     );
     for item in items.take(LISTED) {
         let _ = writeln!(out, "<li>{}</li>", esc(&item));
@@ -452,7 +520,7 @@ fn capped(out: &mut String, title: &str, items: impl ExactSizeIterator<Item = St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trustscan_core::{LoadPlan, Location};
+    use trustscan_core::{Level, LoadPlan, Location};
     use trustscan_core::{PayloadPart, PickleFacts, PickleImport};
 
     const HOSTILE: &str = "x\"'><script>alert(1)</script><img src=//e/x>\u{0}";
@@ -543,6 +611,7 @@ mod tests {
             // What the audit decides for a dangerous payload: its path is in the reason.
             verdict: trustscan_core::Verdict::Dangerous,
             reason: format!("dangerous pickle in the repository: {HOSTILE}"),
+            code_at_load: Vec::new(),
             suppressed: 0,
         }
     }
@@ -551,6 +620,7 @@ mod tests {
         all: true,
         min_severity: Level::Low,
         color: false,
+        verbose: false,
     };
 
     /// Values of `attr="..."` in the document.
@@ -594,8 +664,9 @@ mod tests {
         let unique: std::collections::BTreeSet<_> = ids.iter().collect();
         assert_eq!(unique.len(), ids.len(), "duplicate ids");
         let hrefs = attrs(&html, "href");
-        // Each finding links to its line, each code block back to its finding, the
-        // executed file to its findings: 3 + 3 + 1 per target.
+        // Each entry links to its line (two lines), each code block back to its finding
+        // (three), the executed file to its findings: 2 + 3 + 1 per target; and the summary
+        // to each target.
         assert_eq!(hrefs.len(), 14, "{hrefs:?}");
         for h in hrefs {
             assert!(ids.contains(&&h[1..]), "no id for {h}");
@@ -613,13 +684,16 @@ mod tests {
             body[first..]
                 .starts_with("<h1 class=\"verdict\"><span class=\"word\">DANGEROUS</span>")
         );
+        // An entry per line of code: B102 and TS101 share line 3.
         let count = |h: &str| h.matches("<div class=\"finding ").count();
-        assert_eq!(count(&html), 3);
+        assert_eq!(count(&html), 2);
+        assert!(html.contains("data-findings=\"2\""));
         let reached = FindingView {
             all: false,
             min_severity: Level::Low,
             color: false,
+            verbose: false,
         };
-        assert_eq!(count(&render_scans_html(&[hostile_scan()], reached)), 2);
+        assert_eq!(count(&render_scans_html(&[hostile_scan()], reached)), 1);
     }
 }

@@ -8,6 +8,7 @@ mod html;
 mod markdown;
 mod payload;
 mod sarif;
+mod summary;
 mod text;
 
 pub use check::{check_total, render_check_json, render_check_text};
@@ -18,7 +19,7 @@ pub use sarif::{
     SARIF_FINGERPRINT, SARIF_SCHEMA, SarifInput, SarifTarget, TSP_DANGEROUS, TSP_INCONCLUSIVE,
     TSP_SUSPICIOUS, render_sarif,
 };
-pub use text::{FindingView, paint_level, render_plan_text, render_scan_text};
+pub use text::{FindingView, paint_level, render_plan_text, render_scan_text, render_scans_text};
 
 use trustscan_core::{Judgement, Level, LoadPlan, Reachability, Scan};
 
@@ -34,6 +35,9 @@ pub fn render_plans_json(plans: &[LoadPlan]) -> String {
     out
 }
 
+/// The version of `scan --format json` documents (docs/json-output.md).
+pub const SCAN_SCHEMA: &str = "trustscan.scan/2";
+
 /// Scans as one JSON document (an object for one target, an array for several), each with
 /// its verdict, the plan and the code findings.
 pub fn render_scans_json(scans: &[Scan]) -> String {
@@ -41,13 +45,14 @@ pub fn render_scans_json(scans: &[Scan]) -> String {
         .iter()
         .map(|s| {
             serde_json::json!({
-                "schema": "trustscan.scan/1",
+                "schema": SCAN_SCHEMA,
                 "target": s.plan.target,
                 "verdict": s.verdict.word(),
                 "reason": s.reason,
                 "plan": s.plan,
                 "code": s.code,
                 "payloads": s.payloads,
+                "code_at_load": s.code_at_load,
             })
         })
         .collect();

@@ -4,26 +4,48 @@
 
 use crate::FindingView;
 use std::fmt::Write;
-use trustscan_core::Judgement;
-use trustscan_core::PayloadFile;
-use trustscan_core::Reachability;
-use trustscan_core::Scan;
+use trustscan_core::{Finding, Judgement, PayloadFile, Reachability, Scan};
 
 /// Findings listed per target (the rest are counted).
 const ROWS: usize = 50;
+/// Findings or payload files beyond which a target's tables are folded.
+const FOLD_OVER: usize = 10;
+
+/// The hidden first line: a bot that posts the report as a pull-request comment finds its
+/// own comment by it and updates it instead of adding another.
+pub const MARKDOWN_MARKER: &str = "<!-- trustscan-report -->";
 
 pub fn render_scans_markdown(scans: &[Scan], view: FindingView) -> String {
-    let mut out = String::new();
-    for (i, s) in scans.iter().enumerate() {
+    let mut out = format!("{MARKDOWN_MARKER}\n");
+    let sorted = crate::summary::worst_first(scans);
+    if scans.len() > 1 {
+        let _ = writeln!(
+            out,
+            "### trustscan: {}\n\n| verdict | target | why |\n|---|---|---|",
+            crate::summary::verdict_counts(scans)
+        );
+        for s in &sorted {
+            let _ = writeln!(
+                out,
+                "| **{}** | `{}` | {} |",
+                s.verdict.word(),
+                code(&s.plan.target),
+                cell(&s.reason)
+            );
+        }
+        out.push('\n');
+    }
+    for (i, s) in sorted.into_iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        scan(&mut out, s, view);
+        scan(&mut out, s, view, scans.len() > 1);
     }
     out
 }
 
-fn scan(out: &mut String, s: &Scan, view: FindingView) {
+/// One target; `fold`: its findings and payloads in a `<details>` block (several targets).
+fn scan(out: &mut String, s: &Scan, view: FindingView, fold: bool) {
     let (v, reason) = (s.verdict, &s.reason);
     let _ = writeln!(
         out,
@@ -46,27 +68,38 @@ fn scan(out: &mut String, s: &Scan, view: FindingView) {
     if s.plan.apis.is_empty() {
         let _ = writeln!(out, "- no loading API applies to this repository");
     }
+    let long = s
+        .code
+        .as_ref()
+        .is_some_and(|c| c.findings.iter().filter(|f| view.shows(f)).count() > FOLD_OVER)
+        || view.payloads(&s.payloads).len() > FOLD_OVER;
+    let fold = fold || long;
+    if fold {
+        out.push_str("\n<details><summary>Findings and payloads</summary>\n");
+    }
     if let Some(c) = &s.code {
-        let shown: Vec<_> = c.findings.iter().filter(|f| view.shows(f)).collect();
+        let shown: Vec<&Finding> = c.findings.iter().filter(|f| view.shows(f)).collect();
+        // One row per line of code, whatever the number of rules that flag it.
+        let lines = crate::summary::by_line(&shown);
         let _ = writeln!(
             out,
-            "\n**Code**: {} Python files, {} findings ({} listed).",
+            "\n**Code**: {} Python files, {} findings ({} lines listed).",
             c.files_analyzed,
             c.findings.len(),
-            shown.len().min(ROWS)
+            lines.len().min(ROWS)
         );
-        if !shown.is_empty() {
+        if !lines.is_empty() {
             let _ = writeln!(
                 out,
                 "\n| severity | rule | where | reachability | message |\n|---|---|---|---|---|"
             );
-            for f in shown.iter().take(ROWS) {
+            for line in lines.iter().take(ROWS) {
+                let f = line.lead();
                 let _ = writeln!(
                     out,
-                    "| {} | {} {} (CWE-{}) | `{}:{}` | {} | {} |",
+                    "| {} | {} (CWE-{}) | `{}:{}` | {} | {} |",
                     f.severity,
-                    f.rule,
-                    f.name,
+                    cell(&line.rules()),
                     f.cwe,
                     code(&f.location.file),
                     f.location.line,
@@ -117,6 +150,9 @@ fn scan(out: &mut String, s: &Scan, view: FindingView) {
                 cell(why)
             );
         }
+    }
+    if fold {
+        out.push_str("\n</details>\n");
     }
 }
 

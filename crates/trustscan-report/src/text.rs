@@ -38,6 +38,9 @@ pub struct FindingView {
     pub min_severity: Level,
     /// ANSI colours for the verdict and severities (terminals only).
     pub color: bool,
+    /// Also the lines most readers skip: the study's criteria, counts that are zero, the
+    /// call graph's size.
+    pub verbose: bool,
 }
 
 /// `text` in an ANSI colour (`31` red, `33` yellow, ...) when `on`.
@@ -119,7 +122,9 @@ pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
             crate::api_headline(api, scan)
         );
     }
-    study_line(&mut out, plan, "  ");
+    if view.verbose {
+        study_line(&mut out, plan, "  ");
+    }
     // The snapshot's own warnings (a symlink out of the repository, a directory of
     // repositories) and every inconclusive note.
     let important: Vec<&Note> = plan
@@ -140,30 +145,105 @@ pub fn render_scan_text(scan: &Scan, view: FindingView) -> String {
     if let Some(code) = code {
         render_code(&mut out, code, view);
     }
-    render_payloads(&mut out, &scan.payloads, view);
+    render_payloads(&mut out, scan, view);
+    out
+}
+
+/// Scans worst first; with several, a summary first: a count per verdict and one line per
+/// target with the reason that decided it.
+pub fn render_scans_text(scans: &[Scan], view: FindingView) -> String {
+    let sorted = crate::summary::worst_first(scans);
+    let mut out = String::new();
+    if scans.len() > 1 {
+        let _ = writeln!(out, "{}", crate::summary::verdict_counts(scans));
+        for s in &sorted {
+            let _ = writeln!(
+                out,
+                "  {:<12}  {}  ({})",
+                paint_verdict(s.verdict, view.color),
+                s.plan.target,
+                s.reason
+            );
+        }
+        out.push('\n');
+    }
+    for (i, s) in sorted.into_iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out += &render_scan_text(s, view);
+    }
     out
 }
 
 /// Payload files: a count line, then every file that is not safe (all with `--findings
-/// all`), deserialized-at-load ones first.
-fn render_payloads(out: &mut String, payloads: &[trustscan_core::PayloadFile], view: FindingView) {
-    use trustscan_core::Judgement as P;
+/// all`), deserialized-at-load ones first, each with how loading reads it; Git LFS pointers
+/// as one entry.
+fn render_payloads(out: &mut String, scan: &Scan, view: FindingView) {
+    let payloads = &scan.payloads;
     if payloads.is_empty() {
         return;
     }
-    let count = |v| payloads.iter().filter(|p| p.verdict == v).count();
     let _ = writeln!(
         out,
-        "  payloads: {} files: {} dangerous, {} suspicious, {} inconclusive, {} safe",
+        "  payloads: {} file{}: {}",
         payloads.len(),
-        count(P::Dangerous),
-        count(P::Suspicious),
-        count(P::Inconclusive),
-        count(P::Safe),
+        if payloads.len() == 1 { "" } else { "s" },
+        crate::summary::judgement_counts(payloads)
     );
-    for p in view.payloads(payloads) {
-        crate::payload_text(out, p, "    ");
+    for entry in crate::summary::collapse_lfs(view.payloads(payloads)) {
+        match entry {
+            crate::summary::PayloadEntry::File(p) => {
+                crate::payload_text(out, p, "    ");
+                for how in load_details(&scan.plan, &p.path) {
+                    let _ = writeln!(out, "      read by {how}");
+                }
+            }
+            crate::summary::PayloadEntry::LfsPointers(files) => {
+                let _ = writeln!(
+                    out,
+                    "    INCONCLUSIVE {} Git LFS pointers: the real content was not downloaded \
+                     (git lfs pull, or scan the hub target): {}",
+                    files.len(),
+                    crate::summary::some_paths(&files, 3)
+                );
+            }
+        }
     }
+}
+
+/// How each loading API that deserializes `path` reads it (`transformers AutoModel:
+/// torch.load(weights_only=True) ...`), from the plan's steps.
+pub(crate) fn load_details(plan: &LoadPlan, path: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for api in &plan.apis {
+        for s in &api.steps {
+            let names_it = match &s.subject {
+                trustscan_core::Subject::File {
+                    path: p,
+                    repository: None,
+                } => p == path,
+                // A checkpoint URL, held in the snapshot under its file name.
+                trustscan_core::Subject::Url { url } => {
+                    url.rsplit('/').next() == path.rsplit('/').next()
+                }
+                _ => false,
+            };
+            if s.kind != trustscan_core::StepKind::DeserializePayload || !names_it {
+                continue;
+            }
+            let Some(detail) = &s.detail else { continue };
+            let line = format!(
+                "{} {}: {detail}",
+                api.ecosystem.display_name(),
+                api.api_label()
+            );
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+    }
+    out
 }
 
 pub(crate) fn reach_word(r: Reachability) -> &'static str {
@@ -175,29 +255,52 @@ pub(crate) fn reach_word(r: Reachability) -> &'static str {
 }
 
 fn render_code(out: &mut String, code: &CodeReport, view: FindingView) {
+    if !view.verbose && code.files_analyzed == 0 && code.notes.is_empty() {
+        return;
+    }
     let count = |r| code.findings.iter().filter(|f| f.reachability == r).count();
+    let counts: Vec<String> = [
+        (Reachability::RunsAtLoad, "run at load"),
+        (Reachability::ReachableFromLoad, "reachable from load"),
+        (Reachability::NotReached, "not reached"),
+    ]
+    .iter()
+    .map(|(r, word)| (count(*r), word))
+    .filter(|(n, _)| view.verbose || *n > 0)
+    .map(|(n, word)| format!("{n} {word}"))
+    .collect();
+    let scopes = if view.verbose {
+        format!(", {} scopes in the call graph", code.call_graph.scopes)
+    } else {
+        String::new()
+    };
+    let n = code.findings.len();
     let _ = writeln!(
         out,
-        "  code: {} Python files, {} scopes in the call graph; {} findings: {} run at load, \
-         {} reachable from load, {} not reached",
+        "  code: {} Python file{}{scopes}; {n} finding{}{}",
         code.files_analyzed,
-        code.call_graph.scopes,
-        code.findings.len(),
-        count(Reachability::RunsAtLoad),
-        count(Reachability::ReachableFromLoad),
-        count(Reachability::NotReached),
+        if code.files_analyzed == 1 { "" } else { "s" },
+        if n == 1 { "" } else { "s" },
+        if counts.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", counts.join(", "))
+        },
     );
-    let mut shown: Vec<&Finding> = code.findings.iter().filter(|f| view.shows(f)).collect();
-    // Grouped by reachability, then severity, each group under a heading; the sort is
-    // stable, so the analysis's order (file, line) holds within a group.
-    shown.sort_by_key(|f| (f.reachability, std::cmp::Reverse(f.severity)));
+    let shown: Vec<&Finding> = code.findings.iter().filter(|f| view.shows(f)).collect();
+    // One entry per line of code, under a heading per reachability and severity of its
+    // strongest finding.
+    let lines = crate::summary::by_line(&shown);
     let mut group = None;
-    for f in &shown {
+    for (i, line) in lines.iter().enumerate() {
+        let f = line.lead();
         if group != Some((f.reachability, f.severity)) {
             group = Some((f.reachability, f.severity));
-            let n = shown
+            let n = lines[i..]
                 .iter()
-                .filter(|g| (g.reachability, g.severity) == (f.reachability, f.severity))
+                .take_while(|l| {
+                    (l.lead().reachability, l.lead().severity) == (f.reachability, f.severity)
+                })
                 .count();
             let _ = writeln!(
                 out,
@@ -212,15 +315,14 @@ fn render_code(out: &mut String, code: &CodeReport, view: FindingView) {
         }
         let _ = writeln!(
             out,
-            "    {}/{} {} {}  {}:{}:{}  {}  [CWE-{}, in {}]",
+            "    {}/{} {}  {}:{}:{}  {}  [CWE-{}, in {}]",
             paint(
                 &f.severity.to_string().to_uppercase(),
                 level_sgr(f.severity),
                 view.color
             ),
             f.confidence.to_string().to_uppercase(),
-            f.rule,
-            f.name,
+            line.rules(),
             f.location.file,
             f.location.line,
             f.location.column,
@@ -228,7 +330,14 @@ fn render_code(out: &mut String, code: &CodeReport, view: FindingView) {
             f.cwe,
             f.scope,
         );
-        let _ = writeln!(out, "      {}", f.message);
+        for g in &line.findings {
+            let lead = if line.findings.len() > 1 {
+                format!("{}: ", g.rule)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "      {lead}{}", g.message);
+        }
         let _ = writeln!(out, "      | {}", f.snippet.trim());
         // A long call path keeps its two ends; JSON has every step.
         let n = f.evidence.len();

@@ -74,7 +74,7 @@ pub fn command(a: &CacheArgs) -> ExitCode {
         let path = s.path.to_string_lossy();
         match auditor.audit(&path, &progress) {
             Ok(scan) => {
-                outcome.merge(gate::Outcome::of_scan(&scan));
+                outcome.merge(gate::Outcome::of_scan(&scan, &Default::default()));
                 rows.push(Row {
                     snapshot: s,
                     verdict: scan.verdict,
@@ -175,7 +175,7 @@ fn json(rows: &[Row], hf: &std::path::Path, ms: &std::path::Path) -> String {
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&serde_json::json!({
-        "schema": "trustscan.cache/1",
+        "schema": "trustscan.cache/2",
         "hf_cache": hf.display().to_string(),
         "modelscope_cache": ms.display().to_string(),
         "models": models,

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use trustscan_core::PayloadFile;
-use trustscan_core::{Finding, Level};
+use trustscan_core::{CodeAtLoad, Finding, Level};
 
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct ConfigArgs {
@@ -57,6 +57,7 @@ pub struct Config {
     pub fail_on_reachability: Option<crate::gate::ReachGate>,
     pub strict: Option<bool>,
     pub inconclusive: Option<crate::gate::OnInconclusive>,
+    pub fail_on_code: Option<bool>,
     pub honor_nosec: Option<bool>,
     pub honor_noqa: Option<bool>,
 }
@@ -214,7 +215,7 @@ impl Baseline {
             ));
         }
         let mut fingerprints = std::collections::BTreeSet::new();
-        for key in ["findings", "payloads"] {
+        for key in ["findings", "payloads", "code"] {
             for entry in doc[key].as_array().into_iter().flatten() {
                 match entry["fingerprint"].as_str() {
                     Some(f) => fingerprints.insert(f.to_string()),
@@ -246,18 +247,20 @@ pub fn write_baseline<'a>(
     file: &Path,
     findings: impl Iterator<Item = &'a Finding>,
     payloads: impl Iterator<Item = &'a PayloadFile>,
+    code: impl Iterator<Item = &'a CodeAtLoad>,
 ) -> Result<(), String> {
-    std::fs::write(file, baseline_json(findings, payloads))
+    std::fs::write(file, baseline_json(findings, payloads, code))
         .map_err(|e| format!("{}: {e}", file.display()))?;
     eprintln!("trustscan: wrote the baseline {}", file.display());
     Ok(())
 }
 
-/// A baseline document recording these findings and the payloads that are not safe, sorted
-/// so that the file is stable under version control.
+/// A baseline document recording these findings, the payloads that are not safe and the code
+/// loading runs, sorted so that the file is stable under version control.
 fn baseline_json<'a>(
     findings: impl Iterator<Item = &'a Finding>,
     payloads: impl Iterator<Item = &'a PayloadFile>,
+    code: impl Iterator<Item = &'a CodeAtLoad>,
 ) -> String {
     let mut f: Vec<serde_json::Value> = findings
         .map(|f| {
@@ -284,12 +287,20 @@ fn baseline_json<'a>(
     f.dedup();
     p.sort_by_key(key);
     p.dedup();
-    let mut s = serde_json::to_string_pretty(&serde_json::json!({
+    let mut c: Vec<serde_json::Value> = code
+        .map(|c| serde_json::json!({"fingerprint": c.fingerprint, "kind": c.kind, "subject": c.subject}))
+        .collect();
+    c.sort_by_key(|v| (v["subject"].to_string(), v["fingerprint"].to_string()));
+    c.dedup();
+    let mut doc = serde_json::json!({
         "schema": BASELINE_SCHEMA,
         "findings": f,
         "payloads": p,
-    }))
-    .unwrap_or_default();
+    });
+    if !c.is_empty() {
+        doc["code"] = c.into();
+    }
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
 }

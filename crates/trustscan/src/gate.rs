@@ -3,6 +3,7 @@
 //! `scan`, by whether the code runs at load.
 
 use clap::ValueEnum;
+use std::collections::BTreeSet;
 use trustscan_core::{Judgement, Level, Reachability, Verdict};
 
 #[derive(clap::Args, Clone, Debug)]
@@ -23,6 +24,11 @@ pub struct GateArgs {
     /// default) or `pass`.
     #[arg(long, value_enum)]
     pub inconclusive: Option<OnInconclusive>,
+    /// `scan`, `cache`: exit 1 when loading runs repository code, installs packages or
+    /// fetches code that the baseline does not allow, whatever the findings (with
+    /// `--fail-on`, a repository that runs arbitrary code with no finding passes otherwise).
+    #[arg(long)]
+    pub fail_on_code: bool,
 }
 
 impl GateArgs {
@@ -39,6 +45,7 @@ impl GateArgs {
                 .inconclusive
                 .or(c.inconclusive)
                 .unwrap_or(OnInconclusive::Fail),
+            fail_on_code: self.fail_on_code || c.fail_on_code == Some(true),
         }
     }
 }
@@ -50,6 +57,7 @@ pub struct Gate {
     pub reachability: ReachGate,
     pub strict: bool,
     pub inconclusive: OnInconclusive,
+    pub fail_on_code: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
@@ -76,14 +84,16 @@ pub struct Outcome {
     pub inconclusive: bool,
     /// Nothing loadable was found (an empty or unrecognised target).
     pub unrecognised: bool,
+    /// Loading runs code that the baseline does not allow.
+    pub unallowed_code: bool,
     pub suspicious_payload: bool,
     /// Severity and reachability of every finding (`None`: not computed, as in `check`).
     pub findings: Vec<(Level, Option<Reachability>)>,
 }
 
 impl Outcome {
-    /// What a scan means for gating.
-    pub fn of_scan(s: &trustscan_audit::Scan) -> Outcome {
+    /// What a scan means for gating (`allowed`: the fingerprints a baseline records).
+    pub fn of_scan(s: &trustscan_audit::Scan, allowed: &BTreeSet<String>) -> Outcome {
         let payload = |v| s.payloads.iter().any(|p| p.verdict == v);
         Outcome {
             dangerous: s.verdict == Verdict::Dangerous,
@@ -92,6 +102,10 @@ impl Outcome {
                 || s.plan.is_inconclusive()
                 || payload(Judgement::Inconclusive),
             unrecognised: s.verdict == Verdict::Unrecognised,
+            unallowed_code: s
+                .code_at_load
+                .iter()
+                .any(|c| !allowed.contains(&c.fingerprint)),
             suspicious_payload: payload(Judgement::Suspicious),
             findings: s
                 .findings()
@@ -105,6 +119,7 @@ impl Outcome {
         self.review |= other.review;
         self.inconclusive |= other.inconclusive;
         self.unrecognised |= other.unrecognised;
+        self.unallowed_code |= other.unallowed_code;
         self.suspicious_payload |= other.suspicious_payload;
         self.findings.extend(other.findings);
     }
@@ -128,7 +143,7 @@ pub fn exit_code(o: &Outcome, g: &Gate) -> u8 {
                 || (g.strict && o.suspicious_payload)
         }
     };
-    if fails {
+    if fails || (g.fail_on_code && o.unallowed_code) {
         exit::REVIEW
     } else if o.inconclusive && g.inconclusive == OnInconclusive::Fail {
         exit::INCONCLUSIVE
@@ -150,13 +165,15 @@ mod tests {
             reachability: reach,
             strict,
             inconclusive: OnInconclusive::Fail,
+            fail_on_code: false,
         }
     }
 
     #[test]
     fn flags_win_over_the_configuration() {
         let config: crate::config::Config = toml::from_str(
-            "fail-on = \"low\"\nfail-on-reachability = \"any\"\nstrict = true\ninconclusive = \"pass\"",
+            "fail-on = \"low\"\nfail-on-reachability = \"any\"\nstrict = true\ninconclusive = \"pass\"\n\
+             fail-on-code = true",
         )
         .unwrap();
         let g = GateArgs {
@@ -164,8 +181,10 @@ mod tests {
             fail_on_reachability: None,
             strict: false,
             inconclusive: None,
+            fail_on_code: false,
         }
         .resolve(&config);
+        assert!(g.fail_on_code);
         assert_eq!(g.fail_on, Some(Level::Low));
         assert_eq!(g.reachability, ReachGate::Any);
         assert!(g.strict);
@@ -175,6 +194,7 @@ mod tests {
             fail_on_reachability: Some(ReachGate::RunsAtLoad),
             strict: false,
             inconclusive: Some(OnInconclusive::Fail),
+            fail_on_code: false,
         }
         .resolve(&config);
         assert_eq!(g.fail_on, Some(Level::High));
@@ -185,8 +205,10 @@ mod tests {
             fail_on_reachability: None,
             strict: false,
             inconclusive: None,
+            fail_on_code: false,
         }
         .resolve(&Default::default());
+        assert!(!g.fail_on_code);
         assert_eq!(g.fail_on, None);
         assert_eq!(g.reachability, ReachGate::Reachable);
         assert!(!g.strict);
@@ -240,5 +262,23 @@ mod tests {
         };
         assert_eq!(exit_code(&o, &pass), 5);
         assert_eq!(exit_code(&o, &gate(high, ReachGate::Any, false)), 5);
+    }
+
+    #[test]
+    fn code_the_baseline_does_not_allow_fails_when_asked() {
+        let o = Outcome {
+            review: true,
+            unallowed_code: true,
+            ..Default::default()
+        };
+        let mut g = gate(Some(Level::Medium), ReachGate::Reachable, false);
+        assert_eq!(exit_code(&o, &g), 0);
+        g.fail_on_code = true;
+        assert_eq!(exit_code(&o, &g), 1);
+        let allowed = Outcome {
+            unallowed_code: false,
+            ..o
+        };
+        assert_eq!(exit_code(&allowed, &g), 0);
     }
 }

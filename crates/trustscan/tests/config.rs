@@ -110,7 +110,7 @@ fn a_configuration_inside_the_scanned_repository_is_not_read_unless_named() {
     let repo = t.path().join("repo");
     copy_dir(&example("transformers-hidden-payload"), &repo);
     // The repository's author would like the scan to show nothing.
-    std::fs::write(repo.join("trustscan.toml"), "select = [\"NOTHING\"]\n").unwrap();
+    std::fs::write(repo.join("trustscan.toml"), "ignore = [\"B\", \"TS\"]\n").unwrap();
     let (_, doc, err) = scan_json(&repo, Path::new("."), &[]);
     assert!(!findings(&doc).is_empty());
     assert!(err.contains("not reading"), "{err}");
@@ -251,7 +251,7 @@ fn cache_lists_every_cached_model_with_the_verdict_scan_gives() {
         &[],
     );
     let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
-    assert_eq!(doc["schema"], "trustscan.cache/1");
+    assert_eq!(doc["schema"], "trustscan.cache/2");
     let models = doc["models"].as_array().unwrap();
     let names: Vec<(&str, &str)> = models
         .iter()

@@ -165,3 +165,56 @@ fn safetensors() -> Vec<u8> {
     out.extend_from_slice(&[0, 0, 128, 63]);
     out
 }
+
+#[test]
+fn code_at_load_fails_the_gate_until_a_baseline_allows_that_exact_code() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        repo.path(),
+        "config.json",
+        br#"{"model_type": "demo", "auto_map": {"AutoConfig": "configuration_demo.DemoConfig"}}"#,
+    );
+    write(
+        repo.path(),
+        "configuration_demo.py",
+        b"class DemoConfig:\n    model_type = 'demo'\n",
+    );
+    let r = repo.path().to_str().unwrap();
+    // --fail-on alone lets a repository that runs code with no finding pass.
+    let (code, out, _) = run(&["scan", "--fail-on", "medium", r]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("repository code that no rule flags runs at load: configuration_demo.py"),
+        "{out}"
+    );
+    let (code, _, _) = run(&["scan", "--fail-on", "medium", "--fail-on-code", r]);
+    assert_eq!(code, 1);
+    // A baseline written after review allows exactly that code...
+    let baseline = tempfile::NamedTempFile::new().unwrap();
+    let b = baseline.path().to_str().unwrap();
+    let (code, _, _) = run(&["scan", "--write-baseline", b, r]);
+    assert_eq!(code, 0);
+    let gated = [
+        "scan",
+        "--fail-on",
+        "medium",
+        "--fail-on-code",
+        "--baseline",
+        b,
+        r,
+    ];
+    let (code, _, _) = run(&gated);
+    assert_eq!(code, 0);
+    // ...and not the same file once it changes.
+    write(
+        repo.path(),
+        "configuration_demo.py",
+        b"class DemoConfig:\n    model_type = 'demo2'\n",
+    );
+    let (code, _, _) = run(&gated);
+    assert_eq!(code, 1);
+    // check runs no loading API.
+    let (code, _, err) = run(&["check", "--fail-on-code", r]);
+    assert_eq!(code, 2);
+    assert!(err.contains("scan and cache"), "{err}");
+}

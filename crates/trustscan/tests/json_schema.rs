@@ -44,9 +44,10 @@ fn json_output(command: &str, targets: &[&str]) -> (String, String) {
     assert!(code != 2, "{args:?}: exit 2 (a target could not be read)");
     let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}"));
     let first = if doc.is_array() { &doc[0] } else { &doc };
+    let version = if command == "scan" { 2 } else { 1 };
     assert_eq!(
         first["schema"],
-        format!("trustscan.{command}/1"),
+        format!("trustscan.{command}/{version}"),
         "{args:?}"
     );
     let name = match targets {
@@ -61,7 +62,7 @@ fn scan_and_plan_of_every_example_match_their_schemas() {
     let examples = examples();
     let all: Vec<&str> = examples.iter().map(String::as_str).collect();
     for (command, schema) in [
-        ("scan", "scan-1.schema.json"),
+        ("scan", "scan-2.schema.json"),
         ("plan", "plan-1.schema.json"),
     ] {
         let mut docs: Vec<(String, String)> =
@@ -120,14 +121,14 @@ fn broken_documents_fail_validation() {
     ]);
     let scan: Value = serde_json::from_str(&out).unwrap();
     // The untouched document passes: the failures below come from the edits.
-    let (ok, report) = validate("scan-1.schema.json", &[("scan".into(), out.clone())]);
+    let (ok, report) = validate("scan-2.schema.json", &[("scan".into(), out.clone())]);
     assert!(ok, "{report}");
-    let s = "scan-1.schema.json";
+    let s = "scan-2.schema.json";
     assert_rejected(s, &scan, |d| d["verdict"] = json!("MAYBE"), "verdict");
     assert_rejected(
         s,
         &scan,
-        |d| d["schema"] = json!("trustscan.scan/2"),
+        |d| d["schema"] = json!("trustscan.scan/3"),
         "schema",
     );
     assert_rejected(
@@ -228,12 +229,12 @@ fn cache_listings_and_baselines_match_their_schemas() {
     ]);
     let doc: Value = serde_json::from_str(&listing).unwrap();
     assert_eq!(doc["models"].as_array().unwrap().len(), 2, "{listing}");
-    let (ok, report) = validate("cache-1.schema.json", &[("cache".into(), listing.clone())]);
+    let (ok, report) = validate("cache-2.schema.json", &[("cache".into(), listing.clone())]);
     assert!(ok, "{report}");
     let mut broken = doc.clone();
     broken["models"][0]["verdict"] = json!("UNSAFE");
     let (ok, _) = validate(
-        "cache-1.schema.json",
+        "cache-2.schema.json",
         &[("broken".into(), broken.to_string())],
     );
     assert!(!ok, "an unknown verdict must not validate");

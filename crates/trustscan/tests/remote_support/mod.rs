@@ -91,7 +91,7 @@ pub fn assert_schema_valid(json: &str, name: &str) {
     let (valid, report) = common::run(
         Command::new(common::oracle("sarif/bin/python"))
             .arg(workspace().join("tests/oracle/json_validate.py"))
-            .arg(workspace().join("docs/schema/scan-1.schema.json"))
+            .arg(workspace().join("docs/schema/scan-2.schema.json"))
             .arg(&doc),
     );
     assert!(valid, "{report}");
