@@ -12,6 +12,7 @@ mod code;
 mod filter;
 mod nested;
 mod open;
+mod partial;
 mod payloads;
 mod reach;
 mod signatures;
@@ -126,7 +127,31 @@ impl Auditor {
             progress.phase("listing the repository");
         }
         let snapshot = self.open.open(&target).map_err(AuditError::Open)?;
-        let snapshot = snapshot.as_ref();
+        let mut scan = self.audit_snapshot(text, snapshot.as_ref(), progress)?;
+        let missing = partial::not_downloaded(&scan.plan, snapshot.as_ref());
+        if !missing.is_empty() {
+            // A cache that holds part of a repository: what it lacks is read from the hub
+            // at the same commit, unless the hub may not be used.
+            let from_hub = self.complete_from_hub(snapshot.info(), &missing, progress);
+            match from_hub {
+                Ok(Some(done)) => return Ok(done),
+                Ok(None) => partial::mark(&mut scan, snapshot.info(), &missing, None),
+                Err(e) => partial::mark(&mut scan, snapshot.info(), &missing, Some(&e)),
+            }
+        }
+        if let Target::Path(dir) = &target {
+            self.point_at_repositories_below(dir, &mut scan);
+        }
+        Ok(scan)
+    }
+
+    /// The audit of one opened snapshot.
+    fn audit_snapshot(
+        &self,
+        text: &str,
+        snapshot: &dyn Snapshot,
+        progress: &dyn Progress,
+    ) -> Result<Scan, AuditError> {
         let Some(a) = &self.analyses else {
             progress.phase("planning");
             let mut plan = trustscan_load::plan(text, snapshot, &self.plan_options);
@@ -136,11 +161,54 @@ impl Auditor {
         let (mut plan, code, payloads) = self.analyse(text, snapshot, a, progress)?;
         // What reaching the hub cost, counted after every stage has read what it needs.
         plan.snapshot.remote = snapshot.remote();
-        let mut scan = finish(plan, snapshot, Some(code), payloads, Some(&a.filters));
-        if let Target::Path(dir) = &target {
-            self.point_at_repositories_below(dir, &mut scan);
+        Ok(finish(
+            plan,
+            snapshot,
+            Some(code),
+            payloads,
+            Some(&a.filters),
+        ))
+    }
+
+    /// The audit of a partly downloaded cache snapshot's repository read from the hub at the
+    /// snapshot's commit, with a note naming what the cache lacked. `Ok(None)` when the hub
+    /// may not be used (`--offline`) or the snapshot names no repository and commit.
+    fn complete_from_hub(
+        &self,
+        info: &trustscan_core::SnapshotInfo,
+        missing: &[String],
+        progress: &dyn Progress,
+    ) -> Result<Option<Scan>, String> {
+        let (Some(repo), Some(commit)) = (&info.repo_id, &info.commit) else {
+            return Ok(None);
+        };
+        if self.open.hub.offline {
+            return Ok(None);
         }
-        Ok(scan)
+        progress.phase("reading what the cache lacks from the hub");
+        let text = format!("hf:{repo}@{commit}");
+        let target = Target::parse(&text).map_err(|e| e.to_string())?;
+        let open = OpenSettings {
+            hub: HubSettings {
+                prefer_hub: true,
+                ..self.open.hub.clone()
+            },
+            ..self.open.clone()
+        };
+        let snapshot = open.open(&target)?;
+        let mut scan = self
+            .audit_snapshot(&text, snapshot.as_ref(), progress)
+            .map_err(|e| e.to_string())?;
+        scan.plan.notes.push(trustscan_core::Note::warning(
+            None,
+            format!(
+                "the Hugging Face cache at {} holds a partial download of {repo}@{commit} \
+                 (not downloaded: {}): read from the hub instead",
+                info.root,
+                partial::named(missing)
+            ),
+        ));
+        Ok(Some(scan))
     }
 
     /// A directory that holds model repositories rather than being one (`examples/` for
@@ -248,6 +316,7 @@ fn finish(
         verdict,
         reason,
         suppressed,
+        not_downloaded: Vec::new(),
     }
 }
 

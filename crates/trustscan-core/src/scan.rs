@@ -24,6 +24,10 @@ pub struct Scan {
     /// Findings and payload files left out because a baseline records them.
     #[serde(default)]
     pub suppressed: usize,
+    /// Files loading needs that a partly downloaded cache snapshot lacks: the verdict is
+    /// inconclusive, and no gate passes it.
+    #[serde(default)]
+    pub not_downloaded: Vec<String>,
 }
 
 /// One piece of code that loading runs.

@@ -153,8 +153,9 @@ fn run_module(
                     after_steps: plan.steps.len(),
                     message: format!(
                         "FileNotFoundError: {file} names relative import .{}, so diffusers \
-                         copies {target}, which does not exist",
-                        r.name
+                         copies {target}: {}",
+                        r.name,
+                        repo.missing(&target)
                     ),
                 });
                 return;
@@ -292,7 +293,7 @@ pub fn plans(repo: &Repo, ctx: &PlanContext) -> Vec<ApiPlan> {
             plan.failures.push(Failure {
                 versions: None,
                 after_steps: 0,
-                message: format!("the custom pipeline file {file} does not exist"),
+                message: format!("the custom pipeline: {}", repo.missing(&file)),
             });
         }
     }
@@ -428,7 +429,10 @@ fn load_auto_map_ref(
         plan.failures.push(Failure {
             versions: None,
             after_steps: plan.steps.len(),
-            message: format!("OSError: {file} {key} names {path}, which does not exist"),
+            message: format!(
+                "OSError: {file} {key} names {path}: {}",
+                repo.missing(&path)
+            ),
         });
     }
 }

@@ -176,7 +176,10 @@ impl Walk<'_, '_> {
             self.failures.push(Failure {
                 versions: None,
                 after_steps: self.steps.len(),
-                message: format!("FileNotFoundError: base config {path} does not exist"),
+                message: format!(
+                    "FileNotFoundError: base config: {}",
+                    self.repo.missing(path)
+                ),
             });
             return;
         }

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use trustscan_core::{Note, PayloadFormat};
 use trustscan_pyparse::{Analysis, Options};
-use trustscan_source::{ReadError, Snapshot};
+use trustscan_source::{Absence, ReadError, Snapshot};
 
 /// Configs larger than this are not read (no real config comes close).
 pub const MAX_CONFIG_BYTES: u64 = 64 << 20;
@@ -45,6 +45,11 @@ pub struct PyFile {
     pub analysis: Analysis,
 }
 
+/// The note on a file a cache snapshot lacks because it was not downloaded.
+pub const NOT_DOWNLOADED: &str = "not downloaded: the cache snapshot lacks it and the Hub never \
+     said the repository has none (a partial download, such as a refused trust_remote_code \
+     leaves)";
+
 pub struct Repo<'a> {
     pub snapshot: &'a dyn Snapshot,
     json: RefCell<HashMap<String, Rc<Json>>>,
@@ -76,6 +81,21 @@ impl<'a> Repo<'a> {
         let start = files.partition_point(|f| f.path.as_str() < prefix);
         let len = files[start..].partition_point(|f| f.path.starts_with(prefix));
         &files[start..start + len]
+    }
+
+    /// A file loading needs that the snapshot lacks, as the reason loading stops: "the
+    /// repository has no file X", or, in a cache snapshot whose download left it out, "X was
+    /// not downloaded" (and an inconclusive note on the file says so).
+    pub fn missing(&self, path: &str) -> String {
+        match self.snapshot.absence(path) {
+            Absence::NotDownloaded => {
+                self.note(Note::inconclusive(Some(path), NOT_DOWNLOADED));
+                format!("{path} was not downloaded (the cache holds a partial download)")
+            }
+            Absence::Absent | Absence::NotInRepository => {
+                format!("the repository has no file {path}")
+            }
+        }
     }
 
     /// Record a repository-level note once.

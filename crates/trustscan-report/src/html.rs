@@ -613,6 +613,7 @@ mod tests {
             reason: format!("dangerous pickle in the repository: {HOSTILE}"),
             code_at_load: Vec::new(),
             suppressed: 0,
+            not_downloaded: Vec::new(),
         }
     }
 

@@ -44,7 +44,7 @@ pub fn render_scans_json(scans: &[Scan]) -> String {
     let docs: Vec<serde_json::Value> = scans
         .iter()
         .map(|s| {
-            serde_json::json!({
+            let mut doc = serde_json::json!({
                 "schema": SCAN_SCHEMA,
                 "target": s.plan.target,
                 "verdict": s.verdict.word(),
@@ -53,7 +53,11 @@ pub fn render_scans_json(scans: &[Scan]) -> String {
                 "code": s.code,
                 "payloads": s.payloads,
                 "code_at_load": s.code_at_load,
-            })
+            });
+            if !s.not_downloaded.is_empty() {
+                doc["not_downloaded"] = s.not_downloaded.clone().into();
+            }
+            doc
         })
         .collect();
     let mut out = if docs.len() == 1 {

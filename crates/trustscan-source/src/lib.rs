@@ -18,6 +18,19 @@ pub use target::{Target, TargetError};
 use std::fmt;
 use trustscan_core::{Note, SnapshotInfo};
 
+/// Why a snapshot lacks a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absence {
+    /// It is not there (a directory, a repository listing: the repository has no such file).
+    Absent,
+    /// A cache snapshot lacks it and the hub has answered that the repository has none
+    /// (`huggingface_hub` records that under `.no_exist/<commit>/`).
+    NotInRepository,
+    /// A cache snapshot lacks it and nothing says the repository does: it was not downloaded
+    /// (a partial download, such as the one a refused `trust_remote_code` leaves).
+    NotDownloaded,
+}
+
 /// What a path in a snapshot is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -164,6 +177,12 @@ pub trait Snapshot: Send + Sync {
     /// For a repository read over HTTP: the endpoint and what was transferred so far.
     fn remote(&self) -> Option<trustscan_core::RemoteInfo> {
         None
+    }
+
+    /// Why a file the snapshot does not hold is absent, as far as the source can tell.
+    fn absence(&self, path: &str) -> Absence {
+        let _ = path;
+        Absence::Absent
     }
 
     fn file(&self, path: &str) -> Option<&FileEntry> {

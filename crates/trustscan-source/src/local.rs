@@ -134,6 +134,31 @@ impl Snapshot for LocalSnapshot {
         &self.notes
     }
 
+    /// In a Hugging Face cache snapshot, a file huggingface_hub asked the Hub for and was
+    /// told does not exist is recorded as `<entry>/.no_exist/<commit>/<path>`
+    /// (`huggingface_hub/file_download.py`, `_cache_commit_hash_for_specific_revision` and
+    /// the `.no_exist` handling of `hf_hub_download`); any other missing file was not
+    /// downloaded.
+    fn absence(&self, path: &str) -> crate::Absence {
+        let commit = match (&self.info.layout[..], &self.info.commit) {
+            ("huggingface-cache", Some(c)) => c,
+            _ => return crate::Absence::Absent,
+        };
+        if path.is_empty()
+            || path
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return crate::Absence::Absent;
+        }
+        let recorded = self.containment.join(".no_exist").join(commit).join(path);
+        if recorded.is_file() {
+            crate::Absence::NotInRepository
+        } else {
+            crate::Absence::NotDownloaded
+        }
+    }
+
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
         let (file, size) = self.open_file(path)?;
         if size > limit {
@@ -576,6 +601,17 @@ mod tests {
             snap.read("config.json", 100).unwrap(),
             b"{\"model_type\": \"x\"}"
         );
+        // What the Hub said is absent, and what was not downloaded.
+        write(
+            &entry.join(".no_exist").join(commit).join("tokenizer.json"),
+            "",
+        );
+        assert_eq!(
+            snap.absence("tokenizer.json"),
+            crate::Absence::NotInRepository
+        );
+        assert_eq!(snap.absence("modeling_x.py"), crate::Absence::NotDownloaded);
+        assert_eq!(snap.absence("../x"), crate::Absence::Absent);
 
         // The snapshot directory itself is recognised too.
         let snap = open(&Target::Path(snap_dir), &OpenOptions::default()).unwrap();

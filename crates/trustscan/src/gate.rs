@@ -84,6 +84,8 @@ pub struct Outcome {
     pub inconclusive: bool,
     /// Nothing loadable was found (an empty or unrecognised target).
     pub unrecognised: bool,
+    /// A cache snapshot lacks files loading needs (a partial download).
+    pub partial_download: bool,
     /// Loading runs code that the baseline does not allow.
     pub unallowed_code: bool,
     pub suspicious_payload: bool,
@@ -101,6 +103,7 @@ impl Outcome {
             inconclusive: s.verdict == Verdict::Inconclusive
                 || s.plan.is_inconclusive()
                 || payload(Judgement::Inconclusive),
+            partial_download: !s.not_downloaded.is_empty(),
             unrecognised: s.verdict == Verdict::Unrecognised,
             unallowed_code: s
                 .code_at_load
@@ -119,6 +122,7 @@ impl Outcome {
         self.review |= other.review;
         self.inconclusive |= other.inconclusive;
         self.unrecognised |= other.unrecognised;
+        self.partial_download |= other.partial_download;
         self.unallowed_code |= other.unallowed_code;
         self.suspicious_payload |= other.suspicious_payload;
         self.findings.extend(other.findings);
@@ -145,7 +149,8 @@ pub fn exit_code(o: &Outcome, g: &Gate) -> u8 {
     };
     if fails || (g.fail_on_code && o.unallowed_code) {
         exit::REVIEW
-    } else if o.inconclusive && g.inconclusive == OnInconclusive::Fail {
+    } else if (o.inconclusive && g.inconclusive == OnInconclusive::Fail) || o.partial_download {
+        // A partial download is never passed: what it lacks is what runs.
         exit::INCONCLUSIVE
     } else if o.unrecognised {
         // Not an inconclusive result a gate may pass: a wrong path must not pass green.

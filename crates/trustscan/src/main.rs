@@ -557,6 +557,7 @@ fn check_command(args: &CheckArgs) -> ExitCode {
         inconclusive: files.iter().any(|f| !f.notes.is_empty()) || payload(Judgement::Inconclusive),
         // Nothing to check is not a pass (a wrong path).
         unrecognised: files.is_empty() && payloads.is_empty(),
+        partial_download: false,
         unallowed_code: false,
         suspicious_payload: payload(Judgement::Suspicious),
         // `check` computes no reachability: every finding counts.

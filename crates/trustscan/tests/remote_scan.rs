@@ -9,7 +9,7 @@ mod remote_support;
 mod support;
 
 use std::fs;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -29,7 +29,6 @@ fn hf_server(root: &Path, repo: &'static str, page: usize) -> Server {
     let files = Arc::new(files_of(&root));
     Server::start(move |req, conn| {
         let (path, query) = split(req);
-        let commit = [("X-Repo-Commit", COMMIT.to_string())];
         if path.contains("/demo-org/private") {
             return conn.respond(401, &[], b"");
         }
@@ -58,11 +57,27 @@ fn hf_server(root: &Path, repo: &'static str, page: usize) -> Server {
             let body = Value::Array(entries[cursor..end].to_vec()).to_string();
             return conn.respond(200, &headers, body.as_bytes());
         }
-        if let Some(rest) = path.strip_prefix(&format!("/{repo}/resolve/{COMMIT}/")) {
+        // huggingface_hub's file metadata (`file_download.py`, `get_hf_file_metadata`) reads
+        // X-Repo-Commit and the ETag (X-Linked-Etag for LFS files) of the resolve answer, and
+        // turns a 404 with X-Error-Code EntryNotFound into EntryNotFoundError
+        // (`utils/_http.py`, `hf_raise_for_status`), which it records under `.no_exist/`.
+        let rest = path
+            .strip_prefix(&format!("/{repo}/resolve/{COMMIT}/"))
+            .or_else(|| path.strip_prefix(&format!("/{repo}/resolve/main/")));
+        if let Some(rest) = rest {
             let file = root.join(decode(rest));
             if !file.is_file() {
-                return conn.respond(404, &[("X-Error-Code", "EntryNotFound".into())], b"");
+                let h = [
+                    ("X-Repo-Commit", COMMIT.to_string()),
+                    ("X-Error-Code", "EntryNotFound".into()),
+                    ("X-Error-Message", "Entry not found".into()),
+                ];
+                return conn.respond(404, &h, b"");
             }
+            let commit = [
+                ("X-Repo-Commit", COMMIT.to_string()),
+                ("ETag", format!("\"{}\"", etag(&file))),
+            ];
             if fs::metadata(&file).unwrap().len() > 1 << 20 {
                 let mut h = commit.to_vec();
                 h.push(("Location", format!("/cdn/{rest}?X-Amz-Signature=secret")));
@@ -75,6 +90,12 @@ fn hf_server(root: &Path, repo: &'static str, page: usize) -> Server {
         }
         conn.respond(404, &[("X-Error-Code", "RepoNotFound".into())], b"")
     })
+}
+
+/// A stable entity tag for a served file (the real Hub sends the git blob id).
+fn etag(file: &Path) -> String {
+    let meta = fs::metadata(file).unwrap();
+    format!("{:x}-{:x}", meta.len(), meta.ino())
 }
 
 /// A repository with remote code, a 200 MB torch checkpoint whose pickle calls `os.system`,
@@ -371,4 +392,69 @@ fn hub_failures_are_clear_errors() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("several platforms"), "{err}");
+}
+
+#[test]
+fn a_partial_cache_left_by_huggingface_hub_is_read_from_the_hub_or_never_passes() {
+    let server = hf_server(&example("transformers-remote-code"), "demo-org/remote", 100);
+    let cache = tempfile::tempdir().unwrap();
+    // huggingface_hub itself downloads config.json (and not the code the config names) and
+    // records a file the hub says is absent.
+    let (ok, log) = common::run(
+        std::process::Command::new(common::oracle("transformers-5/bin/python"))
+            .arg(common::workspace().join("tests/oracle/hf_partial_download.py"))
+            .args([
+                "demo-org/remote",
+                cache.path().to_str().unwrap(),
+                "tokenizer.json",
+            ])
+            .env("HF_ENDPOINT", server.origin())
+            .env("HF_HUB_DISABLE_TELEMETRY", "1")
+            .env_remove("HF_HUB_OFFLINE"),
+    );
+    assert!(ok, "{log}");
+    let entry = cache.path().join("models--demo-org--remote");
+    assert!(
+        entry
+            .join(".no_exist")
+            .join(COMMIT)
+            .join("tokenizer.json")
+            .is_file()
+    );
+    let e = entry.to_str().unwrap();
+    // Offline: inconclusive with what was not downloaded, and no gate passes it.
+    let (code, out, err) = trustscan(&["scan", "--offline", "--inconclusive", "pass", e], &[]);
+    assert_eq!(code, 3, "{out}{err}");
+    let headline = out.lines().next().unwrap();
+    assert!(
+        headline.starts_with("INCONCLUSIVE")
+            && headline.contains("partially downloaded: the cache lacks configuration_demoglm.py")
+            && headline.contains(&format!("scan hf:demo-org/remote@{COMMIT}")),
+        "{out}"
+    );
+    // The file the Hub said is absent is no reason.
+    assert!(!headline.contains("tokenizer.json"), "{out}");
+    let (_, json, _) = trustscan(&["scan", "--offline", "--format", "json", e], &[]);
+    assert_schema_valid(&json, "partial-scan.json");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["not_downloaded"][0], "configuration_demoglm.py", "{json}");
+    // By default, what the cache lacks is read from the hub at the cached commit: the verdict
+    // is the whole repository's.
+    let remote_cache = tempfile::tempdir().unwrap();
+    let (code, out, err) = trustscan(
+        &[
+            "scan",
+            "--remote-cache",
+            remote_cache.path().to_str().unwrap(),
+            e,
+        ],
+        &[("HF_ENDPOINT", &server.origin())],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("REVIEW  hf:demo-org/remote@"), "{out}");
+    assert!(
+        out.contains("holds a partial download of demo-org/remote@"),
+        "{out}"
+    );
+    assert!(out.contains("configuration_demoglm.py"), "{out}");
 }

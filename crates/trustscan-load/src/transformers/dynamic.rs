@@ -286,7 +286,8 @@ impl<'r, 'a> Session<'r, 'a> {
             || !self.repo.has_file(&module_file)
         {
             return abort(format!(
-                "OSError: the repository has no file {module_file} (named by {})",
+                "OSError: {} (named by {})",
+                self.repo.missing(&module_file),
                 origin.last().map(|l| l.to_string()).unwrap_or_default()
             ));
         }
@@ -564,7 +565,8 @@ impl<'r, 'a> Session<'r, 'a> {
             Some(f) => Err(Abort {
                 message: format!(
                     "FileNotFoundError: {named_in} names relative import .{name}, so \
-                     transformers copies {f}, which does not exist"
+                     transformers copies {f}: {}",
+                    self.repo.missing(&f)
                 ),
             }),
             None => Err(Abort {
