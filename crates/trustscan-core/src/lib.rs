@@ -5,9 +5,11 @@
 //! that applies, an ordered list of [`Step`]s, each with the chain of [`ReasonLink`]s that
 //! leads to it. Later stages attach findings to the same report.
 
+pub mod base64;
 pub mod classification;
 pub mod finding;
 pub mod plan;
+pub mod relpath;
 pub mod snapshot;
 
 pub use classification::{CustomCodeClassification, StudyCriterion, StudyMatch};

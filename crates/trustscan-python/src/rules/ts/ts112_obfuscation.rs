@@ -40,6 +40,7 @@ use crate::fold;
 use crate::resolve::Resolver;
 use crate::walk::{Ctx, Kind, Node};
 use trustscan_core::Level::{self, High, Low, Medium};
+use trustscan_core::base64::{self, Dialect};
 use trustscan_pyparse::syntax::{self as ast, Expr, Ranged, Stmt};
 
 pub struct Obfuscation;
@@ -208,7 +209,12 @@ fn literal_blob<'a>(ctx: &Ctx<'_, 'a>, e: &'a Expr) -> Option<Issue> {
         return None;
     }
     let decoded = match kind {
-        "base64" => fold::base64_decode(&bytes, bytes.contains(&b'-') || bytes.contains(&b'_')),
+        "base64" => base64::decode(
+            &bytes,
+            Dialect::Python {
+                urlsafe: bytes.contains(&b'-') || bytes.contains(&b'_'),
+            },
+        ),
         "hex" => fold::hex_decode(&bytes),
         _ => None,
     }
