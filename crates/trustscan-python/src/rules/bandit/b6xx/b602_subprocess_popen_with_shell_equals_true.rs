@@ -1,4 +1,6 @@
-use super::shell::{SUBPROCESS, first_arg_is_literal_str, has_shell, is_subprocess};
+use super::shell::{
+    SUBPROCESS, first_arg_is_literal_str, has_shell, is_subprocess, positional_count,
+};
 use crate::pyast::keyword_line;
 use crate::rules::{Issue, Options, Rule, rule};
 use crate::walk::Ctx;
@@ -33,7 +35,7 @@ impl Rule for SubprocessPopenWithShellEqualsTrue {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !is_subprocess(&ctx.qualname) || !has_shell(call) || call.arguments.args.is_empty() {
+        if !is_subprocess(&ctx.qualname) || !has_shell(call)? || positional_count(call)? == 0 {
             return None;
         }
         let mut issue = if first_arg_is_literal_str(call) {

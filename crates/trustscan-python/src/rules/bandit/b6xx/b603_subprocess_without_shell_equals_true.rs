@@ -32,7 +32,7 @@ impl Rule for SubprocessWithoutShellEqualsTrue {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !is_subprocess(&ctx.qualname) || has_shell(call) {
+        if !is_subprocess(&ctx.qualname) || has_shell(call)? {
             return None;
         }
         let mut issue = META.issue("subprocess call - check for execution of untrusted input.");

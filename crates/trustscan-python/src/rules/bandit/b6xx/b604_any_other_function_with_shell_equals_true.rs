@@ -27,7 +27,7 @@ rule! {
 impl Rule for AnyOtherFunctionWithShellEqualsTrue {
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if is_subprocess(&ctx.qualname) || !has_shell(call) {
+        if is_subprocess(&ctx.qualname) || !has_shell(call)? {
             return None;
         }
         let mut issue = META

@@ -1,4 +1,4 @@
-use super::shell::{SHELL, first_arg_is_literal_str, is_shell};
+use super::shell::{SHELL, first_arg_is_literal_str, is_shell, positional_count};
 use crate::rules::{Issue, Options, Rule, rule};
 use crate::walk::Ctx;
 use trustscan_core::Level::{High, Low};
@@ -33,7 +33,7 @@ impl Rule for StartProcessWithAShell {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !is_shell(&ctx.qualname) || call.arguments.args.is_empty() {
+        if !is_shell(&ctx.qualname) || positional_count(call)? == 0 {
             return None;
         }
         Some(if first_arg_is_literal_str(call) {

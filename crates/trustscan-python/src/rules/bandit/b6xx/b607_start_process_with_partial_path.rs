@@ -1,4 +1,4 @@
-use super::shell::{is_no_shell, is_shell, is_subprocess};
+use super::shell::{is_no_shell, is_shell, is_subprocess, positional_count};
 use crate::rules::{Issue, Options, Rule, rule};
 use crate::walk::Ctx;
 use trustscan_pyparse::syntax::Expr;
@@ -47,6 +47,7 @@ impl Rule for StartProcessWithPartialPath {
         if !(is_subprocess(q) || is_shell(q) || is_no_shell(q)) {
             return None;
         }
+        positional_count(call)?;
         let mut node = call.arguments.args.first()?;
         // Some calls take an argument list: check its first element.
         if let Expr::List(l) = node

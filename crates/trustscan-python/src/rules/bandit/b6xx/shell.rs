@@ -1,6 +1,7 @@
 //! What the process-spawning rules (B602–B607, B609) share: Bandit's default
 //! `shell_injection` configuration and its reading of a `shell=` keyword.
 
+use crate::literal::{Keywords, call_args};
 use crate::rules::Names;
 use trustscan_pyparse::syntax::{Expr, ExprCall, Number};
 
@@ -75,14 +76,22 @@ pub fn is_no_shell(qualname: &str) -> bool {
 /// Bandit's `has_shell`: whether a `shell=` keyword is given with a value that is truthy as
 /// written. Numbers, lists, dicts, strings, bytes and `None` are judged by their Python
 /// truth value; any other expression (a name, a call, a tuple, an f-string) counts as true.
-pub fn has_shell(call: &ExprCall) -> bool {
+/// `None` when Bandit's `call_keywords`, which it reads first, raises.
+pub fn has_shell(call: &ExprCall) -> Option<bool> {
+    Keywords::of(call).ok()?;
     let mut result = false;
     for k in call.arguments.keywords.iter() {
         if k.arg.as_ref().is_some_and(|a| a.as_str() == "shell") {
             result = truthy_as_written(&k.value);
         }
     }
-    result
+    Some(result)
+}
+
+/// Bandit's `len(context.call_args)`: how many positional arguments there are, `None` when
+/// evaluating them raises.
+pub fn positional_count(call: &ExprCall) -> Option<usize> {
+    Some(call_args(call).ok()?.len())
 }
 
 fn truthy_as_written(value: &Expr) -> bool {
