@@ -1,9 +1,11 @@
-//! The model-loading rules against annotated fixtures: every line of
-//! `fixtures/ts/*.py` that ends in `# expect: TS1xx[, TS1yy]` must get exactly those TS
-//! findings, and every other line none. Each fixture holds the rule's positive cases and
-//! the look-alikes it must leave alone.
+//! Every rule against annotated fixtures: every line of `fixtures/bandit/*.py` and
+//! `fixtures/ts/*.py` that ends in `# expect: ID[, ID]` must get exactly those findings of
+//! its family (Bandit's `B` IDs, trustscan's `TS` IDs), and every other line none. Each
+//! fixture holds one rule's positive cases and the look-alikes it must leave alone; the
+//! Bandit fixtures' annotations are what Bandit 1.9.4 itself reports on them. Every rule ID
+//! the engine has must have a positive case, so a rule whose check stops reporting fails here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use trustscan_python::{Engine, Options};
 
@@ -24,10 +26,15 @@ fn expectations(text: &str) -> BTreeMap<u32, Vec<String>> {
     out
 }
 
-#[test]
-fn every_ts_fixture_gets_exactly_its_annotated_findings() {
-    let engine = Engine::new(Options::default());
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ts");
+/// Runs the fixtures of one family; returns the mismatches and the IDs reported.
+fn check_family(
+    engine: &std::sync::Arc<Engine>,
+    dir: &str,
+    prefix: &str,
+) -> (Vec<String>, BTreeSet<String>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -36,13 +43,17 @@ fn every_ts_fixture_gets_exactly_its_annotated_findings() {
     files.sort();
     assert!(!files.is_empty(), "no fixtures in {}", dir.display());
     let mut failures = Vec::new();
-    let mut covered = std::collections::BTreeSet::new();
+    let mut covered = BTreeSet::new();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
         let want = expectations(&text);
         let report = engine.check(&path.display().to_string(), text.clone().into_bytes());
         let mut got: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-        for f in report.findings.iter().filter(|f| f.rule.starts_with("TS")) {
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with(prefix))
+        {
             covered.insert(f.rule.clone());
             got.entry(f.location.line).or_default().push(f.rule.clone());
         }
@@ -50,11 +61,7 @@ fn every_ts_fixture_gets_exactly_its_annotated_findings() {
             ids.sort();
         }
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        for line in want
-            .keys()
-            .chain(got.keys())
-            .collect::<std::collections::BTreeSet<_>>()
-        {
+        for line in want.keys().chain(got.keys()).collect::<BTreeSet<_>>() {
             let (w, g) = (want.get(line), got.get(line));
             if w != g {
                 failures.push(format!(
@@ -66,15 +73,26 @@ fn every_ts_fixture_gets_exactly_its_annotated_findings() {
             }
         }
     }
+    (failures, covered)
+}
+
+#[test]
+fn every_rule_fixture_gets_exactly_its_annotated_findings() {
+    let engine = Engine::new(Options::default());
+    let mut failures = Vec::new();
+    let mut covered = BTreeSet::new();
+    for (dir, prefix) in [("bandit", "B"), ("ts", "TS")] {
+        let (f, c) = check_family(&engine, dir, prefix);
+        failures.extend(f);
+        covered.extend(c);
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    // Every TS rule has at least one positive case.
-    let ids: Vec<String> = engine
+    let missing: Vec<&str> = engine
         .metas()
         .iter()
-        .filter(|m| m.id.starts_with("TS"))
-        .map(|m| m.id.to_string())
+        .map(|m| m.id)
+        .filter(|id| !covered.contains(*id))
         .collect();
-    let missing: Vec<_> = ids.iter().filter(|id| !covered.contains(*id)).collect();
     assert!(
         missing.is_empty(),
         "rules without a positive fixture: {missing:?}"
