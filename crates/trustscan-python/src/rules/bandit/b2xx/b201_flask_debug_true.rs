@@ -1,4 +1,5 @@
 use crate::literal::Keywords;
+use crate::pyast::{imported_like, keyword_line};
 use crate::rules::{Issue, Options, Rule, rule};
 use crate::walk::Ctx;
 
@@ -30,8 +31,7 @@ impl Rule for FlaskDebugTrue {
 
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
-        if !ctx.qualname.ends_with(".run") || !ctx.file.imports.iter().any(|i| i.contains("flask"))
-        {
+        if !ctx.qualname.ends_with(".run") || !imported_like(ctx, "flask") {
             return None;
         }
         if Keywords::of(call).ok()?.check("debug", &["True"]) != Some(true) {
@@ -41,13 +41,7 @@ impl Rule for FlaskDebugTrue {
             "A Flask app appears to be run with debug=True, which exposes the Werkzeug \
              debugger and allows the execution of arbitrary code.",
         );
-        // `get_lineno_for_call_arg`: the first `debug=` keyword's value.
-        issue.line = call
-            .arguments
-            .keywords
-            .iter()
-            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "debug"))
-            .map(|k| crate::pyast::expr_line(ctx.file, &k.value));
+        issue.line = keyword_line(ctx, call, "debug");
         Some(issue)
     }
 }

@@ -1,8 +1,7 @@
 use crate::literal::{Keywords, Lit, arg_at};
-use crate::pyast::{imported_like, keyword_line};
+use crate::pyast::{imported_like, is_constant, keyword_line};
 use crate::rules::{Issue, Options, Rule, rule};
 use crate::walk::Ctx;
-use trustscan_pyparse::syntax::Expr;
 
 rule! {
     /// B615 huggingface_unsafe_download.
@@ -36,19 +35,6 @@ const UNSAFE: &[(&str, &str)] = &[
     ("snapshot_download", "huggingface_hub"),
     ("repository_id", "huggingface_hub"),
 ];
-
-/// A literal constant in Python's tree (`ast.Constant`).
-fn is_constant(expr: &Expr) -> bool {
-    matches!(
-        expr,
-        Expr::StringLiteral(_)
-            | Expr::BytesLiteral(_)
-            | Expr::NumberLiteral(_)
-            | Expr::BooleanLiteral(_)
-            | Expr::NoneLiteral(_)
-            | Expr::EllipsisLiteral(_)
-    )
-}
 
 /// Looks like a commit hash once quotes are stripped: seven or more hexadecimal digits.
 fn is_commit_hash(revision: &str) -> bool {
