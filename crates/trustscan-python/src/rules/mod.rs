@@ -280,10 +280,9 @@ mod tests {
 
     #[test]
     fn the_rationale_is_the_why_section_as_one_plain_paragraph() {
-        static WHY: ([u8; 120], usize) = doc_section(
-            " Title.\n\n ## Why is this bad?\n Calling `eval` on\n input runs it.\n\n ## Example\n eval(x)\n",
-            "## Why is this bad?",
-        );
+        const DOC: &str = " Title.\n\n ## Why is this bad?\n Calling `eval` on\n input runs it.\n\
+                           \n ## Example\n eval(x)\n";
+        static WHY: ([u8; DOC.len()], usize) = doc_section(DOC, "## Why is this bad?");
         assert_eq!(section_text(&WHY), "Calling eval on input runs it.");
     }
 
