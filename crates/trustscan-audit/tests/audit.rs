@@ -10,8 +10,8 @@ use trustscan_audit::{
 use trustscan_core::{Judgement, Reachability, Verdict};
 
 fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
+    trustscan_test_support::workspace()
+        .join("examples")
         .join(name)
         .display()
         .to_string()

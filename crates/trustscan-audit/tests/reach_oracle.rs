@@ -9,27 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use trustscan_core::Reachability;
 use trustscan_python::reach::PlanReach;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn oracle_python(env: &str) -> PathBuf {
-    let dir = std::env::var_os("TRUSTSCAN_ORACLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv-oracles"));
-    let python = dir.join(env).join("bin").join("python");
-    assert!(
-        python.exists(),
-        "oracle environment {} is missing: run scripts/setup-oracles.sh",
-        python.display()
-    );
-    python
-}
+use trustscan_test_support::{oracle_python, workspace};
 
 /// (file, scope) pairs the oracle saw run.
 fn oracle_ran(python: &Path, fixture: &Path) -> Vec<(String, String)> {

@@ -6,10 +6,12 @@
 //! leads to it. Later stages add [`Finding`]s in its code and [`PayloadFile`]s judged without
 //! being deserialized; the audit gathers them into a [`Scan`] with one [`Verdict`].
 
+pub mod base64;
 pub mod classification;
 pub mod finding;
 pub mod payload;
 pub mod plan;
+pub mod relpath;
 pub mod scan;
 pub mod snapshot;
 pub mod verdict;

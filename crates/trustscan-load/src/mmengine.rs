@@ -12,6 +12,7 @@ use crate::python_names::is_builtin;
 use crate::repo::Repo;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use trustscan_core::relpath;
 use trustscan_core::{
     ApiPlan, Certainty, Ecosystem, Failure, Gate, Note, PayloadFormat, ReasonLink, Step, StepKind,
     Subject,
@@ -133,20 +134,6 @@ fn is_lazy(f: &ModuleFacts) -> bool {
     matches!(deciders.first(), Some((_, Decider::Lazy)))
 }
 
-fn join_rel(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for p in rel.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 struct Walk<'r, 'a> {
     repo: &'r Repo<'a>,
     steps: Vec<Step>,
@@ -209,7 +196,7 @@ impl Walk<'_, '_> {
                         "../".repeat(i.level as usize - 1),
                         i.module.as_deref().unwrap_or("").replace('.', "/")
                     );
-                    match join_rel(dir, &rel) {
+                    match relpath::join_within(dir, rel.split('/')) {
                         Some(base) => {
                             let mut c = here.clone();
                             c.push(link);
@@ -250,7 +237,7 @@ impl Walk<'_, '_> {
                                 ));
                                 continue;
                             }
-                            match join_rel(dir, &b) {
+                            match relpath::join_within(dir, b.split('/')) {
                                 Some(target) => {
                                     let mut c = here.clone();
                                     c.push(link);
@@ -551,18 +538,4 @@ fn plan_configs(repo: &Repo, candidates: &[String]) -> Vec<ApiPlan> {
         });
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_paths_join_relative_to_the_config() {
-        assert_eq!(
-            join_rel("configs/det", "../_base_/model.py").as_deref(),
-            Some("configs/_base_/model.py")
-        );
-        assert_eq!(join_rel("", "../x.py"), None);
-    }
 }

@@ -11,6 +11,7 @@
 use crate::python_names::is_stdlib;
 use crate::repo::Repo;
 use std::collections::{HashMap, HashSet};
+use trustscan_core::relpath;
 use trustscan_core::{Certainty, Gate, Note, ReasonLink, Step, StepKind, Subject};
 use trustscan_pyparse::{
     AtLoad, BindingKind, Enclosure, ImportFact, PathValue, SysPathOp, TryPart,
@@ -505,10 +506,12 @@ impl<'r, 'a> Importer<'r, 'a> {
             .paths
             .iter()
             .map(|p| match p {
-                PathValue::FromFileDir(parts) => match normalize_under(file_dir, parts) {
-                    Some(dir) => PathEntry::Repo(dir),
-                    None => PathEntry::Outside(format!("{file_dir}/{}", parts.join("/"))),
-                },
+                PathValue::FromFileDir(parts) => {
+                    match relpath::join_within(file_dir, parts.iter().map(String::as_str)) {
+                        Some(dir) => PathEntry::Repo(dir),
+                        None => PathEntry::Outside(format!("{file_dir}/{}", parts.join("/"))),
+                    }
+                }
                 PathValue::Literal(l) => PathEntry::Outside(l.clone()),
                 PathValue::File => PathEntry::Outside(path.to_string()),
                 PathValue::Unknown(t) => {
@@ -731,21 +734,6 @@ pub fn resolve_relative(package: &str, level: u32) -> Option<String> {
     Some(parts[..parts.len() - up].join("."))
 }
 
-/// `dir` joined with relative components, staying inside the repository.
-fn normalize_under(dir: &str, parts: &[String]) -> Option<String> {
-    let mut out: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for p in parts {
-        match p.as_str() {
-            ".." => {
-                out.pop()?;
-            }
-            "." | "" => {}
-            other => out.push(other),
-        }
-    }
-    Some(out.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -756,14 +744,5 @@ mod tests {
         assert_eq!(resolve_relative("a.b", 2).as_deref(), Some("a"));
         assert_eq!(resolve_relative("a.b", 3), None);
         assert_eq!(resolve_relative("", 1), None);
-    }
-
-    #[test]
-    fn sys_path_dirs_stay_inside_the_repository() {
-        assert_eq!(
-            normalize_under("x", &["..".into(), "lib".into()]).as_deref(),
-            Some("lib")
-        );
-        assert_eq!(normalize_under("", &["..".into()]), None);
     }
 }

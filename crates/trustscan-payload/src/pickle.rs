@@ -12,6 +12,7 @@
 mod joblib;
 
 use std::fmt;
+use trustscan_core::base64::{self, Dialect};
 use trustscan_core::{PickleCall, PickleImport};
 
 /// Limits against hostile streams: they bound memory, not what is recorded before them.
@@ -329,7 +330,7 @@ impl Machine<'_> {
         const PREFIXES: [&str; 3] = ["gA", "UEsDB", "H4s"];
         if s.len() >= 16
             && PREFIXES.iter().any(|p| s.starts_with(p))
-            && let Some(bytes) = base64_decode(&s)
+            && let Some(bytes) = base64::decode(s.as_bytes(), Dialect::Embedded)
             && crate::inspect::payload_magic(&bytes)
         {
             self.out.decoded.push((self.pos, bytes));
@@ -904,32 +905,6 @@ fn raw_unicode_escape(s: &str) -> String {
     out
 }
 
-/// Standard or URL-safe base64, padding optional, whitespace skipped; `None` on any other
-/// character.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' | b'\n' | b'\r' | b' ' => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -974,14 +949,6 @@ mod tests {
     /// payload-evasions §11: a 2-byte frame followed by a BINBYTES whose operand runs past
     /// it (CPython's file reader would execute the opcodes inside), and a frame opened inside
     /// another. Both are violations the policy treats as dangerous.
-    #[test]
-    fn base64_decoding() {
-        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(base64_decode("aGVs\nbG8").unwrap(), b"hello");
-        assert_eq!(base64_decode("-_-_").unwrap(), [0xfb, 0xff, 0xbf]);
-        assert!(base64_decode("not base64!").is_none());
-    }
-
     #[test]
     fn frame_violations_are_marked() {
         let mut crossing = vec![0x80, 5, 0x95, 2, 0, 0, 0, 0, 0, 0, 0];

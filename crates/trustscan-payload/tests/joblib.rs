@@ -5,18 +5,11 @@
 //! stand-ins), compressed or not, and payloads after or inside arrays are found.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use trustscan_core::Judgement;
 use trustscan_payload::{Options, inspect};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+use trustscan_test_support::{oracle_python, workspace};
 
 fn samples() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(workspace().join("tests/fixtures/joblib"))
@@ -40,15 +33,7 @@ fn imports(data: &[u8]) -> Vec<(String, String)> {
 
 #[test]
 fn globals_equal_what_joblib_load_looks_up() {
-    let oracles = std::env::var_os("TRUSTSCAN_ORACLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv-oracles"));
-    let python = oracles.join("joblib/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run scripts/setup-oracles.sh",
-        python.display()
-    );
+    let python = oracle_python("joblib");
     let files = samples();
     let out = Command::new(&python)
         .arg(workspace().join("tests/oracle/joblib_oracle.py"))

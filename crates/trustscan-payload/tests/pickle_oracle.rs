@@ -5,17 +5,10 @@
 //! to the end must be reported as broken.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use trustscan_payload::pickle::{Budget, analyze};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+use trustscan_test_support::workspace;
 
 #[test]
 fn imports_match_what_cpython_looks_up() {

@@ -3,6 +3,7 @@
 //! `__file__`.
 
 use ruff_python_ast::{Expr, Number, Operator, UnaryOp};
+use trustscan_core::relpath::push_keeping_climbs;
 
 /// A value known without running the file; `Unknown` keeps the source text.
 #[derive(Clone, Debug, PartialEq)]
@@ -161,11 +162,7 @@ impl PathValue {
         match self {
             PathValue::File => PathValue::FromFileDir(Vec::new()),
             PathValue::FromFileDir(mut v) => {
-                if v.is_empty() || v.last().is_some_and(|c| c == "..") {
-                    v.push("..".into());
-                } else {
-                    v.pop();
-                }
+                push_keeping_climbs(&mut v, [".."]);
                 PathValue::FromFileDir(v)
             }
             PathValue::Literal(s) => PathValue::Literal(match s.rsplit_once('/') {
@@ -182,19 +179,7 @@ impl PathValue {
                 if part.starts_with('/') {
                     return PathValue::Literal(part.to_string());
                 }
-                for c in part.split('/') {
-                    match c {
-                        "" | "." => {}
-                        ".." => {
-                            if v.is_empty() || v.last().is_some_and(|c| c == "..") {
-                                v.push("..".into());
-                            } else {
-                                v.pop();
-                            }
-                        }
-                        c => v.push(c.to_string()),
-                    }
-                }
+                push_keeping_climbs(&mut v, part.split('/'));
                 PathValue::FromFileDir(v)
             }
             PathValue::Literal(s) if part.starts_with('/') || s.is_empty() => {

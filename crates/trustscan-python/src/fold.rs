@@ -3,6 +3,7 @@
 //! decodes data; nothing is evaluated. Names are followed to their assignments by the
 //! caller-supplied lookup, so this module knows nothing about scopes.
 
+use trustscan_core::base64::{self, Dialect};
 use trustscan_pyparse::syntax::{self as ast, Expr, Number, UnaryOp};
 
 /// Folded values larger than this are abandoned (a payload name or module is short).
@@ -98,8 +99,8 @@ fn fold_call<'a>(c: &'a ast::ExprCall, lookup: &dyn Lookup<'a>, d: u32) -> Optio
         | "base64.standard_b64decode"
         | "base64.decodebytes"
         | "base64.decodestring"
-        | "binascii.a2b_base64" => base64_decode(&first()?, false),
-        "base64.urlsafe_b64decode" => base64_decode(&first()?, true),
+        | "binascii.a2b_base64" => base64::decode(&first()?, Dialect::Python { urlsafe: false }),
+        "base64.urlsafe_b64decode" => base64::decode(&first()?, Dialect::Python { urlsafe: true }),
         "base64.b16decode" | "binascii.unhexlify" | "binascii.a2b_hex" => hex_decode(&first()?),
         "codecs.decode" => {
             let codec = fold_str_at(args.get(1)?, lookup, d)?;
@@ -128,7 +129,9 @@ fn codec_decode(codec: &str, data: &[u8]) -> Option<Vec<u8>> {
     match codec.to_ascii_lowercase().replace('-', "_").as_str() {
         "rot13" | "rot_13" => Some(data.iter().map(|&b| rot13(b)).collect()),
         "hex" | "hex_codec" => hex_decode(data),
-        "base64" | "base64_codec" | "base_64" => base64_decode(data, false),
+        "base64" | "base64_codec" | "base_64" => {
+            base64::decode(data, Dialect::Python { urlsafe: false })
+        }
         "utf8" | "utf_8" | "ascii" | "latin1" | "latin_1" => Some(data.to_vec()),
         _ => None,
     }
@@ -294,60 +297,9 @@ pub fn hex_decode(data: &[u8]) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// RFC 4648 base64, lenient like Python's default (non-alphabet bytes are skipped).
-pub fn base64_decode(data: &[u8], urlsafe: bool) -> Option<Vec<u8>> {
-    let value = |b: u8| -> Option<u32> {
-        Some(match b {
-            b'A'..=b'Z' => (b - b'A') as u32,
-            b'a'..=b'z' => (b - b'a' + 26) as u32,
-            b'0'..=b'9' => (b - b'0' + 52) as u32,
-            b'+' if !urlsafe => 62,
-            b'/' if !urlsafe => 63,
-            b'-' if urlsafe => 62,
-            b'_' if urlsafe => 63,
-            _ => return None,
-        })
-    };
-    let mut out = Vec::with_capacity(data.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &b in data {
-        if b == b'=' {
-            break;
-        }
-        let Some(v) = value(b) else { continue };
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648_vectors() {
-        for (enc, dec) in [
-            ("", ""),
-            ("Zg==", "f"),
-            ("Zm8=", "fo"),
-            ("Zm9v", "foo"),
-            ("Zm9vYg==", "foob"),
-            ("Zm9vYmE=", "fooba"),
-            ("Zm9vYmFy", "foobar"),
-        ] {
-            assert_eq!(
-                base64_decode(enc.as_bytes(), false).unwrap(),
-                dec.as_bytes()
-            );
-        }
-        assert_eq!(base64_decode(b"_-8=", true).unwrap(), vec![0xff, 0xef]);
-    }
 
     #[test]
     fn hex_and_rot13() {

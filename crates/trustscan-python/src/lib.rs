@@ -6,13 +6,14 @@ mod engine;
 mod fold;
 mod glob;
 pub mod graph;
+mod literal;
 mod nosec;
+mod pyast;
 pub mod reach;
 pub mod repository;
 mod resolve;
 pub mod rules;
 pub mod summary;
-mod value;
 mod walk;
 
 pub use engine::{Engine, FileReport};

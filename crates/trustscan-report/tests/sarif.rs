@@ -6,26 +6,12 @@
 //! and `check` files with their own (absolute) paths.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use trustscan_core::Judgement as P;
 use trustscan_core::{Finding, Level, Location, Reachability, RuleInfo};
 use trustscan_core::{PayloadFile, Verdict};
 use trustscan_report::{SarifInput, SarifTarget, render_sarif};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn oracles() -> PathBuf {
-    std::env::var_os("TRUSTSCAN_ORACLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv-oracles"))
-}
+use trustscan_test_support::{oracles, workspace};
 
 /// Run the validator on one SARIF text: (exit success, stdout and stderr).
 fn validate(sarif: &str) -> (bool, String) {

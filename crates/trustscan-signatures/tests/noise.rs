@@ -8,20 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use trustscan_signatures::Signatures;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn oracles() -> PathBuf {
-    std::env::var_os("TRUSTSCAN_ORACLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv-oracles"))
-}
+use trustscan_test_support::{oracles, workspace};
 
 /// `transformers-5/lib/python3.*/site-packages/transformers`.
 fn transformers_dir() -> PathBuf {

@@ -6,22 +6,9 @@
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn oracles() -> PathBuf {
-    std::env::var_os("TRUSTSCAN_ORACLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv-oracles"))
-}
+use trustscan_test_support::oracles;
 
 type Occurrences = BTreeMap<(String, String, u32), usize>;
 

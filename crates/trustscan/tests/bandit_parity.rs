@@ -2,22 +2,8 @@
 //! of its source distribution, with its example files and expected counts) run with
 //! trustscan as the engine, through tests/oracle/bandit_functional.py.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn oracles() -> PathBuf {
-    std::env::var_os("TRUSTSCAN_ORACLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv-oracles"))
-}
+use trustscan_test_support::{oracles, workspace};
 
 #[test]
 fn bandit_functional_tests_pass_with_trustscan_as_the_engine() {

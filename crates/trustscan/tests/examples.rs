@@ -3,16 +3,8 @@
 //! mechanism itself.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+use trustscan_test_support::workspace;
 
 fn trustscan(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_trustscan"))

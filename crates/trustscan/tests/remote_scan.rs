@@ -437,7 +437,10 @@ fn a_partial_cache_left_by_huggingface_hub_is_read_from_the_hub_or_never_passes(
     let (_, json, _) = trustscan(&["scan", "--offline", "--format", "json", e], &[]);
     assert_schema_valid(&json, "partial-scan.json");
     let doc: Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(doc["not_downloaded"][0], "configuration_demoglm.py", "{json}");
+    assert_eq!(
+        doc["not_downloaded"][0], "configuration_demoglm.py",
+        "{json}"
+    );
     // By default, what the cache lacks is read from the hub at the cached commit: the verdict
     // is the whole repository's.
     let remote_cache = tempfile::tempdir().unwrap();

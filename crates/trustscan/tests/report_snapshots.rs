@@ -3,16 +3,9 @@
 //! reports say shows up as a diff of these files; after checking it, refresh them with
 //! `TRUSTSCAN_UPDATE_SNAPSHOTS=1 cargo test -p trustscan --test report_snapshots`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+use trustscan_test_support::workspace;
 
 /// `scan` of every example (in name order) in `format`.
 fn zoo_report(format: &str) -> String {

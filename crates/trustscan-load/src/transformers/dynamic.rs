@@ -20,6 +20,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::OnceLock;
+use trustscan_core::relpath;
 use trustscan_core::{Certainty, EntryPoint, Gate, Note, ReasonLink, Step, StepKind, Subject};
 use trustscan_pyparse::{BindingKind, Enclosure, ModuleFacts};
 
@@ -217,22 +218,7 @@ pub fn check_imports_packages(
 
 /// `path/to/dir` + `m` + `.py`, or `None` when `m` climbs out of the repository.
 fn module_file_for(dir: &str, m: &str) -> Option<String> {
-    let joined = if dir.is_empty() {
-        format!("{m}.py")
-    } else {
-        format!("{dir}/{m}.py")
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for p in joined.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    relpath::join_within(dir, format!("{m}.py").split('/'))
 }
 
 fn parent_dir(path: &str) -> &str {

@@ -4,31 +4,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+pub use trustscan_test_support::{oracle_python, workspace};
 
 pub const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
-
-pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-/// The Python of one oracle environment made by `scripts/setup-oracles.sh`. A missing
-/// environment fails the test: an oracle test that silently skips proves nothing.
-pub fn oracle_python(env: &str) -> PathBuf {
-    let dir = std::env::var_os("TRUSTSCAN_ORACLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv-oracles"));
-    let python = dir.join(env).join("bin").join("python");
-    assert!(
-        python.exists(),
-        "oracle environment {} is missing: run scripts/setup-oracles.sh (or set TRUSTSCAN_ORACLES)",
-        python.display()
-    );
-    python
-}
 
 /// Run an oracle script and parse its JSON output.
 pub fn run_oracle(python: &Path, script: &str, args: &[&str]) -> serde_json::Value {

@@ -1,5 +1,7 @@
-//! The rule set. Each rule lives in its own file with its ID, name, CWE, default severity and
-//! confidence, a rationale, and one check function; Bandit-compatible rules keep Bandit's IDs.
+//! The rule set. Each rule lives in its own file: a [`rule!`] declaration (its doc comment,
+//! ID, name, CWE, default severity and confidence, an example) and one check function.
+//! Bandit-compatible rules keep Bandit's IDs and live under `bandit/`, by ID (see
+//! `bandit/mod.rs`); trustscan's own model-loading rules live under `ts/`.
 //! Rules do not walk the tree: the walker hands each of them the nodes of the kinds it
 //! subscribes to.
 
@@ -7,14 +9,9 @@ use crate::walk::{Ctx, Kind};
 use std::collections::HashMap;
 use trustscan_core::{Level, RuleInfo};
 
-pub mod blacklist;
 pub mod options;
 
-mod b101_assert_used;
-mod b102_exec_used;
-mod crypto;
-mod injection;
-mod misc;
+mod bandit;
 mod ts;
 
 /// The findings of the given rules alone on `src` (rule unit tests).
@@ -60,7 +57,8 @@ pub struct Meta {
     pub cwe: u32,
     pub severity: Level,
     pub confidence: Level,
-    /// What it does and why it matters (shown by `trustscan rules <ID>`).
+    /// Why what it reports matters (shown by `trustscan rules <ID>` and in SARIF): for a
+    /// [`rule!`], the "Why is this bad?" section of its doc comment.
     pub rationale: &'static str,
     /// A short example of code it reports.
     pub example: &'static str,
@@ -84,14 +82,18 @@ impl Meta {
     }
 }
 
-pub trait Rule: Send + Sync {
+/// What a [`rule!`] declaration gives a rule (table-driven rules write it by hand).
+pub trait Declared {
     fn meta(&self) -> &'static Meta;
+    /// The node kinds the rule looks at.
+    fn kinds(&self) -> &'static [Kind];
+}
+
+pub trait Rule: Declared + Send + Sync {
     /// Every ID the rule reports under (a table-driven rule has several).
     fn metas(&self) -> Vec<&'static Meta> {
         vec![self.meta()]
     }
-    /// The node kinds the rule looks at.
-    fn kinds(&self) -> &'static [Kind];
     fn check(&self, ctx: &Ctx, options: &Options) -> Option<Issue>;
     /// For rules that report only on calls with certain last names (`Ctx::name`, the name
     /// resolved through import aliases: `run` for `subprocess.run`): those names. The engine
@@ -106,16 +108,119 @@ pub trait Rule: Send + Sync {
     }
 }
 
+/// Declares a rule's unit struct with its doc comment, its `static META` and its
+/// [`Declared`] impl. The rationale is the doc comment's `## Why is this bad?` section, taken
+/// at compile time (a rule without one does not compile), as one plain-text paragraph.
+macro_rules! rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $rule:ident {
+            id: $id:literal,
+            name: $name:literal,
+            cwe: $cwe:literal,
+            severity: $severity:ident,
+            confidence: $confidence:ident,
+            kinds: [$($kind:ident),+ $(,)?],
+            example: $example:expr $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $rule;
+
+        static META: $crate::rules::Meta = $crate::rules::Meta {
+            id: $id,
+            name: $name,
+            cwe: $cwe,
+            severity: trustscan_core::Level::$severity,
+            confidence: trustscan_core::Level::$confidence,
+            rationale: {
+                const DOC: &str = concat!($($doc, "\n"),*);
+                static WHY: ([u8; DOC.len()], usize) =
+                    $crate::rules::doc_section(DOC, "## Why is this bad?");
+                $crate::rules::section_text(&WHY)
+            },
+            example: $example,
+        };
+
+        impl $crate::rules::Declared for $rule {
+            fn meta(&self) -> &'static $crate::rules::Meta {
+                &META
+            }
+
+            fn kinds(&self) -> &'static [$crate::walk::Kind] {
+                &[$($crate::walk::Kind::$kind),+]
+            }
+        }
+    };
+}
+pub(crate) use rule;
+
+/// The section of a doc comment under `heading`, up to the next `##` heading, as one
+/// paragraph: white space squeezed to single spaces, Markdown backticks dropped. Runs at
+/// compile time; `N` is at least the doc's length.
+pub const fn doc_section<const N: usize>(doc: &str, heading: &str) -> ([u8; N], usize) {
+    let (doc, heading) = (doc.as_bytes(), heading.as_bytes());
+    let mut i = 0;
+    loop {
+        if i + heading.len() > doc.len() {
+            panic!("a rule's doc comment lacks its `## Why is this bad?` section");
+        }
+        let mut j = 0;
+        while j < heading.len() && doc[i + j] == heading[j] {
+            j += 1;
+        }
+        if j == heading.len() {
+            break;
+        }
+        i += 1;
+    }
+    i += heading.len();
+    let (mut out, mut len, mut space) = ([0u8; N], 0, false);
+    while i < doc.len() {
+        let c = doc[i];
+        if c == b'#' && i + 1 < doc.len() && doc[i + 1] == b'#' && at_line_start(doc, i) {
+            break;
+        }
+        if c == b' ' || c == b'\n' {
+            space = len > 0;
+        } else if c != b'`' {
+            if space {
+                out[len] = b' ';
+                len += 1;
+                space = false;
+            }
+            out[len] = c;
+            len += 1;
+        }
+        i += 1;
+    }
+    (out, len)
+}
+
+/// Whether only spaces stand between the line's start and byte `i`.
+const fn at_line_start(doc: &[u8], mut i: usize) -> bool {
+    while i > 0 {
+        i -= 1;
+        match doc[i] {
+            b' ' => {}
+            b'\n' => return true,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The text [`doc_section`] kept.
+pub const fn section_text<const N: usize>(section: &'static ([u8; N], usize)) -> &'static str {
+    match std::str::from_utf8(section.0.split_at(section.1).0) {
+        Ok(text) => text,
+        Err(_) => panic!("a doc section cut inside a character"),
+    }
+}
+
 /// Every rule, in ID order.
 pub fn all() -> Vec<Box<dyn Rule>> {
-    let mut rules: Vec<Box<dyn Rule>> = vec![
-        Box::new(b101_assert_used::AssertUsed),
-        Box::new(b102_exec_used::ExecUsed),
-    ];
-    rules.extend(blacklist::rules());
-    rules.extend(injection::rules());
-    rules.extend(crypto::rules());
-    rules.extend(misc::rules());
+    let mut rules = bandit::rules();
     rules.extend(ts::rules());
     rules.sort_by_key(|r| r.meta().id);
     rules
@@ -167,4 +272,30 @@ pub fn last_parts(names: impl IntoIterator<Item = &'static str>) -> Vec<&'static
     parts.sort_unstable();
     parts.dedup();
     parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{doc_section, section_text};
+
+    #[test]
+    fn the_rationale_is_the_why_section_as_one_plain_paragraph() {
+        const DOC: &str = " Title.\n\n ## Why is this bad?\n Calling `eval` on\n input runs it.\n\
+                           \n ## Example\n eval(x)\n";
+        static WHY: ([u8; DOC.len()], usize) = doc_section(DOC, "## Why is this bad?");
+        assert_eq!(section_text(&WHY), "Calling eval on input runs it.");
+    }
+
+    #[test]
+    fn every_rule_has_a_rationale() {
+        for rule in super::all() {
+            let m = rule.meta();
+            assert!(
+                m.rationale.len() > 40 && !m.rationale.contains(['`', '\n']),
+                "{}: {:?}",
+                m.id,
+                m.rationale
+            );
+        }
+    }
 }

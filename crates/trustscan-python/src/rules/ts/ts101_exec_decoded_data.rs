@@ -1,43 +1,39 @@
-//! TS101 exec_decoded_data.
-//!
-//! ## What it does
-//! Reports code execution (`exec`, `eval`, `compile`, `types.FunctionType`/`CodeType`,
-//! `marshal.loads`, and code-string runners such as `timeit.timeit` or `cProfile.run`) whose
-//! input comes out of a decoder, decompressor or deobfuscation step (base64, hex, zlib, bz2,
-//! lzma, gzip, codecs, `chr()` joins, `[::-1]`) or a download. Aliases, `getattr`,
-//! `__import__` and the builtins namespace are seen through. When the input is a literal,
-//! the message shows what it decodes to.
-//!
-//! ## Why is this bad?
-//! Legitimate model code has no reason to hide source from its reader. Decoding right
-//! before executing is how payloads keep their real code out of review and out of
-//! signature scanners (CWE-95).
-//!
-//! ## Example
-//! ```python
-//! exec(base64.b64decode("aW1wb3J0IG9z"))
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::preview;
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind};
-use trustscan_core::Level::High;
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::Ctx;
 use trustscan_pyparse::syntax::Expr;
 
-pub struct ExecDecodedData;
-
-static META: Meta = Meta {
-    id: "TS101",
-    name: "exec_decoded_data",
-    cwe: 95,
-    severity: High,
-    confidence: High,
-    rationale: "Code executed right after being decoded, decompressed, deobfuscated or \
-                downloaded is hidden from its reader on purpose: the classic shape of a \
-                payload in model code.",
-    example: "exec(base64.b64decode(\"aW1wb3J0IG9z\"))",
-};
+rule! {
+    /// TS101 exec_decoded_data.
+    ///
+    /// ## What it does
+    /// Reports code execution (`exec`, `eval`, `compile`, `types.FunctionType`/`CodeType`,
+    /// `marshal.loads`, and code-string runners such as `timeit.timeit` or `cProfile.run`) whose
+    /// input comes out of a decoder, decompressor or deobfuscation step (base64, hex, zlib, bz2,
+    /// lzma, gzip, codecs, `chr()` joins, `[::-1]`) or a download. Aliases, `getattr`,
+    /// `__import__` and the builtins namespace are seen through. When the input is a literal,
+    /// the message shows what it decodes to.
+    ///
+    /// ## Why is this bad?
+    /// Legitimate model code has no reason to hide source from its reader. Decoding right
+    /// before executing is how payloads keep their real code out of review and out of
+    /// signature scanners (CWE-95).
+    ///
+    /// ## Example
+    /// ```python
+    /// exec(base64.b64decode("aW1wb3J0IG9z"))
+    /// ```
+    pub struct ExecDecodedData {
+        id: "TS101",
+        name: "exec_decoded_data",
+        cwe: 95,
+        severity: High,
+        confidence: High,
+        kinds: [Call],
+        example: "exec(base64.b64decode(\"aW1wb3J0IG9z\"))",
+    }
+}
 
 /// Callables that run (or build runnable code from) their argument.
 const SINKS: &[&str] = &[
@@ -78,14 +74,6 @@ fn is_runner(callee: &str) -> bool {
 }
 
 impl Rule for ExecDecodedData {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         Some(SINK_METHODS.iter().copied().collect())
     }

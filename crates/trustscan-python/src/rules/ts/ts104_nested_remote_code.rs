@@ -1,57 +1,52 @@
-//! TS104 nested_remote_code.
-//!
-//! ## What it does
-//! Reports model code that itself loads more remote code:
-//! - any call with `trust_remote_code=True` (or a name bound to `True`): `from_pretrained`,
-//!   `pipeline`, `load_dataset`, ... of another repository (High for a hub id, Medium
-//!   when the id is computed or the revision is a pinned commit, Low for a local path);
-//! - `torch.hub.load`/`list`/`help` of a GitHub repository, which imports its
-//!   `hubconf.py` (High; Low with `source="local"`);
-//! - transformers' and diffusers' dynamic-module loaders
-//!   (`get_class_from_dynamic_module`, `get_class_in_module`, `get_cached_module_file`);
-//! - diffusers `custom_pipeline=` naming a hub repository or URL (High) or a community
-//!   pipeline (Medium: fetched from the community mirror without `trust_remote_code`);
-//! - a hub download (`hf_hub_download`, `snapshot_download`, ModelScope's
-//!   `snapshot_download`/`model_file_download`) in the same function as an import or
-//!   execution of files (`importlib.import_module`, `spec_from_file_location`,
-//!   `runpy.run_path`, `sys.path.insert`/`append`, `exec(open(...).read())`): reported on
-//!   the download, High.
-//!
-//! Loading modules from a file path on its own is TS111's (dynamic_import).
-//!
-//! ## Why is this bad?
-//! The user reviewed (or trusted) one repository; nested remote code pulls in another,
-//! which nobody reviewed, can change at any time, and runs with the same privileges
-//! (CWE-94). Downloading files and importing them by hand also bypasses the
-//! `trust_remote_code` checks the libraries would apply.
-//!
-//! ## Example
-//! ```python
-//! helper = AutoModel.from_pretrained("other-org/helper", trust_remote_code=True)
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::loading::{self, Target, arg, bool_value, quote};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::Ctx;
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{self as ast, Expr, Ranged};
 
-pub struct NestedRemoteCode;
-
-static META: Meta = Meta {
-    id: "TS104",
-    name: "nested_remote_code",
-    cwe: 94,
-    severity: High,
-    confidence: High,
-    rationale: "Model code that loads more remote code (trust_remote_code=True on another \
-                repository, torch.hub.load of a GitHub repository, transformers' dynamic \
-                module loaders, diffusers custom pipelines, or a hub download followed by an \
-                import of what was downloaded) runs code nobody reviewed with the user's \
-                privileges, from a source that can change at any time.",
-    example: "AutoModel.from_pretrained(\"other-org/helper\", trust_remote_code=True)",
-};
+rule! {
+    /// TS104 nested_remote_code.
+    ///
+    /// ## What it does
+    /// Reports model code that itself loads more remote code:
+    /// - any call with `trust_remote_code=True` (or a name bound to `True`): `from_pretrained`,
+    ///   `pipeline`, `load_dataset`, ... of another repository (High for a hub id, Medium
+    ///   when the id is computed or the revision is a pinned commit, Low for a local path);
+    /// - `torch.hub.load`/`list`/`help` of a GitHub repository, which imports its
+    ///   `hubconf.py` (High; Low with `source="local"`);
+    /// - transformers' and diffusers' dynamic-module loaders
+    ///   (`get_class_from_dynamic_module`, `get_class_in_module`, `get_cached_module_file`);
+    /// - diffusers `custom_pipeline=` naming a hub repository or URL (High) or a community
+    ///   pipeline (Medium: fetched from the community mirror without `trust_remote_code`);
+    /// - a hub download (`hf_hub_download`, `snapshot_download`, ModelScope's
+    ///   `snapshot_download`/`model_file_download`) in the same function as an import or
+    ///   execution of files (`importlib.import_module`, `spec_from_file_location`,
+    ///   `runpy.run_path`, `sys.path.insert`/`append`, `exec(open(...).read())`): reported on
+    ///   the download, High.
+    ///
+    /// Loading modules from a file path on its own is TS111's (dynamic_import).
+    ///
+    /// ## Why is this bad?
+    /// The user reviewed (or trusted) one repository; nested remote code pulls in another,
+    /// which nobody reviewed, can change at any time, and runs with the same privileges
+    /// (CWE-94). Downloading files and importing them by hand also bypasses the
+    /// `trust_remote_code` checks the libraries would apply.
+    ///
+    /// ## Example
+    /// ```python
+    /// helper = AutoModel.from_pretrained("other-org/helper", trust_remote_code=True)
+    /// ```
+    pub struct NestedRemoteCode {
+        id: "TS104",
+        name: "nested_remote_code",
+        cwe: 94,
+        severity: High,
+        confidence: High,
+        kinds: [Call],
+        example: "AutoModel.from_pretrained(\"other-org/helper\", trust_remote_code=True)",
+    }
+}
 
 /// Last names of the functions this rule looks at by name.
 static LAST: crate::rules::Names = crate::rules::Names::new(&[
@@ -96,14 +91,6 @@ const IMPORTERS: &[&str] = &[
 ];
 
 impl Rule for NestedRemoteCode {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call]
-    }
-
     fn check(&self, ctx: &Ctx, _options: &Options) -> Option<Issue> {
         let call = ctx.call()?;
         let keywords = &call.arguments.keywords;

@@ -1,52 +1,48 @@
-//! TS105 unpinned_hub_download.
-//!
-//! ## What it does
-//! Reports downloads from model hubs other than Hugging Face that are not pinned to an
-//! immutable commit, with Bandit B615's semantics: a download is pinned only when its
-//! revision argument is a literal 40-hex commit SHA; `"master"`, `"main"`, tags, branches
-//! and variables are unpinned. Covered: ModelScope (`snapshot_download`,
-//! `model_file_download`, `dataset_snapshot_download`, `MsDataset.load`,
-//! `Model.from_pretrained` and the other `modelscope` `from_pretrained` wrappers,
-//! `pipeline(model=...)` with a hub id), OpenCSG (`pycsghub` `snapshot_download`,
-//! `file_download`, `repo_reader` `from_pretrained`), openMind (`openmind_hub`
-//! `snapshot_download`, `om_hub_download`), `torch.hub.load`/`list`/`help` of a GitHub
-//! repository without a `:<40-hex>` ref, and `torch.hub.load_state_dict_from_url` /
-//! `download_url_to_file` without `check_hash=True` / `hash_prefix` (integrity
-//! unchecked). Local paths (starting with `.`, `/`, `~`, or built with `os.path`/`pathlib`)
-//! are not downloads. Hugging Face's own `from_pretrained`/`hf_hub_download` are B615's.
-//!
-//! ## Why is this bad?
-//! A branch or tag can be moved and a repository name can be re-registered after
-//! deletion: the next load fetches whatever is there now, weights and code alike (CWE-494,
-//! download of code without integrity check).
-//!
-//! ## Example
-//! ```python
-//! from modelscope import snapshot_download
-//! model_dir = snapshot_download("example-org/example-model", revision="master")
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::loading::{self, Target, arg, bool_value, quote};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::Ctx;
 use trustscan_core::Level::{High, Low, Medium};
 use trustscan_pyparse::syntax::{self as ast, Expr};
 
-pub struct UnpinnedHubDownload;
-
-static META: Meta = Meta {
-    id: "TS105",
-    name: "unpinned_hub_download",
-    cwe: 494,
-    severity: Medium,
-    confidence: High,
-    rationale: "Downloads from ModelScope, OpenCSG, openMind and GitHub (torch.hub) that are \
-                not pinned to a full commit SHA fetch whatever the branch or tag points to \
-                at load time, and URL downloads without a hash check accept any bytes: the \
-                repository owner, or whoever takes over the name, can change what runs.",
-    example: "snapshot_download(\"example-org/example-model\", revision=\"master\")",
-};
+rule! {
+    /// TS105 unpinned_hub_download.
+    ///
+    /// ## What it does
+    /// Reports downloads from model hubs other than Hugging Face that are not pinned to an
+    /// immutable commit, with Bandit B615's semantics: a download is pinned only when its
+    /// revision argument is a literal 40-hex commit SHA; `"master"`, `"main"`, tags, branches
+    /// and variables are unpinned. Covered: ModelScope (`snapshot_download`,
+    /// `model_file_download`, `dataset_snapshot_download`, `MsDataset.load`,
+    /// `Model.from_pretrained` and the other `modelscope` `from_pretrained` wrappers,
+    /// `pipeline(model=...)` with a hub id), OpenCSG (`pycsghub` `snapshot_download`,
+    /// `file_download`, `repo_reader` `from_pretrained`), openMind (`openmind_hub`
+    /// `snapshot_download`, `om_hub_download`), `torch.hub.load`/`list`/`help` of a GitHub
+    /// repository without a `:<40-hex>` ref, and `torch.hub.load_state_dict_from_url` /
+    /// `download_url_to_file` without `check_hash=True` / `hash_prefix` (integrity
+    /// unchecked). Local paths (starting with `.`, `/`, `~`, or built with `os.path`/`pathlib`)
+    /// are not downloads. Hugging Face's own `from_pretrained`/`hf_hub_download` are B615's.
+    ///
+    /// ## Why is this bad?
+    /// A branch or tag can be moved and a repository name can be re-registered after
+    /// deletion: the next load fetches whatever is there now, weights and code alike (CWE-494,
+    /// download of code without integrity check).
+    ///
+    /// ## Example
+    /// ```python
+    /// from modelscope import snapshot_download
+    /// model_dir = snapshot_download("example-org/example-model", revision="master")
+    /// ```
+    pub struct UnpinnedHubDownload {
+        id: "TS105",
+        name: "unpinned_hub_download",
+        cwe: 494,
+        severity: Medium,
+        confidence: High,
+        kinds: [Call],
+        example: "snapshot_download(\"example-org/example-model\", revision=\"master\")",
+    }
+}
 
 static LAST: crate::rules::Names = crate::rules::Names::new(&[
     "snapshot_download",
@@ -124,14 +120,6 @@ fn spec(f: &str) -> Option<Spec> {
 }
 
 impl Rule for UnpinnedHubDownload {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         Some(LAST.last_parts())
     }

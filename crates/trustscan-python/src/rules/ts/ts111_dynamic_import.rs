@@ -1,54 +1,49 @@
-//! TS111 dynamic_import.
-//!
-//! ## What it does
-//! Reports imports that an import scanner cannot see:
-//! - `__import__(x)`, `importlib.import_module(x)`, `importlib.__import__(x)` whose module
-//!   name is computed at runtime (Medium; Low when only a submodule of a named package
-//!   varies), or a literal that only folds after deobfuscation (`"so"[::-1]`, base64,
-//!   `chr()` joins, or a dangerous name split into pieces: High, the code hides which
-//!   module it loads); plain literal imports of dangerous modules (`__import__("os")`,
-//!   `subprocess`, `socket`, `ctypes`, `pty`, `builtins`, `marshal`, `pickle`, ...) are
-//!   Low; other plain literals stay quiet;
-//! - loading modules from files or archives: `imp.load_source`/`load_module`/
-//!   `load_compiled`, `importlib.util.spec_from_file_location`,
-//!   `importlib.machinery.SourceFileLoader`/`SourcelessFileLoader`, `runpy.run_path`/
-//!   `run_module`, `zipimport.zipimporter`, and pkgutil-style
-//!   `finder.find_module(name).load_module(name)` (Medium).
-//!
-//! ## Why is this bad?
-//! Loaders decide what runs from the import statements they can read: transformers'
-//! `check_imports` lists a remote module's imports, and reviewers read them too. A module
-//! chosen at runtime, loaded from a path, or named through an encoding escapes both
-//! (CWE-470: use of externally-controlled input to select classes or code).
-//!
-//! ## Example
-//! ```python
-//! mod = __import__("ssecorpbus"[::-1])
-//! spec = importlib.util.spec_from_file_location("payload", "/tmp/x.py")
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::support::{self, Folder, UNKNOWN};
 use crate::resolve::Resolver;
-use crate::walk::{Ctx, Kind};
+use crate::rules::{Issue, Options, Rule, rule};
+use crate::walk::Ctx;
 use trustscan_core::Level::{High, Low, Medium};
 use trustscan_pyparse::syntax::{self as ast, Expr};
 
-pub struct DynamicImport;
-
-static META: Meta = Meta {
-    id: "TS111",
-    name: "dynamic_import",
-    cwe: 470,
-    severity: Medium,
-    confidence: High,
-    rationale: "Imports computed at runtime, loaded from file paths or named through an \
-                encoding are invisible to import scanners (transformers' check_imports) and \
-                to reviewers. A module name that only appears after deobfuscation is High; a \
-                runtime-chosen name or a file loader Medium; a plain literal import of a \
-                dangerous module (os, subprocess, socket, ...) Low.",
-    example: "__import__(\"ssecorpbus\"[::-1])",
-};
+rule! {
+    /// TS111 dynamic_import.
+    ///
+    /// ## What it does
+    /// Reports imports that an import scanner cannot see:
+    /// - `__import__(x)`, `importlib.import_module(x)`, `importlib.__import__(x)` whose module
+    ///   name is computed at runtime (Medium; Low when only a submodule of a named package
+    ///   varies), or a literal that only folds after deobfuscation (`"so"[::-1]`, base64,
+    ///   `chr()` joins, or a dangerous name split into pieces: High, the code hides which
+    ///   module it loads); plain literal imports of dangerous modules (`__import__("os")`,
+    ///   `subprocess`, `socket`, `ctypes`, `pty`, `builtins`, `marshal`, `pickle`, ...) are
+    ///   Low; other plain literals stay quiet;
+    /// - loading modules from files or archives: `imp.load_source`/`load_module`/
+    ///   `load_compiled`, `importlib.util.spec_from_file_location`,
+    ///   `importlib.machinery.SourceFileLoader`/`SourcelessFileLoader`, `runpy.run_path`/
+    ///   `run_module`, `zipimport.zipimporter`, and pkgutil-style
+    ///   `finder.find_module(name).load_module(name)` (Medium).
+    ///
+    /// ## Why is this bad?
+    /// Loaders decide what runs from the import statements they can read: transformers'
+    /// `check_imports` lists a remote module's imports, and reviewers read them too. A module
+    /// chosen at runtime, loaded from a path, or named through an encoding escapes both
+    /// (CWE-470: use of externally-controlled input to select classes or code).
+    ///
+    /// ## Example
+    /// ```python
+    /// mod = __import__("ssecorpbus"[::-1])
+    /// spec = importlib.util.spec_from_file_location("payload", "/tmp/x.py")
+    /// ```
+    pub struct DynamicImport {
+        id: "TS111",
+        name: "dynamic_import",
+        cwe: 470,
+        severity: Medium,
+        confidence: High,
+        kinds: [Call],
+        example: "__import__(\"ssecorpbus\"[::-1])",
+    }
+}
 
 static NAMES: crate::rules::Names = crate::rules::Names::new(&[
     "__import__",
@@ -89,14 +84,6 @@ const DANGEROUS: &[&str] = &[
 ];
 
 impl Rule for DynamicImport {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[Kind::Call]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         Some(NAMES.last_parts())
     }

@@ -1,61 +1,58 @@
-//! TS112 obfuscation.
-//!
-//! ## What it does
-//! Reports the marks obfuscated payloads leave in source code:
-//! - long encoded blobs: string or bytes literals of at least 512 characters that are
-//!   base64 (entropy ≥ 5.0 bits per character), hex (≥ 3.5 bits) or binary bytes (≥ 7.0
-//!   bits per byte, compressed or encrypted data), with at most 5 % whitespace; pieces
-//!   joined with `+` are measured together;
-//! - `chr()` joins of 8 or more integers (`"".join(chr(c) for c in [...])`,
-//!   `map(chr, ...)`, `chr(105) + chr(109) + ...`) and `bytes([...])` lists that spell code;
-//! - string reversal `[::-1]` of literals that read as code or as a dangerous name;
-//! - `codecs.decode(..., "rot13")`;
-//! - attribute names for `getattr`/`setattr`/`hasattr` that are decoded or split into
-//!   pieces (`getattr(os, "sys" + "tem")`);
-//! - `\x`/`\u`/octal-escaped literals whose text is printable (`"\x69\x6d\x70\x6f\x72\x74"`
-//!   is `"import"`): nobody escapes printable text but to hide it;
-//! - introspection escapes: `().__class__.__base__.__subclasses__()`, indexing a function's
-//!   `__globals__` or a frame's `f_globals`/`f_locals`, and replacing `func.__code__`.
-//!
-//! Obfuscation inside the argument of `exec`/`eval`/`compile` is left to TS101, names passed
-//! to `__import__` to TS111. Severity is Medium when the hidden text reads as code or a
-//! dangerous name (and for escapes and rot13), High when an escaped literal is executed,
-//! Low for bare blobs.
-//!
-//! ## Why is this bad?
-//! Legitimate model code has nothing to hide from its reader. Encoded blobs, character-code
-//! arithmetic and introspection tricks are how payloads keep strings such as `os.system` out
-//! of review and out of signature scanners (CWE-506: embedded malicious code).
-//!
-//! ## Example
-//! ```python
-//! name = "".join(chr(c) for c in [115, 117, 98, 112, 114, 111, 99, 101, 115, 115])
-//! run = getattr(__import__("os"), "metsys"[::-1])
-//! ```
-
-use super::super::{Issue, Meta, Options, Rule};
 use super::preview;
 use super::support;
 use crate::fold;
 use crate::resolve::Resolver;
+use crate::rules::{Issue, Options, Rule, rule};
 use crate::walk::{Ctx, Kind, Node};
 use trustscan_core::Level::{self, High, Low, Medium};
+use trustscan_core::base64::{self, Dialect};
 use trustscan_pyparse::syntax::{self as ast, Expr, Ranged, Stmt};
 
-pub struct Obfuscation;
-
-static META: Meta = Meta {
-    id: "TS112",
-    name: "obfuscation",
-    cwe: 506,
-    severity: Medium,
-    confidence: Medium,
-    rationale: "Encoded blobs, chr() joins, reversed or rot13 strings, escaped printable \
-                literals, split attribute names and introspection escapes are how payloads \
-                keep their real strings out of review and out of signature scanners; \
-                legitimate model code has nothing to hide.",
-    example: "getattr(__import__(\"os\"), \"metsys\"[::-1])",
-};
+rule! {
+    /// TS112 obfuscation.
+    ///
+    /// ## What it does
+    /// Reports the marks obfuscated payloads leave in source code:
+    /// - long encoded blobs: string or bytes literals of at least 512 characters that are
+    ///   base64 (entropy ≥ 5.0 bits per character), hex (≥ 3.5 bits) or binary bytes (≥ 7.0
+    ///   bits per byte, compressed or encrypted data), with at most 5 % whitespace; pieces
+    ///   joined with `+` are measured together;
+    /// - `chr()` joins of 8 or more integers (`"".join(chr(c) for c in [...])`,
+    ///   `map(chr, ...)`, `chr(105) + chr(109) + ...`) and `bytes([...])` lists that spell code;
+    /// - string reversal `[::-1]` of literals that read as code or as a dangerous name;
+    /// - `codecs.decode(..., "rot13")`;
+    /// - attribute names for `getattr`/`setattr`/`hasattr` that are decoded or split into
+    ///   pieces (`getattr(os, "sys" + "tem")`);
+    /// - `\x`/`\u`/octal-escaped literals whose text is printable (`"\x69\x6d\x70\x6f\x72\x74"`
+    ///   is `"import"`): nobody escapes printable text but to hide it;
+    /// - introspection escapes: `().__class__.__base__.__subclasses__()`, indexing a function's
+    ///   `__globals__` or a frame's `f_globals`/`f_locals`, and replacing `func.__code__`.
+    ///
+    /// Obfuscation inside the argument of `exec`/`eval`/`compile` is left to TS101, names passed
+    /// to `__import__` to TS111. Severity is Medium when the hidden text reads as code or a
+    /// dangerous name (and for escapes and rot13), High when an escaped literal is executed,
+    /// Low for bare blobs.
+    ///
+    /// ## Why is this bad?
+    /// Legitimate model code has nothing to hide from its reader. Encoded blobs, character-code
+    /// arithmetic and introspection tricks are how payloads keep strings such as `os.system` out
+    /// of review and out of signature scanners (CWE-506: embedded malicious code).
+    ///
+    /// ## Example
+    /// ```python
+    /// name = "".join(chr(c) for c in [115, 117, 98, 112, 114, 111, 99, 101, 115, 115])
+    /// run = getattr(__import__("os"), "metsys"[::-1])
+    /// ```
+    pub struct Obfuscation {
+        id: "TS112",
+        name: "obfuscation",
+        cwe: 506,
+        severity: Medium,
+        confidence: Medium,
+        kinds: [Str, Bytes, Call, Subscript, Assign],
+        example: "getattr(__import__(\"os\"), \"metsys\"[::-1])",
+    }
+}
 
 /// A blob must be at least this long (characters or bytes) to be reported.
 const BLOB_MIN: usize = 512;
@@ -70,20 +67,6 @@ const CHR_MIN: usize = 8;
 const ATTR_FUNCS: &[&str] = &["getattr", "setattr", "hasattr", "delattr"];
 
 impl Rule for Obfuscation {
-    fn meta(&self) -> &'static Meta {
-        &META
-    }
-
-    fn kinds(&self) -> &'static [Kind] {
-        &[
-            Kind::Str,
-            Kind::Bytes,
-            Kind::Call,
-            Kind::Subscript,
-            Kind::Assign,
-        ]
-    }
-
     fn method_names(&self) -> Option<Vec<&'static str>> {
         // The attributes `call` looks at; other method calls return before resolving.
         Some(vec!["__subclasses__", "update", "join", "decode", "encode"])
@@ -208,7 +191,12 @@ fn literal_blob<'a>(ctx: &Ctx<'_, 'a>, e: &'a Expr) -> Option<Issue> {
         return None;
     }
     let decoded = match kind {
-        "base64" => fold::base64_decode(&bytes, bytes.contains(&b'-') || bytes.contains(&b'_')),
+        "base64" => base64::decode(
+            &bytes,
+            Dialect::Python {
+                urlsafe: bytes.contains(&b'-') || bytes.contains(&b'_'),
+            },
+        ),
         "hex" => fold::hex_decode(&bytes),
         _ => None,
     }
