@@ -133,12 +133,10 @@ impl<'p> Reach<'p> {
                     .deserialized
                     .map(|d| d.apis.clone())
                     .unwrap_or_default();
-                payloads.push(PayloadFile::new(
-                    file.path,
-                    file.report,
-                    reached(loaded),
-                    apis,
-                ));
+                let refused = pickled.then(|| weights_only_refuses(&file.report));
+                let mut p = PayloadFile::new(file.path, file.report, reached(loaded), apis);
+                p.weights_only_refuses = refused;
+                payloads.push(p);
             }
         }
         (payloads, matches)
@@ -180,6 +178,26 @@ pub fn code_at_load(plan: &LoadPlan, snapshot: &dyn Snapshot) -> Vec<CodeAtLoad>
             subject,
             fingerprint: hex(&digest),
         });
+    }
+    out
+}
+
+/// The globals a report's pickles look up that torch's `weights_only` unpickler refuses,
+/// once each, in order.
+fn weights_only_refuses(report: &trustscan_core::PayloadReport) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for import in report
+        .parts
+        .iter()
+        .filter_map(|p| p.pickle.as_ref())
+        .flat_map(|f| &f.imports)
+    {
+        let name = format!("{}.{}", import.module, import.name);
+        if !trustscan_payload::policy::weights_only_allows(&import.module, &import.name)
+            && !out.contains(&name)
+        {
+            out.push(name);
+        }
     }
     out
 }

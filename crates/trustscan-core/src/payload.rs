@@ -151,6 +151,11 @@ pub struct PayloadFile {
     /// The loading APIs that deserialize it (empty: none does).
     pub loaded_by: Vec<String>,
     pub parts: Vec<PayloadPart>,
+    /// For a file holding pickles: the globals they look up that torch's `weights_only`
+    /// unpickler refuses (loaded that way, the load fails at the first instead of calling
+    /// it); empty when that unpickler would load it all.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub weights_only_refuses: Option<Vec<String>>,
 }
 
 impl PayloadFile {
@@ -167,6 +172,7 @@ impl PayloadFile {
             reachability,
             loaded_by,
             parts: report.parts,
+            weights_only_refuses: None,
         }
     }
 

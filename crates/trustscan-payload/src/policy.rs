@@ -270,6 +270,14 @@ const DANGEROUS_BUILTINS: &[&str] = &[
 /// Classify one global. Dotted names are checked component by component: `find_class` walks
 /// them with getattr (payload-evasions §18), and dunder components reach interpreter
 /// internals (§19, §20).
+/// Whether torch's `weights_only` unpickler (`torch.load(weights_only=True)`) resolves this
+/// global: its own allowlist ([`ALLOWED`] and the dtype and storage names), without the
+/// NumPy and value types this policy also allows. Any other global makes that load fail
+/// before it is called.
+pub fn weights_only_allows(module: &str, name: &str) -> bool {
+    ALLOWED.contains(&(module, name)) || module == "torch" && is_torch_type(name)
+}
+
 pub fn classify(module: &str, name: &str) -> Class {
     if ALLOWED.contains(&(module, name))
         || ALLOWED_NUMPY.contains(&(module, name))

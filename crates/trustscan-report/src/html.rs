@@ -457,6 +457,9 @@ fn payloads(out: &mut String, payloads: &[PayloadFile], view: FindingView) {
             esc(&p.format),
             esc(&when)
         );
+        if let Some(line) = crate::payload::weights_only_line(p) {
+            let _ = writeln!(out, "<p class=\"weights-only\">{}</p>", esc(&line));
+        }
         for part in p.parts.iter().filter(|x| x.verdict != Judgement::Safe) {
             let _ = writeln!(
                 out,

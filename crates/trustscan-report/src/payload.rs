@@ -53,3 +53,33 @@ pub fn payload_text(out: &mut String, p: &PayloadFile, indent: &str) {
         }
     }
 }
+
+/// What torch's restricted unpickler would do with a loaded file that holds pickles:
+/// `torch.load(weights_only=True) refuses posix.system: ...`; `None` for other files.
+pub fn weights_only_line(p: &PayloadFile) -> Option<String> {
+    let refused = p.weights_only_refuses.as_ref()?;
+    if p.reachability == Reachability::NotReached {
+        return None;
+    }
+    Some(if refused.is_empty() {
+        "torch.load(weights_only=True) would load it: every global it names is on torch's \
+         allowlist"
+            .to_string()
+    } else {
+        let mut names = refused
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if refused.len() > 3 {
+            names += &format!(" and {} more", refused.len() - 3);
+        }
+        let them = if refused.len() == 1 { "it" } else { "them" };
+        format!(
+            "torch.load(weights_only=True) refuses {names} (off torch's allowlist): loaded that \
+             way it fails instead of calling {them}; a full unpickler (weights_only=False) \
+             calls {them}"
+        )
+    })
+}

@@ -198,6 +198,9 @@ fn render_payloads(out: &mut String, scan: &Scan, view: FindingView) {
                 for how in load_details(&scan.plan, &p.path) {
                     let _ = writeln!(out, "      read by {how}");
                 }
+                if let Some(line) = crate::payload::weights_only_line(p) {
+                    let _ = writeln!(out, "      {line}");
+                }
             }
             crate::summary::PayloadEntry::LfsPointers(files) => {
                 let _ = writeln!(
