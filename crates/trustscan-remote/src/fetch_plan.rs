@@ -4,7 +4,8 @@
 
 use std::io;
 
-use trustscan_payload::{compress, gguf, h5, pickle, tar, zip};
+use trustscan_payload::sniff::{self, Format};
+use trustscan_payload::{gguf, h5, pickle, zip};
 use trustscan_source::ReadError;
 
 use crate::range_zip::{self, RangedReader, ZipLimits};
@@ -76,10 +77,10 @@ fn classify_head(head: &[u8], size: u64) -> Kind {
         return Kind::Zip;
     }
     let h512 = &head[..head.len().min(512)];
-    if tar::is_tar(h512) || h512.starts_with(b"7z\xbc\xaf\x27\x1c") {
-        return Kind::Whole;
-    }
-    if compress::wrapper_of(h512).is_some() {
+    if matches!(
+        sniff::by_magic(h512, size),
+        Some(Format::Tar | Format::SevenZ | Format::Compressed(_))
+    ) {
         return Kind::Whole;
     }
     if head.starts_with(TORCH_LEGACY_MAGIC) {
