@@ -139,6 +139,20 @@ impl Format {
         }
     }
 
+    /// Whether content of this format carries a magic number; the others are chosen by name
+    /// alone, so their first bytes say nothing.
+    pub fn has_magic_number(self) -> bool {
+        !matches!(
+            self,
+            Format::Empty
+                | Format::Onnx
+                | Format::Jinja
+                | Format::TokenizerConfig
+                | Format::KerasConfig
+                | Format::Other
+        )
+    }
+
     /// Which bytes this format's reader needs; `head` and `size` as given to [`by_magic`].
     pub fn needs(self, head: &[u8], size: u64) -> Needs {
         match self {
@@ -226,6 +240,17 @@ pub fn hdf5_signature_offsets(size: u64) -> impl Iterator<Item = u64> {
     std::iter::once(0)
         .chain(std::iter::successors(Some(512u64), |at| at.checked_mul(2)))
         .take_while(move |at| at.saturating_add(magic::HDF5.len() as u64) <= size)
+}
+
+/// Where else than in the first `seen` bytes a file of this name may hold the HDF5 signature,
+/// for a reader that pays a request per look: only `.h5` and `.hdf5` files, which Keras and
+/// transformers open with h5py (and h5py searches the whole file); probing every file that
+/// nothing else recognises would cost one request per doubling of its size.
+pub fn hdf5_probes(name: &str, seen: usize, size: u64) -> impl Iterator<Item = u64> {
+    let file = file_name(name).to_ascii_lowercase();
+    let h5 = file.ends_with(".h5") || file.ends_with(".hdf5");
+    hdf5_signature_offsets(size)
+        .filter(move |&at| h5 && at + magic::HDF5.len() as u64 > seen as u64)
 }
 
 /// The header length of a safetensors file, when the first bytes pass the `safetensors`
@@ -420,6 +445,9 @@ mod tests {
         assert_eq!(by_magic(&f, 2000), None);
         let offsets: Vec<u64> = hdf5_signature_offsets(5000).collect();
         assert_eq!(offsets, [0, 512, 1024, 2048, 4096]);
+        let probes: Vec<u64> = hdf5_probes("tf_model.h5", HEAD, 40_000).collect();
+        assert_eq!(probes, [8192, 16384, 32768]);
+        assert_eq!(hdf5_probes("flax_model.msgpack", HEAD, 40_000).count(), 0);
     }
 
     #[test]
