@@ -18,8 +18,8 @@
 //! 4. [`by_name`]: formats without a magic number, chosen by name as their loaders choose
 //!    them, and names whose loader unpickles whatever they hold ([`unpickler`]).
 //!
-//! A reader that looks only at the first bytes (`torch.load` tests four) uses [`sniff`],
-//! steps 1 and 4 alone.
+//! A loader that looks only at the first bytes and never at the name (`torch.load` tests
+//! four, the safetensors library its header) is modelled by [`sniff`], step 1 alone.
 
 use crate::compress::Wrapper;
 
@@ -179,13 +179,14 @@ impl Format {
     }
 }
 
-/// What a reader that sees only the first bytes and the name decides (steps 1 and 4):
-/// `head` holds the first [`HEAD`] bytes (or the whole file), `size` is the file's length.
-pub fn sniff(head: &[u8], size: u64, name: &str) -> Format {
+/// What a loader that reads only the first bytes sees (step 1): a magic number, no bytes at
+/// all, or something else. `head` holds the first [`HEAD`] bytes (or the whole file), `size`
+/// is the file's length.
+pub fn sniff(head: &[u8], size: u64) -> Format {
     if size == 0 {
         return Format::Empty;
     }
-    by_magic(head, size).unwrap_or_else(|| by_name(name))
+    by_magic(head, size).unwrap_or(Format::Other)
 }
 
 /// Step 1: the format a magic number in the first bytes announces, `None` when none does.
@@ -488,19 +489,18 @@ mod tests {
 
     #[test]
     fn names_decide_only_without_magic() {
-        assert_eq!(sniff(b"GGUF\x03", 5, "model.pkl"), Format::Gguf);
-        assert_eq!(sniff(b"junk", 4, "model.pkl"), Format::Pickle);
-        assert_eq!(sniff(b"junk", 4, "dir/x.PICKLE"), Format::Pickle);
-        assert_eq!(sniff(b"junk", 4, "a.joblib"), Format::Pickle);
-        assert_eq!(sniff(b"junk", 4, "pytorch_model.bin"), Format::Other);
-        assert_eq!(sniff(b"", 0, "model.pkl"), Format::Empty);
-        assert_eq!(sniff(b"x", 1, "model.onnx"), Format::Onnx);
-        assert_eq!(
-            sniff(b"x", 1, "tokenizer_config.json"),
-            Format::TokenizerConfig
-        );
-        assert_eq!(sniff(b"x", 1, "config.json"), Format::KerasConfig);
-        assert_eq!(sniff(b"x", 1, "chat.jinja2"), Format::Jinja);
+        assert_eq!(sniff(b"GGUF\x03", 5), Format::Gguf);
+        assert_eq!(sniff(b"junk", 4), Format::Other);
+        assert_eq!(sniff(b"", 0), Format::Empty);
+        assert_eq!(by_name("model.pkl"), Format::Pickle);
+        assert_eq!(by_name("dir/x.PICKLE"), Format::Pickle);
+        assert_eq!(by_name("a.joblib"), Format::Pickle);
+        assert_eq!(by_name("pytorch_model.bin"), Format::Other);
+        assert_eq!(by_name("model.onnx"), Format::Onnx);
+        assert_eq!(by_name("tokenizer_config.json"), Format::TokenizerConfig);
+        assert_eq!(by_name("config.json"), Format::KerasConfig);
+        assert_eq!(by_name("chat.jinja2"), Format::Jinja);
+        assert_eq!(by_name("model.safetensors"), Format::Safetensors);
         assert_eq!(unpickler("a/b.pt"), Some(Unpickler::TorchLoad));
         assert_eq!(unpickler("a.pkl.gz"), None);
         assert_eq!(unpickler("pkl"), None);
