@@ -9,7 +9,7 @@
 
 use crate::PlanContext;
 use crate::pyimport::{Context, FileLoader, Finder, Importer, PathEntry, Resolved};
-use crate::repo::{Repo, Sniffed};
+use crate::repo::{Repo, torch_load_format};
 use crate::transformers::relative_imports;
 use regex::Regex;
 use serde_json::Value;
@@ -19,6 +19,7 @@ use trustscan_core::{
     ApiPlan, Certainty, Ecosystem, EntryPoint, Failure, Gate, Note, PayloadFormat, ReasonLink,
     Step, StepKind, Subject,
 };
+use trustscan_payload::sniff::Format;
 
 pub const MODEL_INDEX: &str = "model_index.json";
 const MIRROR: &str = "diffusers/community-pipelines-mirror";
@@ -450,14 +451,12 @@ fn component_weights(repo: &Repo, plan: &mut Plan, component: &str) {
         return;
     };
     let sniffed = repo.sniff(&file);
-    let format = if file.ends_with(".safetensors") {
-        if sniffed == Sniffed::Safetensors {
-            PayloadFormat::Safetensors
-        } else {
-            PayloadFormat::Unknown
-        }
-    } else {
-        sniffed.torch_load_format()
+    let format = match sniffed {
+        // A failed read says nothing about the content.
+        None => PayloadFormat::Unknown,
+        Some(Format::Safetensors) => PayloadFormat::Safetensors,
+        Some(_) if file.ends_with(".safetensors") => PayloadFormat::Unknown,
+        Some(f) => torch_load_format(f),
     };
     plan.steps.push(
         Step::new(

@@ -16,7 +16,7 @@ mod study;
 mod torch_hub;
 mod transformers;
 
-pub use repo::{Sniffed, sniff};
+pub use repo::torch_load_format;
 
 use std::path::PathBuf;
 use trustscan_core::{LoadPlan, PLAN_SCHEMA, SnapshotInfo};

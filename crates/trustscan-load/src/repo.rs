@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use trustscan_core::{Note, PayloadFormat};
+use trustscan_payload::sniff::{self, Format};
 use trustscan_pyparse::{Analysis, Options};
 use trustscan_source::{Absence, ReadError, Snapshot};
 
@@ -130,7 +131,7 @@ impl<'a> Repo<'a> {
             Ok(Some(b)) => b,
             Err(e) => return Json::Unreadable(format!("cannot read: {e}")),
         };
-        if is_lfs_pointer(&bytes) {
+        if sniff::by_magic(&bytes, bytes.len() as u64) == Some(Format::LfsPointer) {
             return Json::Unreadable(
                 "is a Git LFS pointer, not JSON: the real file was not downloaded, so what it \
                  configures is unknown"
@@ -180,86 +181,38 @@ impl<'a> Repo<'a> {
         rc
     }
 
-    /// What the first bytes of a file say it is.
-    pub fn sniff(&self, path: &str) -> Sniffed {
-        match self.snapshot.read_range(path, 0, 512) {
-            Ok(head) => sniff(&head),
-            Err(ReadError::Escapes { .. }) => Sniffed::Unreadable,
-            Err(_) => Sniffed::Unreadable,
-        }
+    /// What the first bytes of a file say it is, as loaders that never look at its name see
+    /// it ([`sniff::sniff`]); `None` when they cannot be read (a hub that errs, a symlink
+    /// leaving the repository): a failed read says nothing about the content.
+    pub fn sniff(&self, path: &str) -> Option<Format> {
+        let size = self.snapshot.file(path)?.size;
+        let head = self.snapshot.read_range(path, 0, sniff::HEAD as u64).ok()?;
+        Some(sniff::sniff(&head, size))
     }
 }
 
-/// Container or format recognised from content, not from the file name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sniffed {
-    Zip,
-    /// A pickle opcode stream (protocol 2+ header, or the legacy torch magic number).
-    Pickle,
-    Safetensors,
-    Gguf,
-    Numpy,
-    Tar,
-    Hdf5,
-    LfsPointer,
-    Empty,
-    Unreadable,
-    Other,
-}
-
-impl Sniffed {
-    /// How `torch.load` treats this content.
-    pub fn torch_load_format(self) -> PayloadFormat {
-        match self {
-            Sniffed::Zip => PayloadFormat::TorchZip,
-            Sniffed::Pickle | Sniffed::Tar | Sniffed::Other => PayloadFormat::TorchLegacy,
-            Sniffed::Safetensors => PayloadFormat::Safetensors,
-            Sniffed::Gguf => PayloadFormat::Gguf,
-            Sniffed::Numpy => PayloadFormat::Numpy,
-            Sniffed::LfsPointer => PayloadFormat::LfsPointer,
-            Sniffed::Hdf5 | Sniffed::Empty | Sniffed::Unreadable => PayloadFormat::Unknown,
-        }
+/// How `torch.load` treats content of this format: a zip is torch's archive, anything else
+/// is unpickled as the legacy format (`torch/serialization.py`: `_is_zipfile` tests the
+/// first four bytes, then `_legacy_load`) unless it is a format torch refuses first.
+pub fn torch_load_format(format: Format) -> PayloadFormat {
+    match format {
+        Format::Zip => PayloadFormat::TorchZip,
+        Format::Safetensors => PayloadFormat::Safetensors,
+        Format::Gguf => PayloadFormat::Gguf,
+        Format::Npy => PayloadFormat::Numpy,
+        Format::LfsPointer => PayloadFormat::LfsPointer,
+        Format::Hdf5 | Format::Empty => PayloadFormat::Unknown,
+        Format::Tar
+        | Format::SevenZ
+        | Format::Compressed(_)
+        | Format::TorchLegacy
+        | Format::Pickle
+        | Format::Onnx
+        | Format::Jinja
+        | Format::TokenizerConfig
+        | Format::KerasConfig
+        | Format::Other => PayloadFormat::TorchLegacy,
     }
-}
-
-pub fn sniff(head: &[u8]) -> Sniffed {
-    if head.is_empty() {
-        return Sniffed::Empty;
-    }
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        return Sniffed::Zip;
-    }
-    if is_lfs_pointer(head) {
-        return Sniffed::LfsPointer;
-    }
-    if head.starts_with(b"GGUF") {
-        return Sniffed::Gguf;
-    }
-    if head.starts_with(b"\x93NUMPY") {
-        return Sniffed::Numpy;
-    }
-    if head.starts_with(b"\x89HDF\r\n\x1a\n") {
-        return Sniffed::Hdf5;
-    }
-    if head.len() > 262 && &head[257..262] == b"ustar" {
-        return Sniffed::Tar;
-    }
-    // Pickle protocol 2+: PROTO opcode then the protocol number. The legacy torch format
-    // starts with a pickled magic number (protocol 2: 0x80 0x02 0x8a 0x0a ...).
-    if head.len() >= 2 && head[0] == 0x80 && (2..=5).contains(&head[1]) {
-        return Sniffed::Pickle;
-    }
-    if head.len() >= 9 {
-        let n = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
-        if n > 1 && n < (100 << 20) && head[8] == b'{' {
-            return Sniffed::Safetensors;
-        }
-    }
-    Sniffed::Other
-}
-
-pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"version https://git-lfs.github.com/spec/")
 }
 
 /// Python's `json.loads` also accepts `NaN`, `Infinity` and `-Infinity`; serde_json does not.
@@ -329,20 +282,25 @@ mod tests {
     }
 
     #[test]
-    fn sniffing_uses_content() {
-        assert_eq!(sniff(b"PK\x03\x04rest"), Sniffed::Zip);
+    fn torch_load_sees_a_zip_or_a_pickle() {
+        let format = |head: &[u8]| torch_load_format(sniff::sniff(head, 64));
+        assert_eq!(format(b"PK\x03\x04rest"), PayloadFormat::TorchZip);
         assert_eq!(
-            sniff(b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P"),
-            Sniffed::Pickle
+            format(b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"),
+            PayloadFormat::TorchLegacy
         );
         assert_eq!(
-            sniff(b"version https://git-lfs.github.com/spec/v1\noid sha256:"),
-            Sniffed::LfsPointer
+            format(b"version https://git-lfs.github.com/spec/v1\n"),
+            PayloadFormat::LfsPointer
         );
         let mut st = 20u64.to_le_bytes().to_vec();
         st.extend_from_slice(b"{\"a\":1}");
-        assert_eq!(sniff(&st), Sniffed::Safetensors);
-        assert_eq!(sniff(b"GGUF\x03\x00"), Sniffed::Gguf);
-        assert_eq!(sniff(b""), Sniffed::Empty);
+        assert_eq!(format(&st), PayloadFormat::Safetensors);
+        assert_eq!(format(b"GGUF\x03\x00"), PayloadFormat::Gguf);
+        assert_eq!(format(b"anything else"), PayloadFormat::TorchLegacy);
+        assert_eq!(
+            torch_load_format(sniff::sniff(b"", 0)),
+            PayloadFormat::Unknown
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Compression wrappers around payloads: gzip, bzip2, xz, LZMA ("alone"), zstd, LZ4 frames and
 //! zlib — every compressor `joblib` writes, and what people wrap checkpoints in. Recognised by
-//! content, inflated into memory up to a cap: a decompression bomb ends as an error the caller
-//! reports as inconclusive, never as a clean file.
+//! content (`crate::sniff`), inflated into memory up to a cap: a decompression bomb ends as an
+//! error the caller reports as inconclusive, never as a clean file.
 
 use std::io::Read;
 
@@ -30,29 +30,6 @@ impl Wrapper {
             Wrapper::Zlib => "zlib",
         }
     }
-}
-
-/// The wrapper the first bytes announce. zlib and LZMA have weak magics (two and three
-/// bytes), so a match is only a candidate: the caller treats a failure to inflate one of
-/// them as "not compressed" rather than as a broken file.
-pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
-    match head {
-        [0x1f, 0x8b, ..] => Some(Wrapper::Gzip),
-        [b'B', b'Z', b'h', b'1'..=b'9', ..] => Some(Wrapper::Bzip2),
-        [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Some(Wrapper::Xz),
-        [0x28, 0xb5, 0x2f, 0xfd, ..] => Some(Wrapper::Zstd),
-        [0x04, 0x22, 0x4d, 0x18, ..] => Some(Wrapper::Lz4),
-        // LZMA properties byte 0x5d (lc=3, lp=0, pb=2, what every encoder uses by default),
-        // then a little-endian dictionary size.
-        [0x5d, 0x00, 0x00, ..] if head.len() >= 13 => Some(Wrapper::Lzma),
-        [0x78, b, ..] if (0x7800u16 | *b as u16).is_multiple_of(31) => Some(Wrapper::Zlib),
-        _ => None,
-    }
-}
-
-/// Whether a failure to inflate means "not this format" rather than "broken".
-pub fn weak_magic(w: Wrapper) -> bool {
-    matches!(w, Wrapper::Lzma | Wrapper::Zlib)
 }
 
 /// The inflated bytes, at most `cap` of them; more is an error that says so.
@@ -134,6 +111,11 @@ impl std::io::Write for CappedSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sniff::Format;
+
+    fn sniffed(b: &[u8]) -> Option<Format> {
+        crate::sniff::by_magic(b, b.len() as u64)
+    }
     use std::io::Write;
 
     #[test]
@@ -142,7 +124,7 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&payload).unwrap();
         let gz = gz.finish().unwrap();
-        assert_eq!(wrapper_of(&gz), Some(Wrapper::Gzip));
+        assert_eq!(sniffed(&gz), Some(Format::Compressed(Wrapper::Gzip)));
         assert_eq!(decompress(Wrapper::Gzip, &gz, 2 << 20).unwrap(), payload);
         let err = decompress(Wrapper::Gzip, &gz, 1000).unwrap_err();
         assert!(err.contains("more than 0 MiB"), "{err}");
@@ -150,7 +132,7 @@ mod tests {
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
         z.write_all(b"\x80\x04N.").unwrap();
         let z = z.finish().unwrap();
-        assert_eq!(wrapper_of(&z), Some(Wrapper::Zlib));
+        assert_eq!(sniffed(&z), Some(Format::Compressed(Wrapper::Zlib)));
         assert_eq!(decompress(Wrapper::Zlib, &z, 100).unwrap(), b"\x80\x04N.");
     }
 

@@ -10,6 +10,7 @@
 //! are visited. Fixed-size arrays are skipped in one step.
 
 use crate::Inspection;
+use crate::sniff::magic::GGUF as MAGIC;
 use trustscan_core::Judgement;
 
 pub const MAX_DEPTH: usize = 8;
@@ -17,7 +18,6 @@ pub const MAX_ITEMS: u64 = 50_000_000;
 /// llama.cpp's `GGML_MAX_DIMS`.
 const MAX_DIMS: u32 = 4;
 
-const MAGIC: &[u8] = b"GGUF";
 const TYPE_STRING: u32 = 8;
 const TYPE_ARRAY: u32 = 9;
 

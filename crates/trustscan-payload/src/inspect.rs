@@ -1,4 +1,4 @@
-//! One entry point for any file: sniff its content (never its name), open containers and
+//! One entry point for any file: sniff its content (`crate::sniff`), open containers and
 //! compression wrappers recursively within budgets, and judge every pickle stream and
 //! format-level finding inside. The file's verdict is its most serious part's; a container
 //! that cannot be opened, a budget that runs out or a stream that breaks is inconclusive,
@@ -7,6 +7,7 @@
 use crate::compress;
 use crate::pickle::{self, Analysis};
 use crate::policy;
+use crate::sniff::{self, Format, Unpickler};
 use crate::{
     Inspection, gguf, h5, keras, npy, onnx, safetensors, sevenz, tar, template, torch_legacy, zip,
 };
@@ -48,7 +49,9 @@ pub fn inspect(data: &[u8], options: &Options) -> PayloadReport {
 
 /// Inspect a whole file's bytes. Content decides the format; `name` (the file's path) only
 /// picks among formats that have no magic number (ONNX, Jinja templates, tokenizer and
-/// Keras configs), as their loaders do, and flags a `.safetensors` name on other content.
+/// Keras configs), as their loaders do, judges content nothing recognises as a pickle when
+/// a loader unpickles files of that name (`crate::sniff::unpickler`), and flags a
+/// `.safetensors` name on other content.
 pub fn inspect_file(data: &[u8], name: &str, options: &Options) -> PayloadReport {
     let mut walk = Walk::new(options);
     let format = walk.visit(data, "", name, 0);
@@ -79,20 +82,6 @@ pub fn as_pickle(data: &[u8], options: &Options) -> PayloadReport {
     walk.pickle("", "pickle", data, analysis, 0);
     walk.report("pickle")
 }
-
-/// Whether bytes start like a payload of their own: a pickle with a protocol header, an
-/// archive or a compressed stream (strong magic numbers only).
-pub(crate) fn payload_magic(b: &[u8]) -> bool {
-    matches!(b, [0x80, 2..=5, ..])
-        || b.starts_with(b"PK\x03\x04")
-        || b.starts_with(b"7z\xbc\xaf\x27\x1c")
-        || tar::is_tar(b)
-        || compress::wrapper_of(b).is_some_and(|w| !compress::weak_magic(w))
-}
-
-/// The first pickle of torch's legacy format: protocol 2, the magic number
-/// 0x1950a86a20f9469cfc6c as a LONG1.
-const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
 
 struct Walk<'l> {
     options: &'l Options,
@@ -210,120 +199,115 @@ impl<'l> Walk<'l> {
         format
     }
 
-    /// Recognise the content (magic numbers first; names only for formats without one,
-    /// which their loaders also pick by name) and judge it.
+    /// Recognise the content in the sniffer's order (`crate::sniff`: magic numbers, a zip's
+    /// end record, a headerless pickle, then the name) and judge it.
     fn sniffed(&mut self, data: &[u8], location: &str, name: &str, depth: usize) -> &'static str {
-        let head = &data[..data.len().min(512)];
-        if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-            return self.zip(data, location, depth);
+        match sniff::by_magic(data, data.len() as u64) {
+            Some(format) => self.read(format, data, location, name, depth),
+            None => self.headerless(data, location, name, depth),
         }
-        if tar::is_tar(head) {
-            return self.tar(data, location, depth);
-        }
-        if head.starts_with(b"7z\xbc\xaf\x27\x1c") {
-            return self.sevenz(data, location, depth);
-        }
-        if let Some(w) = compress::wrapper_of(head) {
-            let cap = self.inflation_cap();
-            match compress::decompress(w, data, cap) {
-                Ok(inner) => {
-                    self.inflated += inner.len();
-                    let inner_name = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-                    let at = format!("{location}[{}]", w.name());
-                    self.visit(&inner, &at, inner_name, depth + 1);
-                    return w.name();
-                }
-                Err(_) if compress::weak_magic(w) => {} // not compressed after all
-                Err(e) => {
-                    self.inconclusive(location, w.name(), e);
-                    return w.name();
-                }
-            }
-        }
-        if head.starts_with(TORCH_LEGACY_MAGIC) {
-            // magic, protocol version, sys_info, the object, the storage keys; then raw
-            // storage bytes that torch reads itself.
-            let budget = pickle::Budget {
-                max_pickles: 5,
-                ..self.options.pickle.clone()
-            };
-            let a = pickle::analyze(data, &budget);
-            self.pickle(location, "torch-legacy", data, a, depth);
-            return "torch-legacy";
-        }
-        if matches!(head, [0x80, 2..=5, ..]) {
-            let a = pickle::analyze(data, &self.options.pickle);
-            self.pickle(location, "pickle", data, a, depth);
-            return "pickle";
-        }
-        if head.starts_with(b"\x93NUMPY") {
-            return self.inspection(data, location, depth, npy::inspect(data));
-        }
-        // HDF5 (Keras 2 `.h5`): the signature sits at 0, or after a user block of 512,
-        // 1024, 2048, ... bytes.
-        if [0usize, 512, 1024, 2048, 4096]
-            .iter()
-            .any(|&at| data.get(at..at + 8) == Some(b"\x89HDF\r\n\x1a\n"))
-        {
-            return self.inspection(data, location, depth, h5::inspect(data));
-        }
-        if head.starts_with(b"GGUF") {
-            return self.inspection(data, location, depth, gguf::inspect(data));
-        }
-        if head.len() > 8 && head[8] == b'{' {
-            let declared = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
-            if declared > 1 && declared < data.len() as u64 {
-                let i = safetensors::inspect(data, data.len() as u64);
-                return self.inspection(data, location, depth, i);
-            }
-        }
-        if head.starts_with(b"version https://git-lfs.github.com/spec/") {
-            self.inconclusive(
-                location,
-                "lfs-pointer",
-                "a Git LFS pointer: the real content was not downloaded".into(),
-            );
-            return "lfs-pointer";
-        }
+    }
+
+    /// Content without a magic number: the steps of sniffing that need all its bytes.
+    fn headerless(
+        &mut self,
+        data: &[u8],
+        location: &str,
+        name: &str,
+        depth: usize,
+    ) -> &'static str {
         // Python's zipfile finds an archive by its end record, whatever the first bytes are
         // (a prefixed or mangled first header): a readable directory makes it a zip.
         match zip::entries(data) {
             Ok(_) => return self.zip(data, location, depth),
             // A mangled archive is not silently "no payload".
-            Err(e) if head.starts_with(b"PK") => {
+            Err(e) if data.starts_with(sniff::magic::ZIP_PREFIX) => {
                 self.inconclusive(location, "zip", format!("cannot read the zip archive: {e}"));
                 return "zip";
             }
             Err(_) => {}
         }
-        if let Some(a) = old_protocol_pickle(data, &self.options.pickle) {
+        if let Some(a) = headerless_pickle(data, sniff::unpickler(name), &self.options.pickle) {
             self.pickle(location, "pickle", data, a, depth);
             return "pickle";
         }
-        // Formats without a magic number, chosen by name as their loaders choose them.
-        let file = name.rsplit('/').next().unwrap_or(name);
-        if file.ends_with(".safetensors") {
-            let i = safetensors::inspect(data, data.len() as u64);
-            return self.inspection(data, location, depth, i);
+        self.read(sniff::by_name(name), data, location, name, depth)
+    }
+
+    /// Judge content of a known format with its reader.
+    fn read(
+        &mut self,
+        format: Format,
+        data: &[u8],
+        location: &str,
+        name: &str,
+        depth: usize,
+    ) -> &'static str {
+        match format {
+            Format::Zip => self.zip(data, location, depth),
+            Format::Tar => self.tar(data, location, depth),
+            Format::SevenZ => self.sevenz(data, location, depth),
+            Format::Compressed(w) => match compress::decompress(w, data, self.inflation_cap()) {
+                Ok(inner) => {
+                    self.inflated += inner.len();
+                    let inner_name = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+                    let at = format!("{location}[{}]", w.name());
+                    self.visit(&inner, &at, inner_name, depth + 1);
+                    w.name()
+                }
+                // Not compressed after all: sniff on as if no magic number had matched.
+                Err(_) if sniff::weak_magic(w) => self.headerless(data, location, name, depth),
+                Err(e) => {
+                    self.inconclusive(location, w.name(), e);
+                    w.name()
+                }
+            },
+            Format::TorchLegacy => {
+                let budget = pickle::Budget {
+                    max_pickles: sniff::TORCH_LEGACY_PICKLES,
+                    ..self.options.pickle.clone()
+                };
+                let a = pickle::analyze(data, &budget);
+                self.pickle(location, "torch-legacy", data, a, depth);
+                "torch-legacy"
+            }
+            Format::Pickle => {
+                let a = pickle::analyze(data, &self.options.pickle);
+                self.pickle(location, "pickle", data, a, depth);
+                "pickle"
+            }
+            Format::Npy => self.inspection(data, location, depth, npy::inspect(data)),
+            Format::Hdf5 => self.inspection(data, location, depth, h5::inspect(data)),
+            Format::Gguf => self.inspection(data, location, depth, gguf::inspect(data)),
+            Format::Safetensors => {
+                let i = safetensors::inspect(data, data.len() as u64);
+                self.inspection(data, location, depth, i)
+            }
+            Format::LfsPointer => {
+                self.inconclusive(
+                    location,
+                    "lfs-pointer",
+                    "a Git LFS pointer: the real content was not downloaded".into(),
+                );
+                "lfs-pointer"
+            }
+            Format::Onnx => self.inspection(data, location, depth, onnx::inspect(data)),
+            Format::Jinja => self.inspection(data, location, depth, template::inspect(data)),
+            Format::TokenizerConfig => match template::inspect_tokenizer_config(data) {
+                Some(i) => self.inspection(data, location, depth, i),
+                // No chat template: it may still be a Keras config, as any `.json`.
+                None => self.read(Format::KerasConfig, data, location, name, depth),
+            },
+            Format::KerasConfig => {
+                let config = memchr::memmem::find(data, b"\"class_name\"")
+                    .and_then(|_| keras::inspect_config(data));
+                match config {
+                    Some(i) => self.inspection(data, location, depth, i),
+                    None => "other",
+                }
+            }
+            Format::Empty | Format::Other => "other",
         }
-        if file.ends_with(".onnx") {
-            return self.inspection(data, location, depth, onnx::inspect(data));
-        }
-        if file.ends_with(".jinja") || file.ends_with(".jinja2") {
-            return self.inspection(data, location, depth, template::inspect(data));
-        }
-        if file == "tokenizer_config.json"
-            && let Some(i) = template::inspect_tokenizer_config(data)
-        {
-            return self.inspection(data, location, depth, i);
-        }
-        if file.ends_with(".json")
-            && memchr::memmem::find(data, b"\"class_name\"").is_some()
-            && let Some(i) = keras::inspect_config(data)
-        {
-            return self.inspection(data, location, depth, i);
-        }
-        "other"
     }
 
     /// Judge a pickle stream analysed from `data`, then the payloads it carries as constants.
@@ -442,13 +426,9 @@ impl<'l> Walk<'l> {
                     if let std::borrow::Cow::Owned(v) = &bytes {
                         self.inflated += v.len();
                     }
-                    let seen = self.visit(&bytes, &at, &e.name, depth + 1);
-                    // torch.load unpickles `data.pkl` whatever it looks like: a pickle entry
-                    // that no sniffing recognises is judged as one (and breaks: inconclusive).
-                    if seen == "other" && e.name.ends_with(".pkl") {
-                        let a = pickle::analyze(&bytes, &self.options.pickle);
-                        self.pickle(&at, "pickle", &bytes, a, depth + 1);
-                    }
+                    // torch.load unpickles `data.pkl` whatever it looks like: the sniffer
+                    // judges such a name as a pickle when nothing else recognises it.
+                    self.visit(&bytes, &at, &e.name, depth + 1);
                 }
                 Err(err) => self.inconclusive(&at, format, err),
             }
@@ -551,14 +531,18 @@ fn zip_kind(entries: &[zip::Entry]) -> &'static str {
     }
 }
 
-/// A protocol 0 or 1 pickle has no header: it is recognised by parsing. It counts when the
-/// stream looks up a global whose names are Python identifiers and then either finishes a
-/// pickle or makes a call — what a payload must do, and what text files do not.
-fn old_protocol_pickle(data: &[u8], budget: &pickle::Budget) -> Option<Analysis> {
-    // Opcodes a protocol 0/1 payload can start with: MARK, GLOBAL, INST, EMPTY_*, and the
-    // constants pushed before a call.
-    let first = *data.first()?;
-    if !b"(c]}).NIJKLMFGSTUVXq".contains(&first) {
+/// A protocol 0 or 1 pickle has no header: it is recognised by parsing (sniffing step 3).
+/// The stream counts when it looks up a global whose names are Python identifiers and then
+/// finishes a pickle or makes a call — what a payload must do, and what text files do not;
+/// or when it looks up a global the policy classes as dangerous, whatever follows (the
+/// unpickler has resolved it before any later byte can fail); or, in a file a loader
+/// unpickles by its name, when it looks any global up at all.
+fn headerless_pickle(
+    data: &[u8],
+    unpickler: Option<Unpickler>,
+    budget: &pickle::Budget,
+) -> Option<Analysis> {
+    if !sniff::may_start_headerless_pickle(data) {
         return None;
     }
     let a = pickle::analyze(data, budget);
@@ -575,7 +559,18 @@ fn old_protocol_pickle(data: &[u8], budget: &pickle::Budget) -> Option<Analysis>
         .imports
         .iter()
         .any(|i| identifiers(&i.module) && identifiers(&i.name));
-    (named && (a.pickles > 0 || !a.calls.is_empty())).then_some(a)
+    let dangerous = a.imports.iter().any(|i| {
+        matches!(
+            policy::classify(&i.module, &i.name),
+            policy::Class::Dangerous(_)
+        )
+    });
+    let counts = match unpickler {
+        Some(Unpickler::Pickle) => true,
+        Some(Unpickler::TorchLoad) => named,
+        None => named && (a.pickles > 0 || !a.calls.is_empty()),
+    };
+    (counts || dangerous).then_some(a)
 }
 
 #[cfg(test)]
@@ -600,6 +595,44 @@ mod tests {
         // Broken after the call: still a pickle, and still dangerous.
         let r = inspect(b"cposix\nsystem\n(S'id'\ntR\xff", &l);
         assert_eq!(r.verdict, Judgement::Dangerous);
+    }
+
+    #[test]
+    fn a_broken_old_pickle_naming_a_dangerous_global_is_judged_whatever_its_name() {
+        let l = Options::default();
+        // Protocol 0: GLOBAL builtins exec, MARK, the code, then a byte that is no opcode,
+        // before any call: the unpickler has imported exec by then.
+        let broken = b"cbuiltins\nexec\n(Vprint(1)\n\xff";
+        for name in ["model.pkl", "notes.txt", ""] {
+            let r = inspect_file(broken, name, &l);
+            assert_eq!(r.format, "pickle", "{name}");
+            assert_eq!(r.verdict, Judgement::Dangerous, "{name}");
+        }
+        // Naming an unknown global and breaking is not enough without a name that says
+        // pickle: text can look like that.
+        let unknown = b"cmylib\nLoader\n\xff";
+        assert_eq!(inspect_file(unknown, "notes.txt", &l).format, "other");
+        // torch.load unpickles a `.bin` that is not a zip: looking a global up counts.
+        let r = inspect_file(unknown, "pytorch_model.bin", &l);
+        assert_eq!(r.format, "pickle");
+        assert_eq!(r.verdict, Judgement::Inconclusive);
+        // ... but other binary data under torch's names stays what it is.
+        for data in [&b"\x00\x01\x02binary"[..], b"(not a global)", b""] {
+            assert_eq!(inspect_file(data, "weights.bin", &l).format, "other");
+        }
+        // pickle.load unpickles a `.pkl` whatever it holds: content nothing recognises is a
+        // pickle that breaks, inconclusive, never "not a payload".
+        for data in [&b"not a pickle"[..], b"\x00\x01"] {
+            let r = inspect_file(data, "dir/model.pkl", &l);
+            assert_eq!(r.format, "pickle", "{data:?}");
+            assert_eq!(r.verdict, Judgement::Inconclusive, "{data:?}");
+        }
+        // An empty one fails to load before anything runs.
+        let r = inspect_file(b"", "model.pkl", &l);
+        assert_eq!((r.format.as_str(), r.verdict), ("pickle", Judgement::Safe));
+        // Magic numbers still come first.
+        let r = inspect_file(b"\x80\x04N.", "model.pkl", &l);
+        assert_eq!((r.format.as_str(), r.verdict), ("pickle", Judgement::Safe));
     }
 
     #[test]

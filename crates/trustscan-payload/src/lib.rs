@@ -14,6 +14,7 @@ pub mod pickle;
 pub mod policy;
 pub mod safetensors;
 pub mod sevenz;
+pub mod sniff;
 pub mod tar;
 pub mod template;
 pub mod torch_legacy;

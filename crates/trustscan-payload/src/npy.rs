@@ -10,9 +10,9 @@
 //! a bool; v1/v2 headers may carry Python 2 `L` suffixes on ints.
 
 use crate::Inspection;
+use crate::sniff::magic::NPY as MAGIC;
 use trustscan_core::Judgement;
 
-const MAGIC: &[u8] = b"\x93NUMPY";
 /// numpy.load refuses longer headers unless `allow_pickle=True` (numpy >= 1.24,
 /// `_MAX_HEADER_SIZE`).
 const NUMPY_MAX_HEADER: usize = 10_000;

@@ -331,7 +331,7 @@ impl Machine<'_> {
         if s.len() >= 16
             && PREFIXES.iter().any(|p| s.starts_with(p))
             && let Some(bytes) = base64::decode(s.as_bytes(), Dialect::Embedded)
-            && crate::inspect::payload_magic(&bytes)
+            && crate::sniff::embeds_payload(&bytes)
         {
             self.out.decoded.push((self.pos, bytes));
         }
@@ -584,7 +584,7 @@ impl Machine<'_> {
                     let bytes = self.take(n)?;
                     // A serialized payload carried as a constant (for a nested
                     // `pickle.loads`, `torch.load(io.BytesIO(...))`, ...) is inspected too.
-                    if crate::inspect::payload_magic(bytes) {
+                    if crate::sniff::embeds_payload(bytes) {
                         self.out.embedded.push(start..start + n);
                     }
                     self.push(Value::Bytes(n))?;

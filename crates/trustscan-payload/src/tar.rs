@@ -3,6 +3,8 @@
 //! as byte ranges, never extracted; names are only labels (a `../` name cannot escape
 //! anything here), but links and odd names are reported by the caller.
 
+use crate::sniff::magic;
+
 /// One regular-file or link member.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
@@ -10,11 +12,6 @@ pub struct Member {
     pub range: std::ops::Range<usize>,
     /// For hard and symbolic links: where they point (extracting them is an archive slip).
     pub link: Option<String>,
-}
-
-/// Whether the data looks like a tar archive: the ustar magic of a POSIX or GNU header.
-pub fn is_tar(head: &[u8]) -> bool {
-    head.get(257..262) == Some(b"ustar")
 }
 
 /// Regular-file members, at most `max_members` of them (more is an error).
@@ -100,7 +97,9 @@ fn c_string(b: &[u8]) -> String {
 
 fn ustar_name(header: &[u8]) -> String {
     let name = c_string(&header[0..100]);
-    let prefix = if &header[257..262] == b"ustar" {
+    // Only ustar headers have the prefix field (POSIX.1-1988).
+    let at = magic::TAR_USTAR_AT;
+    let prefix = if header[at..at + magic::TAR_USTAR.len()] == *magic::TAR_USTAR {
         c_string(&header[345..500])
     } else {
         String::new()
@@ -149,7 +148,10 @@ mod tests {
     #[test]
     fn members_and_their_bytes() {
         let t = archive(&[("sys_info", b"abc"), ("pickle", &[1u8; 600])]);
-        assert!(is_tar(&t));
+        assert_eq!(
+            crate::sniff::by_magic(&t, t.len() as u64),
+            Some(crate::sniff::Format::Tar)
+        );
         let m = members(&t, 10).unwrap();
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].name, "sys_info");

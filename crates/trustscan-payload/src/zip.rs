@@ -4,6 +4,10 @@
 //! multi-gigabyte checkpoint costs its directory and its pickle. Deflated entries (numpy's
 //! compressed `.npz`, Keras archives) are inflated up to a cap; torch writes every entry stored.
 
+use crate::sniff::magic::{
+    ZIP_CENTRAL_HEADER, ZIP_END, ZIP_LOCAL_HEADER, ZIP64_END, ZIP64_LOCATOR,
+};
+
 /// One entry of the central directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -26,13 +30,13 @@ pub fn entries(data: &[u8]) -> Result<Vec<Entry>, String> {
     // Zip64: the real values are in the zip64 end record, found through its locator.
     if (count == 0xffff || cd_size == 0xffff_ffff || cd_offset == 0xffff_ffff)
         && eocd >= 20
-        && u32_at(data, eocd - 20)? == 0x0706_4b50
+        && u32_at(data, eocd - 20)? == ZIP64_LOCATOR
     {
         let rec = usize::try_from(u64_at(data, eocd - 12)?)
             .ok()
             .filter(|&r| r < data.len())
             .ok_or("the zip64 locator points past the end of the file")?;
-        if u32_at(data, rec)? != 0x0606_4b50 {
+        if u32_at(data, rec)? != ZIP64_END {
             return Err("the zip64 locator points at no zip64 end record".into());
         }
         count = u64_at(data, rec + 32)?;
@@ -45,13 +49,13 @@ pub fn entries(data: &[u8]) -> Result<Vec<Entry>, String> {
     // record says, take the one that ends at the end record, and shift the entries too.
     let mut shift = 0u64;
     let stated = usize::try_from(cd_offset).ok();
-    if stated.and_then(|s| u32_at(data, s).ok()) != Some(0x0201_4b50)
+    if stated.and_then(|s| u32_at(data, s).ok()) != Some(ZIP_CENTRAL_HEADER)
         && let Some(actual) = (directory_end as u64).checked_sub(cd_size)
         && actual > cd_offset
         && usize::try_from(actual)
             .ok()
             .and_then(|a| u32_at(data, a).ok())
-            == Some(0x0201_4b50)
+            == Some(ZIP_CENTRAL_HEADER)
     {
         shift = actual - cd_offset;
         cd_offset = actual;
@@ -64,7 +68,7 @@ pub fn entries(data: &[u8]) -> Result<Vec<Entry>, String> {
     let mut out = Vec::new();
     let mut pos = start;
     while pos + 46 <= end && (out.len() as u64) < count {
-        if u32_at(data, pos)? != 0x0201_4b50 {
+        if u32_at(data, pos)? != ZIP_CENTRAL_HEADER {
             return Err(format!(
                 "central directory entry {} has a bad signature",
                 out.len()
@@ -156,7 +160,7 @@ pub fn contents<'d>(
 /// `len` bytes after an entry's local header.
 fn raw<'d>(data: &'d [u8], e: &Entry, len: u64) -> Result<&'d [u8], String> {
     let at = usize::try_from(e.local_header_offset).map_err(|_| "offset overflow")?;
-    if u32_at(data, at)? != 0x0403_4b50 {
+    if u32_at(data, at)? != ZIP_LOCAL_HEADER {
         return Err(format!(
             "{} has no local header where the directory says",
             e.name
@@ -210,13 +214,14 @@ fn zip64_extra(extra: &[u8], size: &mut u64, compressed: &mut u64, offset: &mut 
 
 fn find_eocd(data: &[u8]) -> Option<usize> {
     // The record is 22 bytes plus a comment of up to 65,535 bytes, at the end of the file.
-    let lowest = data.len().saturating_sub(22 + 0xffff);
+    let lowest = data.len().saturating_sub(crate::sniff::TAIL);
     let last = data.len().checked_sub(22)?;
     let tail = &data[lowest..last + 4];
     // The forward search is vectorised, the backward one is not: most files have none, and
     // the backward one need not look before the first.
-    let first = memchr::memmem::find(tail, b"PK\x05\x06")?;
-    memchr::memmem::rfind(&tail[first..], b"PK\x05\x06").map(|i| lowest + first + i)
+    let signature = ZIP_END.to_le_bytes();
+    let first = memchr::memmem::find(tail, &signature)?;
+    memchr::memmem::rfind(&tail[first..], &signature).map(|i| lowest + first + i)
 }
 
 /// `n` bytes at `at`, if the data has them (offsets come from the file: no overflow).

@@ -352,3 +352,22 @@ fn the_dispatcher_routes_hdf5_by_content() {
         assert_eq!(r.verdict, inspect(&data).verdict, "{name}");
     }
 }
+
+#[test]
+fn a_user_block_of_any_power_of_two_hides_nothing() {
+    // libhdf5 looks for the superblock at 0, 512 and every doubling below the end of the
+    // file; the sniffer used to stop at 4096, so a 16 KiB user block hid a Keras model.
+    let model = sample("module_os.h5");
+    for block in [512usize, 4096, 16 << 10, 1 << 20] {
+        let mut f = vec![b'#'; block];
+        f.extend(&model);
+        let r = trustscan_payload::inspect_file(&f, "model.h5", &Default::default());
+        assert_eq!(r.format, "hdf5", "{block}");
+        assert_eq!(r.verdict, Dangerous, "{block}");
+    }
+    // Not at a power of two: not where libhdf5 looks.
+    let mut f = vec![b'#'; 3000];
+    f.extend(&model);
+    let r = trustscan_payload::inspect_file(&f, "model.h5", &Default::default());
+    assert_eq!(r.format, "other");
+}

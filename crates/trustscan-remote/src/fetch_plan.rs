@@ -1,10 +1,12 @@
-//! Which bytes of a large remote file the payload inspector will read, decided from its first
-//! and last bytes with the inspector's own parsers, so a remote scan sees what a local scan
-//! sees. Everything goes through a [`RangedReader`] that fetches and caches what it is asked.
+//! Which bytes of a large remote file the payload inspector will read, decided by the
+//! inspector's own sniffer (`trustscan_payload::sniff`, in its order) and parsers, so a remote
+//! scan sees what a local scan sees. Everything goes through a [`RangedReader`] that fetches
+//! and caches what it is asked.
 
 use std::io;
 
-use trustscan_payload::{compress, gguf, h5, pickle, tar, zip};
+use trustscan_payload::sniff::{self, Needs};
+use trustscan_payload::{gguf, h5, pickle, zip};
 use trustscan_source::ReadError;
 
 use crate::range_zip::{self, RangedReader, ZipLimits};
@@ -14,96 +16,30 @@ pub trait Source: RangedReader {
     fn view(&self) -> io::Result<memmap2::Mmap>;
 }
 
-/// How a file too large to fetch whole is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// The end records and directory, then every member but torch's tensor storages.
-    Zip,
-    /// The metadata and tensor infos at the start.
-    Gguf,
-    /// The 8-byte length and the JSON header it announces.
-    Safetensors(u64),
-    /// The five pickles at the start of torch's legacy format (storages follow).
-    TorchLegacy,
-    /// HDF5: the metadata blocks the reader asks for, fetched as it asks.
-    Hdf5,
-    /// A format whose reader needs every byte (a plain pickle, `.npy`, tar, 7z, compressed).
-    Whole,
-    /// Not a payload format by its first bytes: the inspector reads only those and the tail.
-    Neither,
-}
-
-/// The first pickle of torch's legacy format: protocol 2, then the magic number as a LONG1.
-const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
-
-/// Formats without a magic number that the inspector picks by name and reads whole.
-pub fn needs_whole_by_name(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    [".json", ".jinja", ".jinja2", ".onnx"]
-        .iter()
-        .any(|s| name.ends_with(s))
-}
-
-/// What the first bytes decide, in the inspector's sniffing order (`trustscan_payload::inspect`):
-/// `None` when the end of the file must be seen too ([`classify_by_tail`]). `head` holds at
-/// least the first [`HEAD`] bytes (or the whole file).
-pub fn classify(head: &[u8], size: u64) -> Option<Kind> {
-    let kind = classify_head(head, size);
-    (kind != Kind::Neither).then_some(kind)
-}
-
-/// First bytes that settle the format: the HDF5 signature may sit at 4096.
-pub const HEAD: u64 = 8 << 10;
-
-/// The rest of the sniffing order, given the last `tail` bytes too.
-pub fn classify_by_tail(head: &[u8], tail: &[u8]) -> Kind {
-    // Python's zipfile (and the inspector) find an archive by its end record.
-    if memchr::memmem::rfind(tail, b"PK\x05\x06").is_some() {
-        return Kind::Zip;
+/// What the inspector will read of a file, in the sniffer's order: a magic number in the
+/// first [`sniff::HEAD`] bytes; else the HDF5 signature further in (for names h5py opens),
+/// a zip's end record in the last bytes, a headerless pickle (parsed whole), and the name.
+pub fn needs(r: &dyn RangedReader, name: &str) -> io::Result<Needs> {
+    let size = r.len();
+    let head = r.read_at(0, (sniff::HEAD as u64).min(size) as usize)?;
+    if let Some(format) = sniff::by_magic(&head, size) {
+        return Ok(format.needs(&head, size));
     }
-    // A protocol 0/1 pickle has no header; the inspector parses anything that starts like one.
-    if head
-        .first()
-        .is_some_and(|b| b"(c]}).NIJKLMFGSTUVXq".contains(b))
-    {
-        return Kind::Whole;
-    }
-    Kind::Neither
-}
-
-fn classify_head(head: &[u8], size: u64) -> Kind {
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        return Kind::Zip;
-    }
-    let h512 = &head[..head.len().min(512)];
-    if tar::is_tar(h512) || h512.starts_with(b"7z\xbc\xaf\x27\x1c") {
-        return Kind::Whole;
-    }
-    if compress::wrapper_of(h512).is_some() {
-        return Kind::Whole;
-    }
-    if head.starts_with(TORCH_LEGACY_MAGIC) {
-        return Kind::TorchLegacy;
-    }
-    if matches!(head, [0x80, 2..=5, ..]) || head.starts_with(b"\x93NUMPY") {
-        return Kind::Whole;
-    }
-    if [0usize, 512, 1024, 2048, 4096]
-        .iter()
-        .any(|&at| head.get(at..at + 8) == Some(b"\x89HDF\r\n\x1a\n"))
-    {
-        return Kind::Hdf5;
-    }
-    if head.starts_with(b"GGUF") {
-        return Kind::Gguf;
-    }
-    if head.len() > 8 && head[8] == b'{' {
-        let declared = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
-        if declared > 1 && declared < size {
-            return Kind::Safetensors(declared);
+    for at in sniff::hdf5_probes(name, head.len(), size) {
+        if r.read_at(at, sniff::magic::HDF5.len())? == sniff::magic::HDF5 {
+            return Ok(Needs::Hdf5Metadata);
         }
     }
-    Kind::Neither
+    // The zip index reader's own first read, so it finds it cached.
+    let tail_at = size.saturating_sub(range_zip::TAIL);
+    let tail = r.read_at(tail_at, (size - tail_at) as usize)?;
+    if sniff::has_zip_end_record(&tail) {
+        return Ok(Needs::ZipIndex);
+    }
+    if sniff::may_start_headerless_pickle(&head) {
+        return Ok(Needs::Whole);
+    }
+    Ok(sniff::by_name(name).needs(&head, size))
 }
 
 /// More bytes than `--fetch-limit` allows for one file.
@@ -163,7 +99,7 @@ pub fn zip(r: &dyn Source, limit: u64) -> Result<(), ReadError> {
         let header = r
             .read_at(at, guess.min(r.len() - at) as usize)
             .map_err(io_err)?;
-        if header[..4] != *b"PK\x03\x04" {
+        if header[..4] != sniff::magic::ZIP_LOCAL_HEADER.to_le_bytes() {
             continue;
         }
         let n = u16::from_le_bytes([header[26], header[27]]) as u64;
@@ -183,7 +119,7 @@ pub fn zip(r: &dyn Source, limit: u64) -> Result<(), ReadError> {
 
 /// The header of a GGUF file: a prefix growing until the inspector's parser finishes it.
 pub fn gguf(r: &dyn RangedReader, limit: u64) -> Result<(), ReadError> {
-    crate::prefix::growing_prefix(r, HEAD, limit, |prefix| {
+    crate::prefix::growing_prefix(r, sniff::HEAD as u64, limit, |prefix| {
         match gguf::header_len(prefix) {
             Ok(_) => crate::prefix::Need::Nothing,
             // Running out of bytes means "fetch more"; any other error is the file's own.
@@ -197,17 +133,17 @@ pub fn gguf(r: &dyn RangedReader, limit: u64) -> Result<(), ReadError> {
     .map_err(|e| prefix_error(e, r.len(), limit))
 }
 
-/// The five pickles at the start of a legacy torch file.
-pub fn legacy_pickles(r: &dyn RangedReader, limit: u64) -> Result<(), ReadError> {
+/// The first `count` pickles of a stream (torch's legacy format: five).
+pub fn leading_pickles(r: &dyn RangedReader, count: usize, limit: u64) -> Result<(), ReadError> {
     let budget = pickle::Budget {
-        max_pickles: 5,
+        max_pickles: count,
         ..trustscan_payload::Options::default().pickle
     };
     crate::prefix::growing_prefix(r, 64 << 10, limit, |prefix| {
         let a = pickle::analyze(prefix, &budget);
         // Stopped inside the prefix for its own reasons (five pickles, or an error before the
         // last bytes): the rest of the file cannot change what was read.
-        if a.pickles >= 5
+        if a.pickles >= count
             || a.error
                 .as_ref()
                 .is_some_and(|e| e.offset + 64 < prefix.len())

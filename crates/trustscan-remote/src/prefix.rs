@@ -6,9 +6,6 @@
 use crate::range_zip::RangedReader;
 use std::io;
 
-/// `MAX_HEADER_SIZE` of the safetensors library: a larger header is refused by the loader.
-pub const SAFETENSORS_MAX_HEADER: u64 = 100_000_000;
-
 #[derive(Debug, thiserror::Error)]
 pub enum PrefixError {
     #[error("file of {len} bytes is too short for a {what} header")]
@@ -39,7 +36,8 @@ pub fn safetensors_header(r: &dyn RangedReader, limit: u64) -> Result<Vec<u8>, P
             .try_into()
             .map_err(|_| io::Error::from(io::ErrorKind::UnexpectedEof))?,
     );
-    let limit = limit.min(SAFETENSORS_MAX_HEADER);
+    // A larger header is refused by the loader.
+    let limit = limit.min(trustscan_payload::safetensors::MAX_HEADER);
     if n > limit {
         return Err(PrefixError::Budget {
             what,

@@ -40,6 +40,10 @@ impl RangedReader for Vec<u8> {
     }
 }
 
+/// The first read from the end: where the end record can be (`sniff::TAIL`: 22 bytes and
+/// the longest comment), and the zip64 locator (20) and record (56) before it.
+pub const TAIL: u64 = trustscan_payload::sniff::TAIL as u64 + 20 + 56;
+
 /// Budgets: what a scan is willing to read and hold.
 #[derive(Debug, Clone)]
 pub struct ZipLimits {
@@ -55,7 +59,7 @@ pub struct ZipLimits {
 impl Default for ZipLimits {
     fn default() -> Self {
         ZipLimits {
-            tail: 22 + 65_535 + 20 + 56,
+            tail: TAIL,
             max_central_directory: 64 << 20,
             max_entries: 1_000_000,
             max_member: 256 << 20,
@@ -128,11 +132,10 @@ fn u64_at(b: &[u8], i: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?))
 }
 
-const EOCD_SIG: u32 = 0x0605_4b50;
-const ZIP64_LOCATOR_SIG: u32 = 0x0706_4b50;
-const ZIP64_EOCD_SIG: u32 = 0x0606_4b50;
-const CDH_SIG: u32 = 0x0201_4b50;
-const LFH_SIG: u32 = 0x0403_4b50;
+use trustscan_payload::sniff::magic::{
+    ZIP_CENTRAL_HEADER as CDH_SIG, ZIP_END as EOCD_SIG, ZIP_LOCAL_HEADER as LFH_SIG,
+    ZIP64_END as ZIP64_EOCD_SIG, ZIP64_LOCATOR as ZIP64_LOCATOR_SIG,
+};
 
 /// Bytes `[offset, offset+len)`, from `cache` (which starts at `cache_start`) when it holds them.
 fn read_cached(

@@ -13,16 +13,14 @@ use trustscan_core::{Note, PartialFile, RemoteInfo, SnapshotInfo};
 use trustscan_source::{Bytes, FileEntry, FileKind, ReadError, Snapshot};
 
 use crate::cache::{RepoCache, SparseFile};
-use crate::fetch_plan::{self, Kind};
+use crate::fetch_plan;
 use crate::http::{ByteRange, Client, FetchError};
 use crate::hub::{Hub, Listing, RemoteEntry};
 use crate::range_zip::RangedReader;
+use trustscan_payload::sniff::{self, Needs};
 
 /// Files up to this size are fetched whole when read.
 pub const SMALL_FILE: u64 = 4 << 20;
-/// Last bytes fetched when the first ones do not settle a file's format: a zip's end record
-/// with the longest comment, and the zip64 locator before it.
-const TAIL: u64 = 22 + 0xffff + 20 + 56;
 
 #[derive(Debug, Clone)]
 pub struct RemoteOptions {
@@ -361,29 +359,16 @@ impl RemoteSnapshot {
     fn fetch_for_inspection(&self, e: &RemoteEntry) -> Result<(), ReadError> {
         let r = Recorder { snap: self, e };
         let io_err = |err: io::Error| ReadError::Io(err.to_string());
-        let head = r
-            .read_at(0, fetch_plan::HEAD.min(e.size) as usize)
-            .map_err(io_err)?;
-        let kind = match fetch_plan::classify(&head, e.size) {
-            Some(k) => k,
-            None => {
-                let tail_at = e.size.saturating_sub(TAIL);
-                let tail = r
-                    .read_at(tail_at, (e.size - tail_at) as usize)
-                    .map_err(io_err)?;
-                fetch_plan::classify_by_tail(&head, &tail)
-            }
-        };
         let limit = self.fetch_limit;
-        match kind {
-            Kind::Zip => fetch_plan::zip(&r, limit),
-            Kind::Gguf => fetch_plan::gguf(&r, limit),
-            Kind::Safetensors(n) if n > limit => Err(ReadError::TooLarge { size: n, limit }),
-            Kind::Safetensors(n) => r.read_at(8, n as usize).map(drop).map_err(io_err),
-            Kind::TorchLegacy => fetch_plan::legacy_pickles(&r, limit),
-            Kind::Hdf5 => fetch_plan::hdf5(&r),
-            Kind::Whole => self.whole(e, limit).map(drop),
-            Kind::Neither => Ok(()),
+        match fetch_plan::needs(&r, &e.path).map_err(io_err)? {
+            Needs::ZipIndex => fetch_plan::zip(&r, limit),
+            Needs::GgufHeader => fetch_plan::gguf(&r, limit),
+            Needs::SafetensorsHeader(n) if n > limit => Err(ReadError::TooLarge { size: n, limit }),
+            Needs::SafetensorsHeader(n) => r.read_at(8, n as usize).map(drop).map_err(io_err),
+            Needs::LeadingPickles(n) => fetch_plan::leading_pickles(&r, n, limit),
+            Needs::Hdf5Metadata => fetch_plan::hdf5(&r),
+            Needs::Whole => self.whole(e, limit).map(drop),
+            Needs::Head => Ok(()),
         }
     }
 }
@@ -469,7 +454,11 @@ impl Snapshot for RemoteSnapshot {
         if e.size == 0 {
             return Ok(Bytes::Owned(Vec::new()));
         }
-        if e.size <= SMALL_FILE || crate::fetch_plan::needs_whole_by_name(path) {
+        // A format without a magic number is chosen by name and read whole: its first bytes
+        // say nothing, so they are not fetched first.
+        let named = sniff::by_name(path);
+        let whole_by_name = !named.has_magic_number() && named.needs(&[], e.size) == Needs::Whole;
+        if e.size <= SMALL_FILE || whole_by_name {
             self.whole(e, self.fetch_limit)?;
         } else {
             self.fetch_for_inspection(e)?;

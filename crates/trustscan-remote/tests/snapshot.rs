@@ -154,6 +154,43 @@ fn hostile_weights_give_errors_or_partial_views_never_panics() {
 }
 
 #[test]
+fn the_planner_fetches_what_the_inspector_sniffs() {
+    // A Keras .h5 behind a 16 KiB user block: h5py finds the superblock there, so the
+    // planner probes for it beyond the first bytes and fetches the metadata it points at.
+    let h5 = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../trustscan-payload/tests/fixtures/h5/module_os.h5"
+    ))
+    .unwrap();
+    let mut hidden = plain(16 << 10);
+    hidden.extend(&h5);
+    hidden.resize(6 << 20, 0);
+    // Content nothing recognises, under a name pickle.load reads: all of it is a pickle.
+    let pkl = plain(6 << 20);
+    let files = vec![
+        ("model.h5", hidden.clone(), hidden.len() as u64),
+        ("state.pkl", pkl, 6 << 20),
+    ];
+    let srv = server(files, |_| None);
+    let cache = tempfile::tempdir().unwrap();
+    let snap = open(&srv, cache.path(), false).unwrap();
+    let view = snap.view("model.h5").unwrap();
+    let report =
+        trustscan_payload::inspect_file(&view, "model.h5", &trustscan_payload::Options::default());
+    assert_eq!(report.format, "hdf5", "{report:?}");
+    assert_eq!(report.verdict, trustscan_core::Judgement::Dangerous);
+    let local = trustscan_payload::inspect_file(
+        &hidden,
+        "model.h5",
+        &trustscan_payload::Options::default(),
+    );
+    assert_eq!(report, local);
+    // Whole, so above the 1 MiB fetch limit: refused by size, never read as "other".
+    let e = snap.view("state.pkl").err().expect("over the fetch limit");
+    assert!(e.to_string().contains("limit"), "{e}");
+}
+
+#[test]
 fn offline_without_a_cache_says_so() {
     let srv = server(vec![], |_| None);
     let cache = tempfile::tempdir().unwrap();

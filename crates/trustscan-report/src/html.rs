@@ -606,6 +606,7 @@ mod tests {
                     ..Default::default()
                 }),
             }],
+            weights_only_refuses: None,
         };
         Scan {
             plan,

@@ -148,6 +148,37 @@ fn check_judges_pickles_and_torch_checkpoints_named_directly() {
 }
 
 #[test]
+fn a_broken_old_pickle_is_a_payload_named_or_walked_never_python() {
+    // Protocol 0, no header: GLOBAL builtins exec, MARK, the code, then a byte that is no
+    // opcode. pickle.load imports exec before it fails; the file is not Python source.
+    let dir = tempfile::tempdir().unwrap();
+    let pkl = dir.path().join("model.pkl");
+    std::fs::write(
+        &pkl,
+        b"cbuiltins\nexec\n(Vimport os; os.system('id')\n\xff\xfe",
+    )
+    .unwrap();
+    for target in [&pkl, &dir.path().to_path_buf()] {
+        let (code, out, _) = run(&["check", "--format", "json", target.to_str().unwrap()]);
+        assert_eq!(code, 4, "{out}");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        let payloads = doc["payloads"].as_array().unwrap();
+        assert_eq!(payloads.len(), 1, "{out}");
+        assert_eq!(payloads[0]["format"], "pickle", "{out}");
+        assert_eq!(payloads[0]["verdict"], "dangerous", "{out}");
+        assert!(out.contains("builtins.exec"), "{out}");
+        assert_eq!(doc["files"].as_array().map_or(0, Vec::len), 0, "{out}");
+        let (code, out, _) = run(&["check", "--color", "never", target.to_str().unwrap()]);
+        assert_eq!(code, 4, "{out}");
+        assert!(
+            out.contains("DANGEROUS ") && out.contains("model.pkl"),
+            "{out}"
+        );
+        assert!(!out.contains("syntax"), "{out}");
+    }
+}
+
+#[test]
 fn the_user_allowlist_lifts_unknown_globals_but_not_gadgets() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()

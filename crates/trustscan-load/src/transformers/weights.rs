@@ -5,9 +5,10 @@
 //! `torch.load(weights_only=True)`, which transformers allows only on torch >= 2.6.
 
 use super::version::TfVersion;
-use crate::repo::{Repo, Sniffed};
+use crate::repo::{Repo, torch_load_format};
 use std::collections::BTreeSet;
 use trustscan_core::{Gate, Note, PayloadFormat, ReasonLink, Step, StepKind, Subject};
+use trustscan_payload::sniff::Format;
 
 const SAFE: &str = "model.safetensors";
 const SAFE_INDEX: &str = "model.safetensors.index.json";
@@ -155,8 +156,7 @@ fn payload(
         ));
         return;
     }
-    let sniffed = repo.sniff(file);
-    if sniffed == Sniffed::Unreadable {
+    let Some(sniffed) = repo.sniff(file) else {
         // A read that failed (a hub that errs, a symlink leaving the repository) says
         // nothing about the content: no format is claimed.
         notes.push(Note::inconclusive(
@@ -174,16 +174,16 @@ fn payload(
             .with_detail("could not be read: its format is unknown"),
         );
         return;
-    }
+    };
     let safetensors_name = file.ends_with(".safetensors");
     let format = if safetensors_name {
         match sniffed {
-            Sniffed::Safetensors => PayloadFormat::Safetensors,
-            Sniffed::LfsPointer => PayloadFormat::LfsPointer,
+            Format::Safetensors => PayloadFormat::Safetensors,
+            Format::LfsPointer => PayloadFormat::LfsPointer,
             _ => PayloadFormat::Unknown,
         }
     } else {
-        sniffed.torch_load_format()
+        torch_load_format(sniffed)
     };
     let detail = match format {
         PayloadFormat::Safetensors => "safetensors: a JSON header and raw tensor bytes; \
