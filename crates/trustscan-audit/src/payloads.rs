@@ -46,8 +46,7 @@ pub fn scan<'r>(
             Ok(bytes) => bytes,
             Err(e) => return (PayloadReport::unreadable(e.to_string()), Vec::new()),
         };
-        let unpickled = loaded.is_some_and(|d| d.unpickled);
-        let report = caught(|| inspect(path, &bytes, unpickled, options))
+        let report = caught(|| inspect(path, &bytes, loaded, options))
             .unwrap_or_else(|| internal_error("inspecting it"));
         let matches = match &signed {
             Some(s) => caught(|| s.findings(path, &bytes, &report, loaded.is_some()))
@@ -74,11 +73,11 @@ pub fn scan<'r>(
         .collect()
 }
 
-/// The payload report of one file's bytes (`unpickled`: a loader unpickles it as is).
+/// The payload report of one file's bytes (`loaded`: how loading deserializes it).
 fn inspect(
     path: &str,
     bytes: &trustscan_source::Bytes,
-    unpickled: bool,
+    loaded: Option<&Deserialized>,
     options: &Options,
 ) -> PayloadReport {
     let r = match bytes.present() {
@@ -88,11 +87,16 @@ fn inspect(
         }),
         None => trustscan_payload::inspect_file(bytes, path, options),
     };
-    // torch.load and pickle.load unpickle whatever they are given.
-    if unpickled && !r.is_payload() {
-        trustscan_payload::inspect::as_pickle(bytes, options)
-    } else {
-        r
+    match loaded {
+        // torch.load and pickle.load unpickle whatever they are given.
+        Some(d) if d.unpickled && !r.is_payload() => {
+            trustscan_payload::inspect::as_pickle(bytes, options)
+        }
+        // An unsafe YAML loader constructs whatever Python tags the file names.
+        Some(d) if d.unsafe_yaml && !r.is_payload() => {
+            trustscan_payload::inspect::as_unsafe_yaml(bytes, options)
+        }
+        _ => r,
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Deserialized {
     pub apis: Vec<String>,
     /// Whether one of them unpickles it as is (`torch.load`, `pickle.load`).
     pub unpickled: bool,
+    /// Whether one of them reads it as YAML with an unsafe loader (Python tags run).
+    pub unsafe_yaml: bool,
 }
 
 /// What one plan executes and deserializes.
@@ -60,7 +62,8 @@ impl<'p> Reach<'p> {
                 if !d.apis.contains(&label) {
                     d.apis.push(label);
                 }
-                d.unpickled |= s.format.is_some_and(|f| f.runs_code_when_loaded());
+                d.unpickled |= s.format.is_some_and(|f| f.is_pickle_based());
+                d.unsafe_yaml |= s.format == Some(trustscan_core::PayloadFormat::YamlUnsafe);
             }
         }
         Reach {

@@ -101,8 +101,13 @@ fn plan_verdict(plan: &LoadPlan, code: Option<&CodeReport>) -> (Verdict, String)
                 ExecuteFile => "repository code runs at load",
                 InstallPackage => "packages are pip-installed at load",
                 FetchRepository => "code is fetched from another repository",
-                DeserializePayload if s.format.is_some_and(|f| f.runs_code_when_loaded()) => {
+                DeserializePayload if s.format.is_some_and(|f| f.is_pickle_based()) => {
                     "a pickle-based file would be deserialized"
+                }
+                DeserializePayload
+                    if s.format == Some(trustscan_core::PayloadFormat::YamlUnsafe) =>
+                {
+                    "a YAML file is read with an unsafe loader"
                 }
                 _ => continue,
             };

@@ -532,6 +532,14 @@ impl PayloadFormat {
         )
     }
 
+    /// Formats whose loader unpickles the file (`torch.load`, `pickle.load`).
+    pub fn is_pickle_based(self) -> bool {
+        matches!(
+            self,
+            PayloadFormat::TorchZip | PayloadFormat::TorchLegacy | PayloadFormat::Pickle
+        )
+    }
+
     pub fn description(self) -> &'static str {
         match self {
             PayloadFormat::Safetensors => "safetensors (data only)",

@@ -83,6 +83,14 @@ pub fn as_pickle(data: &[u8], options: &Options) -> PayloadReport {
     walk.report("pickle")
 }
 
+/// Judge the data as YAML read with an unsafe loader (the plan says which files are).
+pub fn as_unsafe_yaml(data: &[u8], options: &Options) -> PayloadReport {
+    let mut walk = Walk::new(options);
+    let i = crate::yaml::inspect(data);
+    walk.inspection(data, "", 0, i);
+    walk.report("yaml")
+}
+
 struct Walk<'l> {
     options: &'l Options,
     inflated: usize,

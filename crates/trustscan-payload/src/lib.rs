@@ -18,6 +18,7 @@ pub mod sniff;
 pub mod tar;
 pub mod template;
 pub mod torch_legacy;
+pub mod yaml;
 pub mod zip;
 
 pub use inspect::{Options, inspect, inspect_file, inspect_partial};

@@ -218,3 +218,35 @@ fn code_at_load_fails_the_gate_until_a_baseline_allows_that_exact_code() {
     assert_eq!(code, 2);
     assert!(err.contains("scan and cache"), "{err}");
 }
+
+#[test]
+fn a_yaml_config_is_judged_as_yaml_not_as_a_broken_pickle() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        repo.path(),
+        "configs/demo/net.yaml",
+        b"model:\n  type: ResNet\n  depth: 50\n",
+    );
+    let r = repo.path().to_str().unwrap();
+    let (code, out, _) = run(&["scan", r]);
+    // Read with yaml.Loader: review-worthy, but plain data is safe and no broken pickle.
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("a YAML file is read with an unsafe loader"),
+        "{out}"
+    );
+    assert!(out.contains("payloads: 1 file: 1 safe"), "{out}");
+    assert!(!out.contains("pickle"), "{out}");
+    // A Python tag makes it dangerous: the loader constructs and calls os.system.
+    write(
+        repo.path(),
+        "configs/demo/net.yaml",
+        b"model:\n  type: !!python/object/apply:os.system [id]\n",
+    );
+    let (code, out, _) = run(&["scan", r]);
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("Python tag !!python/object/apply:os.system"),
+        "{out}"
+    );
+}
