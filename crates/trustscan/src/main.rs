@@ -130,8 +130,8 @@ struct ScanArgs {
     /// The lowest severity the text report lists.
     #[arg(long, value_enum, default_value_t = Severity::Medium)]
     min_severity: Severity,
-    /// Text, Markdown and HTML: also the lines most readers skip (the study's criteria,
-    /// counts that are zero, the call graph's size).
+    /// Text: also the lines most readers skip (the study's criteria, counts that are zero,
+    /// the call graph's size).
     #[arg(long, short)]
     verbose: bool,
     /// Count `# nosec` comments in the repository (off by default: the repository's author
