@@ -205,7 +205,7 @@ impl Auditor {
                 "the Hugging Face cache at {} holds a partial download of {repo}@{commit} \
                  (not downloaded: {}): read from the hub instead",
                 info.root,
-                partial::named(missing)
+                trustscan_core::text::listed(missing, 3)
             ),
         ));
         Ok(Some(scan))

@@ -47,10 +47,7 @@ pub fn repositories_below(dir: &Path, plan_options: &trustscan_load::PlanOptions
 
 /// "N of its directories are model repositories (a, b, ...): scan them with ...".
 pub fn advice(dir: &Path, found: &[String]) -> String {
-    let mut names = found[..found.len().min(NAMED)].join(", ");
-    if found.len() > NAMED {
-        names += &format!(" and {} more", found.len() - NAMED);
-    }
+    let names = trustscan_core::text::listed(found, NAMED);
     let shown = dir.display().to_string();
     let shown = shown.trim_end_matches('/');
     format!(

@@ -40,16 +40,7 @@ pub fn mark(scan: &mut Scan, info: &SnapshotInfo, missing: &[String], hub_error:
     scan.verdict = Verdict::Inconclusive;
     scan.reason = format!(
         "partially downloaded: the cache lacks {}, which loading needs{failed}; {how}",
-        named(missing)
+        trustscan_core::text::listed(missing, 3)
     );
     scan.not_downloaded = missing.to_vec();
-}
-
-/// `a.py, b.py and 3 more`.
-pub fn named(files: &[String]) -> String {
-    let mut text = files.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
-    if files.len() > 3 {
-        text += &format!(" and {} more", files.len() - 3);
-    }
-    text
 }

@@ -136,7 +136,7 @@ fn plan_verdict(plan: &LoadPlan, code: Option<&CodeReport>) -> (Verdict, String)
                 } else {
                     what
                 };
-                format!("{what}: {}", named(subjects))
+                format!("{what}: {}", trustscan_core::text::listed(subjects, NAMED))
             })
             .collect();
         return (Verdict::Review, text.join("; "));
@@ -178,13 +178,4 @@ fn plan_verdict(plan: &LoadPlan, code: Option<&CodeReport>) -> (Verdict, String)
             "no repository code runs and nothing pickle-based is deserialized".into(),
         )
     }
-}
-
-/// `a, b, c and 2 more`.
-fn named(subjects: &[String]) -> String {
-    let mut text = subjects[..subjects.len().min(NAMED)].join(", ");
-    if subjects.len() > NAMED {
-        text += &format!(" and {} more", subjects.len() - NAMED);
-    }
-    text
 }

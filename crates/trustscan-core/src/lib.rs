@@ -14,6 +14,7 @@ pub mod plan;
 pub mod relpath;
 pub mod scan;
 pub mod snapshot;
+pub mod text;
 pub mod verdict;
 
 pub use classification::{CustomCodeClassification, StudyCriterion, StudyMatch};

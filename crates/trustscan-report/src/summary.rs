@@ -127,20 +127,6 @@ pub fn collapse_lfs<'p>(files: Vec<&'p PayloadFile>) -> Vec<PayloadEntry<'p>> {
     out
 }
 
-/// `model-00001-of-00004.safetensors, ... and 2 more`.
-pub fn some_paths(files: &[&PayloadFile], shown: usize) -> String {
-    let mut text = files
-        .iter()
-        .take(shown)
-        .map(|p| p.path.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    if files.len() > shown {
-        text += &format!(" and {} more", files.len() - shown);
-    }
-    text
-}
-
 /// Counts of the payload files by judgement, worst first, none that is absent:
 /// `2 dangerous, 11 safe`.
 pub fn judgement_counts(payloads: &[PayloadFile]) -> String {

@@ -208,7 +208,10 @@ fn render_payloads(out: &mut String, scan: &Scan, view: FindingView) {
                     "    INCONCLUSIVE {} Git LFS pointers: the real content was not downloaded \
                      (git lfs pull, or scan the hub target): {}",
                     files.len(),
-                    crate::summary::some_paths(&files, 3)
+                    trustscan_core::text::listed(
+                        &files.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
+                        3
+                    )
                 );
             }
         }
